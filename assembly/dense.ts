@@ -1,0 +1,341 @@
+// Dense-layer products: forward (with bias and activation in the epilogue), weight gradient (with
+// the bias gradient in the same call) and input gradient (with the previous activation's
+// derivative in the epilogue). Each has a scalar reference and a v128 variant with a register tile.
+//
+// Dimensions: B batch rows, K inputs (n_in), N outputs (n_out), NP = ceil(N / 8) panels.
+// Activations are sample-major: X is (B, K), A and dZ are (B, N), row-major, no padding.
+// Weights live *packed*: W (N, K) is stored as NP panels of (K, 8), element W[o][k] at float index
+// ((o >> 3) * K + k) * 8 + (o & 7); lanes of the last panel past N are zero. A panel row is the 8
+// outputs of one input, so the forward tile loads them as two v128 with no shuffles, and the
+// gradient dW is written in the same layout (optimizers are element-wise and never care).
+
+import { actScalar, actGradScalar, actVec, actIsVec, f32_act_forward__scalar } from './activation';
+import { madd, loadPartial, storePartial, hsum } from './vec';
+
+// @ts-ignore: decorator
+@inline function packedIndex(o: i32, k: i32, K: i32): usize {
+  return ((<usize>(o >> 3) * <usize>K + <usize>k) << 3) + <usize>(o & 7);
+}
+
+// ---------------------------------------------------------------------------------------------
+// forward: A = act(X · Wᵀ + b)
+
+// A is (B,N), X is (B,K), Wp is packed (NP,K,8), bias is (N)
+export function f32_dense_forward__scalar(A: usize, X: usize, Wp: usize, bias: usize, B: i32, K: i32, N: i32, act: i32): void {
+  for (let r = 0; r < B; r++) {
+    const x = X + (<usize>r * <usize>K << 2);
+    for (let o = 0; o < N; o++) {
+      let s: f32 = load<f32>(bias + (<usize>o << 2));
+      for (let k = 0; k < K; k++) {
+        s += load<f32>(x + (<usize>k << 2)) * load<f32>(Wp + (packedIndex(o, k, K) << 2));
+      }
+      store<f32>(A + ((<usize>r * <usize>N + <usize>o) << 2), actScalar(s, act));
+    }
+  }
+}
+
+// A is (B,N), X is (B,K), Wp is packed (NP,K,8), bias is (N).
+// Tile: 4 rows × 8 outputs = 8 v128 accumulators (x86 has 16 vector registers; 4×16 spills).
+// Panels outer, rows inner: one panel (K·32 bytes) stays in L1 while every row streams past it.
+export function f32_dense_forward_4x8__simd(A: usize, X: usize, Wp: usize, bias: usize, B: i32, K: i32, N: i32, act: i32): void {
+  const NP = (N + 7) >> 3;
+  const rowX = <usize>K << 2;
+  const rowA = <usize>N << 2;
+  const vecAct = actIsVec(act);
+  for (let p = 0; p < NP; p++) {
+    const w = Wp + (<usize>p * <usize>K << 5);
+    const n0 = p << 3;
+    const cols = min(8, N - n0);
+    const colsLo = min(cols, 4);
+    const colsHi = max(cols - 4, 0);
+    const bp = bias + (<usize>n0 << 2);
+    const b0 = loadPartial(bp, colsLo);
+    const b1 = colsHi > 0 ? loadPartial(bp + 16, colsHi) : f32x4.splat(0);
+    let r = 0;
+    for (; r + 4 <= B; r += 4) {
+      let c00 = b0, c01 = b1, c10 = b0, c11 = b1, c20 = b0, c21 = b1, c30 = b0, c31 = b1;
+      let x0 = X + <usize>r * rowX;
+      let wk = w;
+      for (let k = 0; k < K; k++) {
+        const w0 = v128.load(wk);
+        const w1 = v128.load(wk, 16);
+        let a = v128.load32_splat(x0);
+        c00 = madd(a, w0, c00); c01 = madd(a, w1, c01);
+        a = v128.load32_splat(x0 + rowX);
+        c10 = madd(a, w0, c10); c11 = madd(a, w1, c11);
+        a = v128.load32_splat(x0 + 2 * rowX);
+        c20 = madd(a, w0, c20); c21 = madd(a, w1, c21);
+        a = v128.load32_splat(x0 + 3 * rowX);
+        c30 = madd(a, w0, c30); c31 = madd(a, w1, c31);
+        x0 += 4;
+        wk += 32;
+      }
+      if (vecAct) {
+        c00 = actVec(c00, act); c01 = actVec(c01, act); c10 = actVec(c10, act); c11 = actVec(c11, act);
+        c20 = actVec(c20, act); c21 = actVec(c21, act); c30 = actVec(c30, act); c31 = actVec(c31, act);
+      }
+      const a0 = A + <usize>r * rowA + (<usize>n0 << 2);
+      if (cols == 8) {
+        v128.store(a0, c00); v128.store(a0, c01, 16);
+        v128.store(a0 + rowA, c10); v128.store(a0 + rowA, c11, 16);
+        v128.store(a0 + 2 * rowA, c20); v128.store(a0 + 2 * rowA, c21, 16);
+        v128.store(a0 + 3 * rowA, c30); v128.store(a0 + 3 * rowA, c31, 16);
+      } else {
+        storePartial(a0, c00, colsLo); storePartial(a0 + 16, c01, colsHi);
+        storePartial(a0 + rowA, c10, colsLo); storePartial(a0 + rowA + 16, c11, colsHi);
+        storePartial(a0 + 2 * rowA, c20, colsLo); storePartial(a0 + 2 * rowA + 16, c21, colsHi);
+        storePartial(a0 + 3 * rowA, c30, colsLo); storePartial(a0 + 3 * rowA + 16, c31, colsHi);
+      }
+    }
+    // row tail: one row at a time
+    for (; r < B; r++) {
+      let c0 = b0, c1 = b1;
+      let x0 = X + <usize>r * rowX;
+      let wk = w;
+      for (let k = 0; k < K; k++) {
+        const a = v128.load32_splat(x0);
+        c0 = madd(a, v128.load(wk), c0);
+        c1 = madd(a, v128.load(wk, 16), c1);
+        x0 += 4;
+        wk += 32;
+      }
+      if (vecAct) { c0 = actVec(c0, act); c1 = actVec(c1, act); }
+      const a0 = A + <usize>r * rowA + (<usize>n0 << 2);
+      storePartial(a0, c0, colsLo);
+      storePartial(a0 + 16, c1, colsHi);
+    }
+  }
+  // sigmoid and tanh need exp: one scalar pass over the written block
+  if (!vecAct) f32_act_forward__scalar(A, A, B * N, act);
+}
+
+// ---------------------------------------------------------------------------------------------
+// weight gradient: dW = dZᵀ · X (written packed), db = Σ_rows dZ. Overwrites, does not accumulate.
+// The 1/m of the mean loss is already in dZ.
+
+// dWp is packed (NP,K,8), db is (N), dZ is (B,N), X is (B,K)
+export function f32_dense_backward_weights__scalar(dWp: usize, db: usize, dZ: usize, X: usize, B: i32, K: i32, N: i32): void {
+  const NP = (N + 7) >> 3;
+  for (let o = 0; o < NP * 8; o++) {
+    for (let k = 0; k < K; k++) {
+      let s: f32 = 0;
+      if (o < N) {
+        for (let r = 0; r < B; r++) {
+          s += load<f32>(dZ + ((<usize>r * <usize>N + <usize>o) << 2)) * load<f32>(X + ((<usize>r * <usize>K + <usize>k) << 2));
+        }
+      }
+      store<f32>(dWp + (packedIndex(o, k, K) << 2), s);
+    }
+  }
+  for (let o = 0; o < N; o++) {
+    let s: f32 = 0;
+    for (let r = 0; r < B; r++) s += load<f32>(dZ + ((<usize>r * <usize>N + <usize>o) << 2));
+    store<f32>(db + (<usize>o << 2), s);
+  }
+}
+
+// dWp is packed (NP,K,8), db is (N), dZ is (B,N), X is (B,K).
+// Tile: 4 inputs × 8 outputs, reduced over the batch. The bias gradient is summed by the first
+// input tile of each panel (it walks the same dZ rows), so dZ is read once per tile, never again.
+export function f32_dense_backward_weights_4x8__simd(dWp: usize, db: usize, dZ: usize, X: usize, B: i32, K: i32, N: i32): void {
+  const NP = (N + 7) >> 3;
+  const rowX = <usize>K << 2;
+  const rowZ = <usize>N << 2;
+  for (let p = 0; p < NP; p++) {
+    const n0 = p << 3;
+    const cols = min(8, N - n0);
+    const colsLo = min(cols, 4);
+    const colsHi = max(cols - 4, 0);
+    const w = dWp + (<usize>p * <usize>K << 5);
+    const z = dZ + (<usize>n0 << 2);
+    let k = 0;
+    for (; k + 4 <= K; k += 4) {
+      let c00 = f32x4.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+      let zr = z;
+      let xr = X + (<usize>k << 2);
+      if (cols == 8) {
+        if (k == 0) {
+          let s0 = f32x4.splat(0), s1 = s0;
+          for (let r = 0; r < B; r++) {
+            const z0 = v128.load(zr), z1 = v128.load(zr, 16);
+            s0 = f32x4.add(s0, z0); s1 = f32x4.add(s1, z1);
+            let a = v128.load32_splat(xr);
+            c00 = madd(a, z0, c00); c01 = madd(a, z1, c01);
+            a = v128.load32_splat(xr, 4);
+            c10 = madd(a, z0, c10); c11 = madd(a, z1, c11);
+            a = v128.load32_splat(xr, 8);
+            c20 = madd(a, z0, c20); c21 = madd(a, z1, c21);
+            a = v128.load32_splat(xr, 12);
+            c30 = madd(a, z0, c30); c31 = madd(a, z1, c31);
+            zr += rowZ; xr += rowX;
+          }
+          v128.store(db + (<usize>n0 << 2), s0);
+          v128.store(db + (<usize>n0 << 2), s1, 16);
+        } else {
+          for (let r = 0; r < B; r++) {
+            const z0 = v128.load(zr), z1 = v128.load(zr, 16);
+            let a = v128.load32_splat(xr);
+            c00 = madd(a, z0, c00); c01 = madd(a, z1, c01);
+            a = v128.load32_splat(xr, 4);
+            c10 = madd(a, z0, c10); c11 = madd(a, z1, c11);
+            a = v128.load32_splat(xr, 8);
+            c20 = madd(a, z0, c20); c21 = madd(a, z1, c21);
+            a = v128.load32_splat(xr, 12);
+            c30 = madd(a, z0, c30); c31 = madd(a, z1, c31);
+            zr += rowZ; xr += rowX;
+          }
+        }
+      } else {
+        // last, partial panel: lanes past N load as zero, so their gradient is zero
+        let s0 = f32x4.splat(0), s1 = s0;
+        for (let r = 0; r < B; r++) {
+          const z0 = loadPartial(zr, colsLo);
+          const z1 = colsHi > 0 ? loadPartial(zr + 16, colsHi) : f32x4.splat(0);
+          s0 = f32x4.add(s0, z0); s1 = f32x4.add(s1, z1);
+          let a = v128.load32_splat(xr);
+          c00 = madd(a, z0, c00); c01 = madd(a, z1, c01);
+          a = v128.load32_splat(xr, 4);
+          c10 = madd(a, z0, c10); c11 = madd(a, z1, c11);
+          a = v128.load32_splat(xr, 8);
+          c20 = madd(a, z0, c20); c21 = madd(a, z1, c21);
+          a = v128.load32_splat(xr, 12);
+          c30 = madd(a, z0, c30); c31 = madd(a, z1, c31);
+          zr += rowZ; xr += rowX;
+        }
+        if (k == 0) {
+          storePartial(db + (<usize>n0 << 2), s0, colsLo);
+          storePartial(db + (<usize>n0 << 2) + 16, s1, colsHi);
+        }
+      }
+      const o = w + (<usize>k << 5);
+      v128.store(o, c00); v128.store(o, c01, 16);
+      v128.store(o, c10, 32); v128.store(o, c11, 48);
+      v128.store(o, c20, 64); v128.store(o, c21, 80);
+      v128.store(o, c30, 96); v128.store(o, c31, 112);
+    }
+    // input tail (K not a multiple of 4): one input at a time
+    for (; k < K; k++) {
+      let c0 = f32x4.splat(0), c1 = c0, s0 = c0, s1 = c0;
+      let zr = z;
+      let xr = X + (<usize>k << 2);
+      for (let r = 0; r < B; r++) {
+        const z0 = loadPartial(zr, colsLo);
+        const z1 = colsHi > 0 ? loadPartial(zr + 16, colsHi) : f32x4.splat(0);
+        s0 = f32x4.add(s0, z0); s1 = f32x4.add(s1, z1);
+        const a = v128.load32_splat(xr);
+        c0 = madd(a, z0, c0); c1 = madd(a, z1, c1);
+        zr += rowZ; xr += rowX;
+      }
+      if (k == 0) { // K < 4: no full tile summed the bias gradient
+        storePartial(db + (<usize>n0 << 2), s0, colsLo);
+        storePartial(db + (<usize>n0 << 2) + 16, s1, colsHi);
+      }
+      const o = w + (<usize>k << 5);
+      v128.store(o, c0); v128.store(o, c1, 16);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// input gradient: dX = (dZ · W) ⊙ act'(Xa), where Xa is the previous layer's activation output.
+// The first layer never needs it (its input is data), so the host skips the call there.
+
+// dX is (B,K), dZ is (B,N), Wp is packed (NP,K,8), Xa is (B,K); act is Xa's activation
+export function f32_dense_backward_input__scalar(dX: usize, dZ: usize, Wp: usize, Xa: usize, B: i32, K: i32, N: i32, act: i32): void {
+  for (let r = 0; r < B; r++) {
+    for (let k = 0; k < K; k++) {
+      let s: f32 = 0;
+      for (let o = 0; o < N; o++) {
+        s += load<f32>(dZ + ((<usize>r * <usize>N + <usize>o) << 2)) * load<f32>(Wp + (packedIndex(o, k, K) << 2));
+      }
+      const i = (<usize>r * <usize>K + <usize>k) << 2;
+      store<f32>(dX + i, s * actGradScalar(load<f32>(Xa + i), act));
+    }
+  }
+}
+
+// dX is (B,K), dZ is (B,N), Wp is packed (NP,K,8), Xa is (B,K).
+// Dot products along the packed lanes: tile 4 rows × 2 inputs, each accumulator holding 4 output
+// lanes, reduced horizontally once at the end. A partial last panel reads zeros from dZ's tail.
+export function f32_dense_backward_input_4x2__simd(dX: usize, dZ: usize, Wp: usize, Xa: usize, B: i32, K: i32, N: i32, act: i32): void {
+  const NP = (N + 7) >> 3;
+  const full = N >> 3; // panels with 8 real outputs
+  const tail = N & 7;
+  const rowZ = <usize>N << 2;
+  const rowX = <usize>K << 2;
+  const panel = <usize>K << 5;
+  let r = 0;
+  for (; r + 4 <= B; r += 4) {
+    const z0 = dZ + <usize>r * rowZ;
+    let k = 0;
+    for (; k + 2 <= K; k += 2) {
+      let c00 = f32x4.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+      let wp = Wp + (<usize>k << 5);
+      let zp = z0;
+      for (let p = 0; p < NP; p++) {
+        const wa0 = v128.load(wp), wa1 = v128.load(wp, 16), wb0 = v128.load(wp, 32), wb1 = v128.load(wp, 48);
+        let d0: v128, d1: v128;
+        if (p < full) {
+          d0 = v128.load(zp); d1 = v128.load(zp, 16);
+          c00 = madd(d0, wa0, c00); c00 = madd(d1, wa1, c00); c01 = madd(d0, wb0, c01); c01 = madd(d1, wb1, c01);
+          d0 = v128.load(zp + rowZ); d1 = v128.load(zp + rowZ, 16);
+          c10 = madd(d0, wa0, c10); c10 = madd(d1, wa1, c10); c11 = madd(d0, wb0, c11); c11 = madd(d1, wb1, c11);
+          d0 = v128.load(zp + 2 * rowZ); d1 = v128.load(zp + 2 * rowZ, 16);
+          c20 = madd(d0, wa0, c20); c20 = madd(d1, wa1, c20); c21 = madd(d0, wb0, c21); c21 = madd(d1, wb1, c21);
+          d0 = v128.load(zp + 3 * rowZ); d1 = v128.load(zp + 3 * rowZ, 16);
+          c30 = madd(d0, wa0, c30); c30 = madd(d1, wa1, c30); c31 = madd(d0, wb0, c31); c31 = madd(d1, wb1, c31);
+        } else {
+          const lo = min(tail, 4), hi = max(tail - 4, 0);
+          for (let i = 0; i < 4; i++) {
+            const zi = zp + <usize>i * rowZ;
+            d0 = loadPartial(zi, lo);
+            d1 = hi > 0 ? loadPartial(zi + 16, hi) : f32x4.splat(0);
+            const sa = madd(d1, wa1, f32x4.mul(d0, wa0));
+            const sb = madd(d1, wb1, f32x4.mul(d0, wb0));
+            if (i == 0) { c00 = f32x4.add(c00, sa); c01 = f32x4.add(c01, sb); }
+            else if (i == 1) { c10 = f32x4.add(c10, sa); c11 = f32x4.add(c11, sb); }
+            else if (i == 2) { c20 = f32x4.add(c20, sa); c21 = f32x4.add(c21, sb); }
+            else { c30 = f32x4.add(c30, sa); c31 = f32x4.add(c31, sb); }
+          }
+        }
+        wp += panel;
+        zp += 32;
+      }
+      const o = (<usize>r * <usize>K + <usize>k) << 2;
+      storeGrad(dX + o, Xa + o, hsum(c00), act); storeGrad(dX + o + 4, Xa + o + 4, hsum(c01), act);
+      storeGrad(dX + o + rowX, Xa + o + rowX, hsum(c10), act); storeGrad(dX + o + rowX + 4, Xa + o + rowX + 4, hsum(c11), act);
+      storeGrad(dX + o + 2 * rowX, Xa + o + 2 * rowX, hsum(c20), act); storeGrad(dX + o + 2 * rowX + 4, Xa + o + 2 * rowX + 4, hsum(c21), act);
+      storeGrad(dX + o + 3 * rowX, Xa + o + 3 * rowX, hsum(c30), act); storeGrad(dX + o + 3 * rowX + 4, Xa + o + 3 * rowX + 4, hsum(c31), act);
+    }
+    for (; k < K; k++) {
+      for (let i = 0; i < 4; i++) backwardInputOne(dX, dZ, Wp, Xa, r + i, k, K, N, act);
+    }
+  }
+  for (; r < B; r++) {
+    for (let k = 0; k < K; k++) backwardInputOne(dX, dZ, Wp, Xa, r, k, K, N, act);
+  }
+}
+
+// @ts-ignore: decorator
+@inline function storeGrad(dx: usize, xa: usize, s: f32, act: i32): void {
+  store<f32>(dx, s * actGradScalar(load<f32>(xa), act));
+}
+
+/** One element of dX with v128 dot products over the packed lanes (row and input tails). */
+function backwardInputOne(dX: usize, dZ: usize, Wp: usize, Xa: usize, r: i32, k: i32, K: i32, N: i32, act: i32): void {
+  const NP = (N + 7) >> 3;
+  let c = f32x4.splat(0);
+  const z = dZ + (<usize>r * <usize>N << 2);
+  let wp = Wp + (<usize>k << 5);
+  for (let p = 0; p < NP; p++) {
+    const n0 = p << 3;
+    const cols = min(8, N - n0);
+    const d0 = loadPartial(z + (<usize>n0 << 2), min(cols, 4));
+    const d1 = cols > 4 ? loadPartial(z + (<usize>n0 << 2) + 16, cols - 4) : f32x4.splat(0);
+    c = madd(d0, v128.load(wp), c);
+    c = madd(d1, v128.load(wp, 16), c);
+    wp += <usize>K << 5;
+  }
+  const o = (<usize>r * <usize>K + <usize>k) << 2;
+  storeGrad(dX + o, Xa + o, hsum(c), act);
+}

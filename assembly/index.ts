@@ -1,0 +1,129 @@
+// The wasm ABI: the only exports of every binary (scalar, simd, relaxed), identical names in each.
+// Arguments are byte offsets into this module's memory, i32 sizes and f32 scalars; nothing managed
+// crosses the boundary, so the module works from a bare WebAssembly.instantiate. docs/ABI.md
+// documents every function, the packed weight layout and the activation codes.
+// The variant behind each name is chosen at compile time from the binary's features.
+
+import { f32_dense_forward__scalar, f32_dense_forward_4x8__simd, f32_dense_backward_weights__scalar,
+  f32_dense_backward_weights_4x8__simd, f32_dense_backward_input__scalar, f32_dense_backward_input_4x2__simd } from './dense';
+import { f32_act_forward__scalar, f32_act_forward__simd, f32_act_backward__scalar, f32_act_backward__simd } from './activation';
+import { f32_softmax_xent_forward__scalar, f32_softmax_xent_backward__scalar, f32_sigmoid_bce_forward__scalar,
+  f32_sigmoid_bce_backward__scalar, f32_mse_forward__scalar, f32_mse_backward__scalar,
+  i32_count_correct_argmax__scalar, i32_count_correct_binary__scalar } from './loss';
+import { f32_sgd__scalar, f32_sgd__simd, f32_momentum__scalar, f32_momentum__simd, f32_adam__scalar, f32_adam__simd } from './optimizer';
+import { f32_gather_rows, i32_gather } from './data';
+import { f32_pack_weights, f32_unpack_weights } from './pack';
+
+/** ABI version: bumped whenever a signature or a layout changes. */
+export function abi_version(): i32 { return 1; }
+
+/** 0 scalar, 1 simd, 2 relaxed simd: what this binary was built with. */
+export function isa(): i32 {
+  return ASC_FEATURE_RELAXED_SIMD ? 2 : ASC_FEATURE_SIMD ? 1 : 0;
+}
+
+/** First byte free for the host's arena (after static data), 64-byte aligned. */
+export function arena_base(): usize {
+  return (__heap_base + 63) & ~<usize>63;
+}
+
+// A (B,N) = act(X (B,K) · Wᵀ + bias (N)), Wp packed (ceil(N/8),K,8)
+export function dense_forward(A: usize, X: usize, Wp: usize, bias: usize, B: i32, K: i32, N: i32, act: i32): void {
+  if (ASC_FEATURE_SIMD) f32_dense_forward_4x8__simd(A, X, Wp, bias, B, K, N, act);
+  else f32_dense_forward__scalar(A, X, Wp, bias, B, K, N, act);
+}
+
+// dWp packed = dZ (B,N)ᵀ · X (B,K); db (N) = Σ_rows dZ. Overwrites both.
+export function dense_backward_weights(dWp: usize, db: usize, dZ: usize, X: usize, B: i32, K: i32, N: i32): void {
+  if (ASC_FEATURE_SIMD) f32_dense_backward_weights_4x8__simd(dWp, db, dZ, X, B, K, N);
+  else f32_dense_backward_weights__scalar(dWp, db, dZ, X, B, K, N);
+}
+
+// dX (B,K) = (dZ (B,N) · W) ⊙ act'(Xa (B,K)); act is the code of the activation that produced Xa
+export function dense_backward_input(dX: usize, dZ: usize, Wp: usize, Xa: usize, B: i32, K: i32, N: i32, act: i32): void {
+  if (ASC_FEATURE_SIMD) f32_dense_backward_input_4x2__simd(dX, dZ, Wp, Xa, B, K, N, act);
+  else f32_dense_backward_input__scalar(dX, dZ, Wp, Xa, B, K, N, act);
+}
+
+// out (n) = act(inp (n)); may alias
+export function activation_forward(out: usize, inp: usize, n: i32, act: i32): void {
+  if (ASC_FEATURE_SIMD) f32_act_forward__simd(out, inp, n, act);
+  else f32_act_forward__scalar(out, inp, n, act);
+}
+
+// dZ (n) = dA (n) · act'(A (n)); may alias
+export function activation_backward(dZ: usize, dA: usize, A: usize, n: i32, act: i32): void {
+  if (ASC_FEATURE_SIMD) f32_act_backward__simd(dZ, dA, A, n, act);
+  else f32_act_backward__scalar(dZ, dA, A, n, act);
+}
+
+// P (B,N) = softmax(Z (B,N)); returns Σ_b -log P[b, labels[b]] (labels (B) i32, or 0: no loss)
+export function softmax_xent_forward(P: usize, Z: usize, labels: usize, B: i32, N: i32): f64 {
+  return f32_softmax_xent_forward__scalar(P, Z, labels, B, N);
+}
+
+// dZ (B,N) = (P - onehot(labels)) · scale
+export function softmax_xent_backward(dZ: usize, P: usize, labels: usize, B: i32, N: i32, scale: f32): void {
+  f32_softmax_xent_backward__scalar(dZ, P, labels, B, N, scale);
+}
+
+// P (B,N) = sigmoid(Z); returns Σ binary cross-entropy against T (B,N) (or 0: no loss)
+export function sigmoid_bce_forward(P: usize, Z: usize, T: usize, B: i32, N: i32): f64 {
+  return f32_sigmoid_bce_forward__scalar(P, Z, T, B, N);
+}
+
+// dZ (B,N) = (P - T) · scale
+export function sigmoid_bce_backward(dZ: usize, P: usize, T: usize, B: i32, N: i32, scale: f32): void {
+  f32_sigmoid_bce_backward__scalar(dZ, P, T, B, N, scale);
+}
+
+// P (B,N) = Z; returns Σ (Z - T)² (T = 0: no loss)
+export function mse_forward(P: usize, Z: usize, T: usize, B: i32, N: i32): f64 {
+  return f32_mse_forward__scalar(P, Z, T, B, N);
+}
+
+// dZ (B,N) = 2 (P - T) · scale
+export function mse_backward(dZ: usize, P: usize, T: usize, B: i32, N: i32, scale: f32): void {
+  f32_mse_backward__scalar(dZ, P, T, B, N, scale);
+}
+
+// rows of P (B,N) whose first argmax equals labels (B)
+export function count_correct_argmax(P: usize, labels: usize, B: i32, N: i32): i32 {
+  return i32_count_correct_argmax__scalar(P, labels, B, N);
+}
+
+// elements where (P ≥ 0.5) == (T ≥ 0.5)
+export function count_correct_binary(P: usize, T: usize, B: i32, N: i32): i32 {
+  return i32_count_correct_binary__scalar(P, T, B, N);
+}
+
+// Optimizers over the flat block P (n) with gradients G (n); [0, nDecay) get weight decay.
+// Each returns how many elements it refused to update because the result was not finite.
+export function sgd_update(P: usize, G: usize, n: i32, nDecay: i32, lr: f32, wd: f32): i32 {
+  if (ASC_FEATURE_SIMD) return f32_sgd__simd(P, G, n, nDecay, lr, wd);
+  return f32_sgd__scalar(P, G, n, nDecay, lr, wd);
+}
+
+export function momentum_update(P: usize, V: usize, G: usize, n: i32, nDecay: i32, lr: f32, mu: f32, wd: f32): i32 {
+  if (ASC_FEATURE_SIMD) return f32_momentum__simd(P, V, G, n, nDecay, lr, mu, wd);
+  return f32_momentum__scalar(P, V, G, n, nDecay, lr, mu, wd);
+}
+
+export function adam_update(P: usize, M: usize, V: usize, G: usize, n: i32, nDecay: i32, lr: f32, b1: f32, b2: f32, eps: f32, wd: f32, bc1: f32, bc2: f32): i32 {
+  if (ASC_FEATURE_SIMD) return f32_adam__simd(P, M, V, G, n, nDecay, lr, b1, b2, eps, wd, bc1, bc2);
+  return f32_adam__scalar(P, M, V, G, n, nDecay, lr, b1, b2, eps, wd, bc1, bc2);
+}
+
+// dst (count, cols) = src rows idx (count) i32
+export function gather_rows(dst: usize, src: usize, idx: usize, count: i32, cols: i32): void {
+  f32_gather_rows(dst, src, idx, count, cols);
+}
+
+// dst (count) i32 = src[idx]
+export function gather_i32(dst: usize, src: usize, idx: usize, count: i32): void {
+  i32_gather(dst, src, idx, count);
+}
+
+// Wp packed (ceil(N/8),K,8) from W (N,K) row-major, and back
+export function pack_weights(Wp: usize, W: usize, N: i32, K: i32): void { f32_pack_weights(Wp, W, N, K); }
+export function unpack_weights(W: usize, Wp: usize, N: i32, K: i32): void { f32_unpack_weights(W, Wp, N, K); }

@@ -1,0 +1,127 @@
+// Output layers with their losses, as forward/backward pairs, and accuracy counting.
+// Z, P, dZ are (B,N) row-major; labels are (B) i32 class indices; T are (B,N) f32 targets.
+// Forward kernels return the *sum* of per-sample losses (f64, so chunked sums stay exact); the host
+// divides by the sample count. Backward kernels take `scale` (the host passes 1/B, or 1/(B·N) for
+// the element-wise losses) so dZ is already the gradient of the batch mean.
+//   softmax  + categorical cross-entropy: L = -Σ_b log P[b, y_b],           dZ = (P - onehot(y)) / B
+//   sigmoid  + binary cross-entropy:      L = Σ_b,j bce(Z, T) (mean over B·N), dZ = (P - T) / (B·N)
+//   identity + mean squared error:        L = Σ_b,j (Z - T)² (mean over B·N), dZ = 2 (P - T) / (B·N)
+
+import { sigmoidScalar } from './activation';
+
+// P is (B,N) probabilities, Z is (B,N) logits (P may alias Z), labels is (B) i32. Returns Σ_b -log P[b,y_b].
+export function f32_softmax_xent_forward__scalar(P: usize, Z: usize, labels: usize, B: i32, N: i32): f64 {
+  let loss: f64 = 0;
+  const row = <usize>N << 2;
+  for (let r = 0; r < B; r++) {
+    const z = Z + <usize>r * row;
+    const p = P + <usize>r * row;
+    let m = load<f32>(z);
+    for (let j = 1; j < N; j++) m = max(m, load<f32>(z + (<usize>j << 2)));
+    // read the label's logit before P (which may alias Z) is written
+    const zy: f32 = labels != 0 ? load<f32>(z + (<usize>load<i32>(labels + (<usize>r << 2)) << 2)) : 0;
+    // subtract the max: exp never overflows and the largest term is exactly 1
+    let s: f32 = 0;
+    for (let j = 0; j < N; j++) {
+      const e = Mathf.exp(load<f32>(z + (<usize>j << 2)) - m);
+      store<f32>(p + (<usize>j << 2), e);
+      s += e;
+    }
+    const inv: f32 = 1 / s;
+    for (let j = 0; j < N; j++) store<f32>(p + (<usize>j << 2), load<f32>(p + (<usize>j << 2)) * inv);
+    // log-softmax from the logits, not log of the rounded probability: finite even when P underflows
+    if (labels != 0) loss += <f64>(Mathf.log(s) - (zy - m));
+  }
+  return loss;
+}
+
+// dZ is (B,N), P is (B,N) softmax output, labels is (B). dZ may alias P.
+export function f32_softmax_xent_backward__scalar(dZ: usize, P: usize, labels: usize, B: i32, N: i32, scale: f32): void {
+  for (let r = 0; r < B; r++) {
+    const y = load<i32>(labels + (<usize>r << 2));
+    for (let j = 0; j < N; j++) {
+      const i = (<usize>r * <usize>N + <usize>j) << 2;
+      const t: f32 = j == y ? 1 : 0;
+      store<f32>(dZ + i, (load<f32>(P + i) - t) * scale);
+    }
+  }
+}
+
+// P is (B,N) sigmoid(Z), Z is (B,N) logits (P may alias Z), T is (B,N) targets in [0,1] or 0 for none.
+// Returns Σ bce computed from the logits: max(z,0) - z·t + log(1 + exp(-|z|)), finite for any z.
+export function f32_sigmoid_bce_forward__scalar(P: usize, Z: usize, T: usize, B: i32, N: i32): f64 {
+  let loss: f64 = 0;
+  const n = B * N;
+  for (let i = 0; i < n; i++) {
+    const o = <usize>i << 2;
+    const z = load<f32>(Z + o);
+    if (T != 0) {
+      const t = load<f32>(T + o);
+      loss += <f64>(max(z, <f32>0) - z * t + Mathf.log(1 + Mathf.exp(-Mathf.abs(z))));
+    }
+    store<f32>(P + o, sigmoidScalar(z));
+  }
+  return loss;
+}
+
+// dZ is (B,N), P is (B,N) sigmoid output, T is (B,N) targets. dZ may alias P.
+export function f32_sigmoid_bce_backward__scalar(dZ: usize, P: usize, T: usize, B: i32, N: i32, scale: f32): void {
+  const n = B * N;
+  for (let i = 0; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(dZ + o, (load<f32>(P + o) - load<f32>(T + o)) * scale);
+  }
+}
+
+// P is (B,N) = Z (copied unless aliased), Z is (B,N), T is (B,N) targets or 0. Returns Σ (z - t)².
+export function f32_mse_forward__scalar(P: usize, Z: usize, T: usize, B: i32, N: i32): f64 {
+  let loss: f64 = 0;
+  const n = B * N;
+  for (let i = 0; i < n; i++) {
+    const o = <usize>i << 2;
+    const z = load<f32>(Z + o);
+    if (T != 0) {
+      const d = z - load<f32>(T + o);
+      loss += <f64>(d * d);
+    }
+    store<f32>(P + o, z);
+  }
+  return loss;
+}
+
+// dZ is (B,N), P is (B,N) output, T is (B,N) targets. dZ may alias P.
+export function f32_mse_backward__scalar(dZ: usize, P: usize, T: usize, B: i32, N: i32, scale: f32): void {
+  const n = B * N;
+  const s2: f32 = 2 * scale;
+  for (let i = 0; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(dZ + o, (load<f32>(P + o) - load<f32>(T + o)) * s2);
+  }
+}
+
+// P is (B,N) scores, labels is (B). Counts rows whose argmax (first maximum) equals the label.
+export function i32_count_correct_argmax__scalar(P: usize, labels: usize, B: i32, N: i32): i32 {
+  let correct = 0;
+  for (let r = 0; r < B; r++) {
+    const p = P + (<usize>r * <usize>N << 2);
+    let best = 0;
+    let bestV = load<f32>(p);
+    for (let j = 1; j < N; j++) {
+      const v = load<f32>(p + (<usize>j << 2));
+      if (v > bestV) { bestV = v; best = j; }
+    }
+    if (best == load<i32>(labels + (<usize>r << 2))) correct++;
+  }
+  return correct;
+}
+
+// P is (B,N) probabilities, T is (B,N) targets. Counts elements where (p ≥ 0.5) == (t ≥ 0.5).
+export function i32_count_correct_binary__scalar(P: usize, T: usize, B: i32, N: i32): i32 {
+  let correct = 0;
+  const n = B * N;
+  for (let i = 0; i < n; i++) {
+    const o = <usize>i << 2;
+    if ((load<f32>(P + o) >= 0.5) == (load<f32>(T + o) >= 0.5)) correct++;
+  }
+  return correct;
+}

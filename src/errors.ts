@@ -1,0 +1,64 @@
+// Typed errors of wasm-mlp. Every failure a user can cause is one of these, with a message that
+// names the problem (file, byte offset or line and column, shape, value) and what was expected.
+
+/** Base class: anything wasm-mlp throws on purpose. `code` is stable for programs to branch on. */
+export class WasmMlpError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** A configuration value is invalid: layer sizes, activation, loss, optimizer, backend, batch size. */
+export class ConfigError extends WasmMlpError {
+  constructor(message: string) { super('E_CONFIG', message); }
+}
+
+/** Arrays passed to the API have the wrong length, shape, values (NaN, label out of range). */
+export class InputError extends WasmMlpError {
+  constructor(message: string) { super('E_INPUT', message); }
+}
+
+/** A data file (IDX, CSV, image) is malformed. `file`, `offset` (bytes), `line`/`column` locate it. */
+export class DataFormatError extends WasmMlpError {
+  readonly file?: string;
+  readonly offset?: number;
+  readonly line?: number;
+  readonly column?: number;
+  constructor(message: string, where: { file?: string; offset?: number; line?: number; column?: number } = {}) {
+    super('E_DATA', message);
+    this.file = where.file;
+    this.offset = where.offset;
+    this.line = where.line;
+    this.column = where.column;
+  }
+}
+
+/** A model or checkpoint file is truncated, oversized, inconsistent or of an unknown version. */
+export class ModelFileError extends WasmMlpError {
+  readonly file?: string;
+  readonly offset?: number;
+  constructor(message: string, where: { file?: string; offset?: number } = {}) {
+    super('E_MODEL', message);
+    this.file = where.file;
+    this.offset = where.offset;
+  }
+}
+
+/** Training diverged: the loss or a parameter update became NaN or Infinity. */
+export class DivergenceError extends WasmMlpError {
+  readonly epoch: number;
+  readonly batch: number;
+  constructor(message: string, epoch: number, batch: number) {
+    super('E_DIVERGED', message);
+    this.epoch = epoch;
+    this.batch = batch;
+  }
+}
+
+/** The wasm module called `abort` (an assertion in a debug build): decoded message and location. */
+export class WasmAbortError extends WasmMlpError {
+  constructor(message: string) { super('E_WASM_ABORT', message); }
+}

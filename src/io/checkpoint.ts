@@ -1,0 +1,151 @@
+// Training checkpoints: a model file (model-file.ts) plus the state needed to resume exactly.
+// Extra tensors: optimizer.<name> F32 (moments, velocities), rng.state U32, data.order I32
+// (optional). Extra __metadata__: kind "checkpoint", epoch, optimizer (JSON of OptimizerConfig),
+// optimizer_step, history (JSON array, optional). A checkpoint also opens with decodeModel. Pure.
+
+import { InputError, ModelFileError } from '../errors.js';
+import type { OptimizerConfig } from '../types.js';
+import { decodeSafetensors, encodeSafetensors, type TensorIn } from './safetensors.js';
+import {
+  CHECKPOINT_METADATA_KEYS, CHECKPOINT_TENSORS, MODEL_METADATA_KEYS,
+  modelFromSafetensors, modelMetadata, modelTensors, type DecodedModel, type ModelContents,
+} from './model-file.js';
+
+export interface CheckpointState {
+  /** epochs completed */
+  epoch: number;
+  optimizer: OptimizerConfig;
+  /** optimizer updates done so far (Adam's bias correction needs it) */
+  optimizerStep: number;
+  optimizerTensors: Record<string, Float32Array>;
+  rngState: Uint32Array;
+  /** the sample order of the epoch in progress, if any */
+  order?: Int32Array;
+  history?: unknown[];
+}
+
+export interface DecodedCheckpoint {
+  model: DecodedModel;
+  state: CheckpointState;
+}
+
+const RESERVED = [...MODEL_METADATA_KEYS, ...CHECKPOINT_METADATA_KEYS];
+const OPTIMIZERS = ['sgd', 'momentum', 'adam'];
+const OPTIONAL_NUMBERS = ['momentum', 'beta1', 'beta2', 'epsilon', 'weightDecay'] as const;
+
+/** A message naming what is wrong with an optimizer config, or null. */
+export function optimizerProblem(o: unknown): string | null {
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) return 'expected an object {name, learningRate, ...}';
+  const c = o as Record<string, unknown>;
+  if (typeof c.name !== 'string' || !OPTIMIZERS.includes(c.name)) return `name must be one of ${OPTIMIZERS.join(', ')}, found ${JSON.stringify(c.name)?.slice(0, 40)}`;
+  if (typeof c.learningRate !== 'number' || !Number.isFinite(c.learningRate) || c.learningRate < 0) {
+    return `learningRate must be a finite number ≥ 0, found ${JSON.stringify(c.learningRate)?.slice(0, 40)}`;
+  }
+  for (const k of OPTIONAL_NUMBERS) {
+    if (c[k] !== undefined && (typeof c[k] !== 'number' || !Number.isFinite(c[k]))) return `${k} must be a finite number, found ${JSON.stringify(c[k])?.slice(0, 40)}`;
+  }
+  return null;
+}
+
+const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
+
+export function encodeCheckpoint(model: ModelContents, state: CheckpointState): Uint8Array {
+  const tensors: TensorIn[] = modelTensors(model);
+  const meta = modelMetadata(model, RESERVED);
+  if (!isCount(state.epoch)) throw new InputError(`encodeCheckpoint: epoch must be a non-negative integer, found ${state.epoch}`);
+  if (!isCount(state.optimizerStep)) throw new InputError(`encodeCheckpoint: optimizerStep must be a non-negative integer, found ${state.optimizerStep}`);
+  const problem = optimizerProblem(state.optimizer);
+  if (problem !== null) throw new InputError(`encodeCheckpoint: invalid optimizer config: ${problem}`);
+  for (const [name, data] of Object.entries(state.optimizerTensors)) {
+    if (name === '') throw new InputError('encodeCheckpoint: an optimizer tensor has an empty name');
+    if (!(data instanceof Float32Array)) throw new InputError(`encodeCheckpoint: optimizerTensors["${name}"] must be a Float32Array`);
+    tensors.push({ name: `optimizer.${name}`, dtype: 'F32', shape: [data.length], data });
+  }
+  if (!(state.rngState instanceof Uint32Array) || state.rngState.length === 0) {
+    throw new InputError('encodeCheckpoint: rngState must be a non-empty Uint32Array');
+  }
+  tensors.push({ name: 'rng.state', dtype: 'U32', shape: [state.rngState.length], data: state.rngState });
+  if (state.order !== undefined) {
+    if (!(state.order instanceof Int32Array)) throw new InputError('encodeCheckpoint: order must be an Int32Array');
+    tensors.push({ name: 'data.order', dtype: 'I32', shape: [state.order.length], data: state.order });
+  }
+  meta.kind = 'checkpoint';
+  meta.epoch = String(state.epoch);
+  meta.optimizer = JSON.stringify(state.optimizer);
+  meta.optimizer_step = String(state.optimizerStep);
+  if (state.history !== undefined) {
+    if (!Array.isArray(state.history)) throw new InputError('encodeCheckpoint: history must be an array');
+    try {
+      meta.history = JSON.stringify(state.history);
+    } catch (e) {
+      throw new InputError(`encodeCheckpoint: history is not JSON-serialisable: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  return encodeSafetensors(tensors, meta);
+}
+
+export function decodeCheckpoint(bytes: Uint8Array, file?: string): DecodedCheckpoint {
+  const w = file === undefined ? 'checkpoint data' : `checkpoint file ${file}`;
+  const fail = (msg: string, offset = 8): never => {
+    throw new ModelFileError(`${w}: ${msg}`, { file, offset });
+  };
+  const st = decodeSafetensors(bytes, file);
+  const meta = st.metadata;
+  if (meta.kind !== 'checkpoint') {
+    fail(`not a checkpoint: __metadata__.kind is ${meta.kind === undefined ? 'missing' : JSON.stringify(meta.kind)}, expected "checkpoint" (a model file cannot resume training)`);
+  }
+  const model = modelFromSafetensors(st, file, CHECKPOINT_TENSORS, RESERVED);
+  const count = (key: string): number => {
+    const s = meta[key];
+    if (s === undefined || !/^\d{1,15}$/.test(s)) fail(`__metadata__.${key} must be a non-negative integer, found ${s === undefined ? '(missing)' : JSON.stringify(s.slice(0, 40))}`);
+    return Number(s);
+  };
+  const epoch = count('epoch');
+  const optimizerStep = count('optimizer_step');
+  const json = (key: string): unknown => {
+    try {
+      return JSON.parse(meta[key] ?? '');
+    } catch {
+      return fail(`__metadata__.${key} is not valid JSON: ${meta[key] === undefined ? '(missing)' : JSON.stringify(meta[key].slice(0, 80))}`);
+    }
+  };
+  const optimizer = json('optimizer');
+  const problem = optimizerProblem(optimizer);
+  if (problem !== null) fail(`invalid optimizer in __metadata__.optimizer: ${problem}`);
+
+  const optimizerTensors: [string, Float32Array][] = [];
+  let rngState: Uint32Array | undefined;
+  let order: Int32Array | undefined;
+  for (const [name, t] of st.tensors) {
+    const expect = (dtype: string): void => {
+      if (t.dtype !== dtype) fail(`tensor "${name}" has dtype ${t.dtype}, expected ${dtype}`, t.offset);
+      if (t.shape.length !== 1) fail(`tensor "${name}" has shape [${t.shape.join(', ')}], expected one dimension`, t.offset);
+    };
+    if (name.startsWith('optimizer.')) {
+      expect('F32');
+      if (name.length === 'optimizer.'.length) fail('tensor "optimizer." has an empty name after the prefix', t.offset);
+      optimizerTensors.push([name.slice('optimizer.'.length), t.data as Float32Array]);
+    } else if (name === 'rng.state') {
+      expect('U32');
+      rngState = t.data as Uint32Array;
+    } else if (name === 'data.order') {
+      expect('I32');
+      order = t.data as Int32Array;
+    }
+  }
+  if (rngState === undefined || rngState.length === 0) fail('missing tensor "rng.state" (expected non-empty U32)');
+  const state: CheckpointState = {
+    epoch,
+    optimizer: optimizer as OptimizerConfig,
+    optimizerStep,
+    optimizerTensors: Object.fromEntries(optimizerTensors),
+    rngState: rngState as Uint32Array,
+  };
+  if (order !== undefined) state.order = order;
+  if (meta.history !== undefined) {
+    const history = json('history');
+    if (!Array.isArray(history)) fail('__metadata__.history must be a JSON array');
+    state.history = history as unknown[];
+  }
+  return { model, state };
+}

@@ -1,0 +1,116 @@
+// Host-side validation: every check happens before a kernel runs, and every message names the
+// argument, the index and the value, so a user can act on it without reading the source.
+
+import { ConfigError, InputError } from './errors.js';
+import type { Hidden, Output, OptimizerConfig, OptimizerName } from './types.js';
+
+export const HIDDEN: readonly Hidden[] = ['relu', 'leaky_relu', 'sigmoid', 'tanh'];
+export const OUTPUTS: readonly Output[] = ['softmax', 'sigmoid', 'linear'];
+export const OPTIMIZERS: readonly OptimizerName[] = ['sgd', 'momentum', 'adam'];
+/** Largest layer width accepted: far beyond any dense layer that fits in 4 GiB of wasm memory. */
+const MAX_WIDTH = 1 << 24;
+
+export function checkLayers(layers: unknown): number[] {
+  if (!Array.isArray(layers) || layers.length < 2) {
+    throw new ConfigError(`layers must list at least two sizes (inputs and outputs), e.g. [784, 128, 10]; got ${JSON.stringify(layers)}`);
+  }
+  layers.forEach((n, i) => {
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_WIDTH) {
+      throw new ConfigError(`layers[${i}] must be a positive integer (at most ${MAX_WIDTH}); got ${JSON.stringify(n)}`);
+    }
+  });
+  return layers as number[];
+}
+
+export function checkName<T extends string>(what: string, value: unknown, allowed: readonly T[]): T {
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+    throw new ConfigError(`unknown ${what} '${String(value)}': expected one of ${allowed.join(', ')}`);
+  }
+  return value as T;
+}
+
+function num(what: string, v: unknown, ok: (x: number) => boolean, rule: string): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v)) throw new ConfigError(`${what} must be ${rule}; got ${String(v)}`);
+  return v;
+}
+
+export function checkOptimizer(opt: OptimizerConfig | OptimizerName | undefined): Required<OptimizerConfig> {
+  const o: OptimizerConfig = typeof opt === 'string' ? { name: opt, learningRate: NaN } : (opt ?? { name: 'sgd', learningRate: 0.1 });
+  const name = checkName('optimizer', o.name, OPTIMIZERS);
+  const defaultLr = name === 'adam' ? 0.001 : name === 'momentum' ? 0.01 : 0.1;
+  const lr = o.learningRate === undefined || Number.isNaN(o.learningRate) ? defaultLr : o.learningRate;
+  return {
+    name,
+    learningRate: num('optimizer.learningRate', lr, (x) => x > 0, 'a finite number > 0'),
+    momentum: num('optimizer.momentum', o.momentum ?? 0.9, (x) => x >= 0 && x < 1, 'in [0, 1)'),
+    beta1: num('optimizer.beta1', o.beta1 ?? 0.9, (x) => x >= 0 && x < 1, 'in [0, 1)'),
+    beta2: num('optimizer.beta2', o.beta2 ?? 0.999, (x) => x >= 0 && x < 1, 'in [0, 1)'),
+    epsilon: num('optimizer.epsilon', o.epsilon ?? 1e-8, (x) => x > 0, 'a finite number > 0'),
+    weightDecay: num('optimizer.weightDecay', o.weightDecay ?? 0, (x) => x >= 0, 'a finite number ≥ 0'),
+  };
+}
+
+export function checkPositiveInt(what: string, v: unknown, min = 1): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
+    throw new InputError(`${what} must be an integer ≥ ${min}; got ${String(v)}`);
+  }
+  return v;
+}
+
+/** x as Float32Array (copied only if another type was given), with its row count. */
+export function checkX(x: unknown, inputs: number, what = 'x'): { x: Float32Array; n: number } {
+  if (!(x instanceof Float32Array || x instanceof Float64Array || Array.isArray(x))) {
+    throw new InputError(`${what} must be a Float32Array of n × ${inputs} values (sample-major); got ${x === null ? 'null' : typeof x}`);
+  }
+  const arr = x instanceof Float32Array ? x : Float32Array.from(x as ArrayLike<number>);
+  if (arr.length === 0) throw new InputError(`${what} is empty: the dataset needs at least one sample of ${inputs} features`);
+  if (arr.length % inputs !== 0) {
+    throw new InputError(`${what} has ${arr.length} values, which is not a multiple of the input size ${inputs} (n × ${inputs} expected; ${arr.length % inputs} values left over)`);
+  }
+  for (let i = 0; i < arr.length; i++) {
+    const v = arr[i];
+    if (v - v !== 0) {
+      throw new InputError(`${what}[${i}] (sample ${Math.floor(i / inputs)}, feature ${i % inputs}) is ${v}: inputs must be finite`);
+    }
+  }
+  return { x: arr, n: arr.length / inputs };
+}
+
+/** Class labels for softmax: integers in [0, classes), one per sample, as Int32Array. */
+export function checkLabels(y: unknown, n: number, classes: number, what = 'y'): Int32Array {
+  if (!(ArrayBuffer.isView(y) || Array.isArray(y))) {
+    throw new InputError(`${what} must be an array of ${n} class labels (Uint8Array or Int32Array); got ${y === null ? 'null' : typeof y}`);
+  }
+  const a = y as ArrayLike<number>;
+  if (a.length !== n) {
+    const hint = a.length === n * classes ? ` (it has n × ${classes} values: pass class indices, not one-hot rows)` : '';
+    throw new InputError(`${what} has ${a.length} labels but x has ${n} samples${hint}`);
+  }
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = Number(a[i]);
+    if (!Number.isInteger(v) || v < 0 || v >= classes) {
+      throw new InputError(`${what}[${i}] = ${a[i]} is not a class label in [0, ${classes}) (the output layer has ${classes} units)`);
+    }
+    out[i] = v;
+  }
+  return out;
+}
+
+/** Float targets (sigmoid: in [0,1]; linear: any finite), n × width, as Float32Array. */
+export function checkTargets(y: unknown, n: number, width: number, unit: boolean, what = 'y'): Float32Array {
+  if (!(ArrayBuffer.isView(y) || Array.isArray(y))) {
+    throw new InputError(`${what} must be a Float32Array of n × ${width} targets; got ${y === null ? 'null' : typeof y}`);
+  }
+  const a = y as ArrayLike<number>;
+  if (a.length !== n * width) {
+    throw new InputError(`${what} has ${a.length} values but ${n} samples × ${width} outputs = ${n * width} were expected`);
+  }
+  const out = a instanceof Float32Array ? a : Float32Array.from(a);
+  for (let i = 0; i < out.length; i++) {
+    const v = out[i];
+    if (v - v !== 0) throw new InputError(`${what}[${i}] (sample ${Math.floor(i / width)}, output ${i % width}) is ${v}: targets must be finite`);
+    if (unit && (v < 0 || v > 1)) throw new InputError(`${what}[${i}] = ${v} is outside [0, 1]: sigmoid outputs need targets in [0, 1]`);
+  }
+  return out;
+}

@@ -1,0 +1,89 @@
+// Instantiates a kernel binary and wraps its exports as a Kernels backend. Only the host uses
+// this; the binary itself needs nothing but an optional `env.abort` (debug builds).
+
+import type { BackendName } from '../types.js';
+import type { Kernels } from '../backend/kernels.js';
+import { WasmAbortError } from '../errors.js';
+
+/** Where a binary can come from: raw bytes, a compiled module, or a base64 string. */
+export type WasmSource = BufferSource | WebAssembly.Module | string;
+
+function decodeBase64(b64: string): Uint8Array<ArrayBuffer> {
+  if (typeof atob === 'function') {
+    const s = atob(b64);
+    const out = new Uint8Array(s.length);
+    for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+    return out;
+  }
+  throw new Error('no base64 decoder (atob) in this JavaScript environment');
+}
+
+/** Reads an AssemblyScript string (UTF-16LE, byte length at ptr - 4) out of memory. */
+export function readAsString(buffer: ArrayBuffer, ptr: number): string {
+  if (!ptr || ptr < 4 || ptr > buffer.byteLength) return '';
+  const len = new Uint32Array(buffer, ptr - 4, 1)[0];
+  if (ptr + len > buffer.byteLength) return '';
+  return String.fromCharCode(...new Uint16Array(buffer.slice(ptr, ptr + (len & ~1))));
+}
+
+export async function instantiateKernels(name: BackendName, source: WasmSource): Promise<Kernels> {
+  const module = source instanceof WebAssembly.Module
+    ? source
+    : await WebAssembly.compile(typeof source === 'string' ? decodeBase64(source) : source);
+  let memory: WebAssembly.Memory | undefined;
+  const imports = {
+    env: {
+      abort(msg: number, file: number, line: number, col: number): never {
+        const buf = memory ? memory.buffer : new ArrayBuffer(0);
+        throw new WasmAbortError(`wasm kernel aborted: ${readAsString(buf, msg) || 'assertion failed'} at ${readAsString(buf, file)}:${line}:${col}`);
+      },
+    },
+  };
+  const instance = await WebAssembly.instantiate(module, imports);
+  const ex = instance.exports as Record<string, unknown>;
+  memory = ex.memory as WebAssembly.Memory;
+  const mem = memory;
+  const fn = (n: string) => {
+    const f = ex[n];
+    if (typeof f !== 'function') throw new Error(`wasm binary for backend '${name}' lacks the export '${n}' (wrong or stale build?)`);
+    return f as (...a: number[]) => number;
+  };
+  const abi = (fn('abi_version') as () => number)();
+  if (abi !== 1) throw new Error(`wasm binary for backend '${name}' has ABI version ${abi}, this host expects 1`);
+  // Direct references to the exports: the hot loop calls them with no wrapper in between.
+  const kernels: Kernels = {
+    name,
+    weightLayout: 'packed8',
+    arenaBase: (fn('arena_base') as () => number)(),
+    buffer: () => mem.buffer,
+    ensureBytes(bytes: number) {
+      const have = mem.buffer.byteLength;
+      if (bytes <= have) return;
+      const pages = Math.ceil((bytes - have) / 65536);
+      try {
+        mem.grow(pages);
+      } catch (e) {
+        throw new RangeError(`cannot grow wasm memory to ${bytes} bytes (${(bytes / 2 ** 20).toFixed(1)} MiB): ${(e as Error).message}`);
+      }
+    },
+    dense_forward: fn('dense_forward'),
+    dense_backward_weights: fn('dense_backward_weights'),
+    dense_backward_input: fn('dense_backward_input'),
+    activation_forward: fn('activation_forward'),
+    activation_backward: fn('activation_backward'),
+    softmax_xent_forward: fn('softmax_xent_forward'),
+    softmax_xent_backward: fn('softmax_xent_backward'),
+    sigmoid_bce_forward: fn('sigmoid_bce_forward'),
+    sigmoid_bce_backward: fn('sigmoid_bce_backward'),
+    mse_forward: fn('mse_forward'),
+    mse_backward: fn('mse_backward'),
+    count_correct_argmax: fn('count_correct_argmax'),
+    count_correct_binary: fn('count_correct_binary'),
+    sgd_update: fn('sgd_update'),
+    momentum_update: fn('momentum_update'),
+    adam_update: fn('adam_update'),
+    gather_rows: fn('gather_rows'),
+    gather_i32: fn('gather_i32'),
+  };
+  return kernels;
+}

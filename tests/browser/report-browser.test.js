@@ -1,0 +1,139 @@
+// The HTML report in a real browser: Debian's Chromium driven by playwright-core. Opens the written
+// file, waits for the charts, counts points and confusion cells, checks the console and the
+// network, and saves a screenshot to tests/artifacts/report.png.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+import { writeReport } from '../../dist/node/report-file.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
+const LAUNCH_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+const LABELS = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
+
+/** A deterministic, plausible 10-class confusion matrix (rows = true, columns = predicted). */
+function confusion() {
+  const n = LABELS.length;
+  return Array.from({ length: n }, (_, t) =>
+    Array.from({ length: n }, (_, p) => (t === p ? 880 + ((t * 37) % 100) : (t * 7 + p * 13) % 11 === 0 ? 20 + ((t + p) % 5) * 9 : (t + p) % 4)),
+  );
+}
+
+function trainInput(epochs) {
+  return {
+    title: 'Fashion-MNIST · 784-256-128-10',
+    kind: 'train',
+    createdAt: '2025-06-01 12:00 UTC',
+    architecture: { layers: [784, 256, 128, 10], hidden: 'relu', output: 'softmax' },
+    hyperparameters: { optimizer: 'adam', learningRate: 0.001, batchSize: 128, epochs, backend: 'relaxed', seed: 42, '<b>label</b>': '<script>alert(1)</script>' },
+    dataset: 'fashion-mnist (60,000 train / 10,000 test)',
+    history: Array.from({ length: epochs }, (_, i) => ({
+      epoch: i + 1,
+      loss: 0.3 + 0.6 * Math.exp(-i / 2),
+      trainAccuracy: 0.9 - 0.2 * Math.exp(-i / 2),
+      validationLoss: 0.36 + 0.55 * Math.exp(-i / 2) + i * 0.004,
+      validationAccuracy: 0.88 - 0.2 * Math.exp(-i / 2),
+      testAccuracy: 0.875 - 0.2 * Math.exp(-i / 2),
+      samplesPerSecond: 41000 + ((i * 1700) % 5000),
+      seconds: 1.4 + (i % 3) * 0.05,
+    })),
+    confusion: { labels: LABELS, matrix: confusion() },
+    summary: { 'model file': 'fashion.mlp' },
+  };
+}
+
+async function openReport(t, input, name) {
+  const { chromium } = await import('playwright-core');
+  const dir = mkdtempSync(join(tmpdir(), 'wasm-mlp-report-browser-'));
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+  t.after(async () => {
+    await browser.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const path = join(dir, name);
+  writeReport(path, input);
+  const url = pathToFileURL(path).href;
+  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  const problems = [];
+  const requests = [];
+  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+  page.on('request', (r) => requests.push(r.url()));
+  await page.goto(url);
+  await page.waitForFunction(() => window.__wasmMlpReport !== undefined, null, { timeout: 10000 });
+  const report = await page.evaluate(() => window.__wasmMlpReport);
+  return { page, report, problems, requests, url };
+}
+
+test('the training report draws every epoch, the full matrix, and loads nothing', async (t) => {
+  if (!existsSync(CHROMIUM)) {
+    t.skip('chromium is not installed: apt-get install chromium');
+    return;
+  }
+  const EPOCHS = 7;
+  const { page, report, problems, requests, url } = await openReport(t, trainInput(EPOCHS), 'report.html');
+
+  assert.deepEqual(report.errors, []);
+  assert.deepEqual(report.charts.map((c) => c.id), ['loss', 'accuracy']);
+  assert.deepEqual(report.charts[0].series.map((s) => s.label), ['train loss', 'validation loss']);
+  assert.deepEqual(report.charts[1].series.map((s) => s.label), ['train accuracy', 'validation accuracy', 'test accuracy']);
+  for (const chart of report.charts) {
+    for (const s of chart.series) assert.equal(s.points, EPOCHS, `${chart.id} / ${s.label}`);
+  }
+  // each chart drew onto a real canvas
+  const canvases = await page.$$eval('.chart canvas', (cs) => cs.map((c) => [c.width, c.height]));
+  assert.equal(canvases.length, 2);
+  for (const [w, h] of canvases) assert.ok(w > 200 && h > 100, `canvas ${w}x${h}`);
+
+  const n = LABELS.length;
+  assert.equal(await page.locator('#confusion-matrix td.cm-cell').count(), n * n);
+  assert.equal(await page.locator('#confusion-matrix tbody tr').count(), n);
+  assert.equal(await page.locator('#class-metrics tbody tr').count(), n);
+  // the hostile hyper-parameter is text, not markup
+  assert.equal(await page.locator('#hyperparameters b').count(), 0);
+  assert.equal(await page.locator('#hyperparameters td', { hasText: '<script>alert(1)</script>' }).count(), 1);
+  assert.doesNotMatch(await page.locator('body').innerText(), /NaN|undefined/);
+
+  assert.deepEqual(problems, []);
+  assert.deepEqual(requests, [url], 'the only request is the report file itself');
+
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: join(ARTIFACTS, 'report.png'), fullPage: true });
+});
+
+test('a one-epoch report still draws one point per series', async (t) => {
+  if (!existsSync(CHROMIUM)) {
+    t.skip('chromium is not installed: apt-get install chromium');
+    return;
+  }
+  const { report, problems } = await openReport(t, trainInput(1), 'one-epoch.html');
+  assert.deepEqual(report.errors, []);
+  assert.equal(report.charts.length, 2);
+  for (const chart of report.charts) for (const s of chart.series) assert.equal(s.points, 1, `${chart.id} / ${s.label}`);
+  assert.deepEqual(problems, []);
+});
+
+test('the evaluate report has no charts but the matrix and metrics', async (t) => {
+  if (!existsSync(CHROMIUM)) {
+    t.skip('chromium is not installed: apt-get install chromium');
+    return;
+  }
+  const input = trainInput(1);
+  delete input.history;
+  const { page, report, problems } = await openReport(t, { ...input, kind: 'evaluate', title: 'Evaluation' }, 'evaluate.html');
+  assert.deepEqual(report, { charts: [], errors: [] });
+  assert.equal(await page.locator('.chart').count(), 0);
+  assert.equal(await page.locator('#confusion-matrix td.cm-cell').count(), LABELS.length ** 2);
+  assert.deepEqual(problems, []);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: join(ARTIFACTS, 'report-evaluate.png'), fullPage: true });
+});
