@@ -9,7 +9,7 @@
 // outputs of one input, so the forward tile loads them as two v128 with no shuffles, and the
 // gradient dW is written in the same layout (optimizers are element-wise and never care).
 
-import { actScalar, actGradScalar, actVec, actIsVec, f32_act_forward__scalar } from './activation';
+import { actScalar, actGradScalar, actVec, actGradVec, actIsVec, f32_act_forward__scalar } from './activation';
 import { madd, loadPartial, storePartial, hsum } from './vec';
 
 // @ts-ignore: decorator
@@ -35,62 +35,94 @@ export function f32_dense_forward__scalar(A: usize, X: usize, Wp: usize, bias: u
 }
 
 // A is (B,N), X is (B,K), Wp is packed (NP,K,8), bias is (N).
+export function f32_dense_forward_4x8__simd(A: usize, X: usize, Wp: usize, bias: usize, B: i32, K: i32, N: i32, act: i32): void {
+  gemmPacked4x8(A, X, Wp, B, K, N, EPI_BIAS_ACT, bias, act, 0);
+  // sigmoid and tanh need exp: one scalar pass over the written block
+  if (!actIsVec(act)) f32_act_forward__scalar(A, A, B * N, act);
+}
+
+const EPI_BIAS_ACT = 0; // C = act(acc + bias)
+const EPI_ACT_GRAD = 1; // C = acc · act'(Xa)
+
+// C is (B,N), A is (B,K), Bp is packed (NP,K,8): C = epilogue(A · Bᵀ).
 // Tile: 4 rows × 8 outputs = 8 v128 accumulators (x86 has 16 vector registers; 4×16 spills).
 // Panels outer, rows inner: one panel (K·32 bytes) stays in L1 while every row streams past it.
-export function f32_dense_forward_4x8__simd(A: usize, X: usize, Wp: usize, bias: usize, B: i32, K: i32, N: i32, act: i32): void {
+// `epi` is a constant at every call site, so each caller compiles to its own specialised loop.
+// @ts-ignore: decorator
+@inline function gemmPacked4x8(C: usize, A: usize, Bp: usize, B: i32, K: i32, N: i32, epi: i32, bias: usize, act: i32, Xa: usize): void {
   const NP = (N + 7) >> 3;
-  const rowX = <usize>K << 2;
-  const rowA = <usize>N << 2;
+  const rowA = <usize>K << 2;
+  const rowC = <usize>N << 2;
   const vecAct = actIsVec(act);
   for (let p = 0; p < NP; p++) {
-    const w = Wp + (<usize>p * <usize>K << 5);
+    const w = Bp + (<usize>p * <usize>K << 5);
     const n0 = p << 3;
     const cols = min(8, N - n0);
     const colsLo = min(cols, 4);
     const colsHi = max(cols - 4, 0);
-    const bp = bias + (<usize>n0 << 2);
-    const b0 = loadPartial(bp, colsLo);
-    const b1 = colsHi > 0 ? loadPartial(bp + 16, colsHi) : f32x4.splat(0);
+    let b0 = f32x4.splat(0), b1 = b0;
+    if (epi == EPI_BIAS_ACT) {
+      const bp = bias + (<usize>n0 << 2);
+      b0 = loadPartial(bp, colsLo);
+      if (colsHi > 0) b1 = loadPartial(bp + 16, colsHi);
+    }
     let r = 0;
     for (; r + 4 <= B; r += 4) {
       let c00 = b0, c01 = b1, c10 = b0, c11 = b1, c20 = b0, c21 = b1, c30 = b0, c31 = b1;
-      let x0 = X + <usize>r * rowX;
+      let x0 = A + <usize>r * rowA;
+      const x1 = x0 + rowA, x2 = x1 + rowA, x3 = x2 + rowA;
       let wk = w;
+      let off: usize = 0;
       for (let k = 0; k < K; k++) {
         const w0 = v128.load(wk);
         const w1 = v128.load(wk, 16);
-        let a = v128.load32_splat(x0);
+        let a = v128.load32_splat(x0 + off);
         c00 = madd(a, w0, c00); c01 = madd(a, w1, c01);
-        a = v128.load32_splat(x0 + rowX);
+        a = v128.load32_splat(x1 + off);
         c10 = madd(a, w0, c10); c11 = madd(a, w1, c11);
-        a = v128.load32_splat(x0 + 2 * rowX);
+        a = v128.load32_splat(x2 + off);
         c20 = madd(a, w0, c20); c21 = madd(a, w1, c21);
-        a = v128.load32_splat(x0 + 3 * rowX);
+        a = v128.load32_splat(x3 + off);
         c30 = madd(a, w0, c30); c31 = madd(a, w1, c31);
-        x0 += 4;
+        off += 4;
         wk += 32;
       }
-      if (vecAct) {
-        c00 = actVec(c00, act); c01 = actVec(c01, act); c10 = actVec(c10, act); c11 = actVec(c11, act);
-        c20 = actVec(c20, act); c21 = actVec(c21, act); c30 = actVec(c30, act); c31 = actVec(c31, act);
-      }
-      const a0 = A + <usize>r * rowA + (<usize>n0 << 2);
-      if (cols == 8) {
-        v128.store(a0, c00); v128.store(a0, c01, 16);
-        v128.store(a0 + rowA, c10); v128.store(a0 + rowA, c11, 16);
-        v128.store(a0 + 2 * rowA, c20); v128.store(a0 + 2 * rowA, c21, 16);
-        v128.store(a0 + 3 * rowA, c30); v128.store(a0 + 3 * rowA, c31, 16);
+      const o = <usize>r * rowC + (<usize>n0 << 2);
+      const c0 = C + o;
+      if (epi == EPI_BIAS_ACT) {
+        if (vecAct) {
+          c00 = actVec(c00, act); c01 = actVec(c01, act); c10 = actVec(c10, act); c11 = actVec(c11, act);
+          c20 = actVec(c20, act); c21 = actVec(c21, act); c30 = actVec(c30, act); c31 = actVec(c31, act);
+        }
+      } else if (cols == 8) {
+        const g = Xa + o;
+        c00 = f32x4.mul(c00, actGradVec(v128.load(g), act)); c01 = f32x4.mul(c01, actGradVec(v128.load(g, 16), act));
+        c10 = f32x4.mul(c10, actGradVec(v128.load(g + rowC), act)); c11 = f32x4.mul(c11, actGradVec(v128.load(g + rowC, 16), act));
+        c20 = f32x4.mul(c20, actGradVec(v128.load(g + 2 * rowC), act)); c21 = f32x4.mul(c21, actGradVec(v128.load(g + 2 * rowC, 16), act));
+        c30 = f32x4.mul(c30, actGradVec(v128.load(g + 3 * rowC), act)); c31 = f32x4.mul(c31, actGradVec(v128.load(g + 3 * rowC, 16), act));
       } else {
-        storePartial(a0, c00, colsLo); storePartial(a0 + 16, c01, colsHi);
-        storePartial(a0 + rowA, c10, colsLo); storePartial(a0 + rowA + 16, c11, colsHi);
-        storePartial(a0 + 2 * rowA, c20, colsLo); storePartial(a0 + 2 * rowA + 16, c21, colsHi);
-        storePartial(a0 + 3 * rowA, c30, colsLo); storePartial(a0 + 3 * rowA + 16, c31, colsHi);
+        const g = Xa + o;
+        c00 = f32x4.mul(c00, actGradVec(loadPartial(g, colsLo), act)); c01 = f32x4.mul(c01, actGradVec(loadPartial(g + 16, colsHi), act));
+        c10 = f32x4.mul(c10, actGradVec(loadPartial(g + rowC, colsLo), act)); c11 = f32x4.mul(c11, actGradVec(loadPartial(g + rowC + 16, colsHi), act));
+        c20 = f32x4.mul(c20, actGradVec(loadPartial(g + 2 * rowC, colsLo), act)); c21 = f32x4.mul(c21, actGradVec(loadPartial(g + 2 * rowC + 16, colsHi), act));
+        c30 = f32x4.mul(c30, actGradVec(loadPartial(g + 3 * rowC, colsLo), act)); c31 = f32x4.mul(c31, actGradVec(loadPartial(g + 3 * rowC + 16, colsHi), act));
+      }
+      if (cols == 8) {
+        v128.store(c0, c00); v128.store(c0, c01, 16);
+        v128.store(c0 + rowC, c10); v128.store(c0 + rowC, c11, 16);
+        v128.store(c0 + 2 * rowC, c20); v128.store(c0 + 2 * rowC, c21, 16);
+        v128.store(c0 + 3 * rowC, c30); v128.store(c0 + 3 * rowC, c31, 16);
+      } else {
+        storePartial(c0, c00, colsLo); storePartial(c0 + 16, c01, colsHi);
+        storePartial(c0 + rowC, c10, colsLo); storePartial(c0 + rowC + 16, c11, colsHi);
+        storePartial(c0 + 2 * rowC, c20, colsLo); storePartial(c0 + 2 * rowC + 16, c21, colsHi);
+        storePartial(c0 + 3 * rowC, c30, colsLo); storePartial(c0 + 3 * rowC + 16, c31, colsHi);
       }
     }
     // row tail: one row at a time
     for (; r < B; r++) {
       let c0 = b0, c1 = b1;
-      let x0 = X + <usize>r * rowX;
+      let x0 = A + <usize>r * rowA;
       let wk = w;
       for (let k = 0; k < K; k++) {
         const a = v128.load32_splat(x0);
@@ -99,14 +131,17 @@ export function f32_dense_forward_4x8__simd(A: usize, X: usize, Wp: usize, bias:
         x0 += 4;
         wk += 32;
       }
-      if (vecAct) { c0 = actVec(c0, act); c1 = actVec(c1, act); }
-      const a0 = A + <usize>r * rowA + (<usize>n0 << 2);
-      storePartial(a0, c0, colsLo);
-      storePartial(a0 + 16, c1, colsHi);
+      const o = <usize>r * rowC + (<usize>n0 << 2);
+      if (epi == EPI_BIAS_ACT) {
+        if (vecAct) { c0 = actVec(c0, act); c1 = actVec(c1, act); }
+      } else {
+        c0 = f32x4.mul(c0, actGradVec(loadPartial(Xa + o, colsLo), act));
+        c1 = f32x4.mul(c1, actGradVec(loadPartial(Xa + o + 16, colsHi), act));
+      }
+      storePartial(C + o, c0, colsLo);
+      storePartial(C + o + 16, c1, colsHi);
     }
   }
-  // sigmoid and tanh need exp: one scalar pass over the written block
-  if (!vecAct) f32_act_forward__scalar(A, A, B * N, act);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -314,6 +349,61 @@ export function f32_dense_backward_input_4x2__simd(dX: usize, dZ: usize, Wp: usi
   for (; r < B; r++) {
     for (let k = 0; k < K; k++) backwardInputOne(dX, dZ, Wp, Xa, r, k, K, N, act);
   }
+}
+
+// dX is (B,K), dZ is (B,N), Wp is packed (NP,K,8), Xa is (B,K), WpT is scratch of
+// ceil(K/8)·N·8 floats. W is first re-packed by inputs (WpT: panels of 8 inputs, (N, 8) each,
+// built with 4×4 register transposes), then dX = dZ · W runs on the same 4×8 register tile as the
+// forward pass, with act'(Xa) applied in the epilogue. The re-pack reads W once (K·N floats),
+// which is 1/B of the product's work, and turns a dot-product kernel into a broadcast one.
+export function f32_dense_backward_input_4x8__simd(dX: usize, dZ: usize, Wp: usize, Xa: usize, WpT: usize, B: i32, K: i32, N: i32, act: i32): void {
+  f32_transpose_packed__simd(WpT, Wp, N, K);
+  gemmPacked4x8(dX, dZ, WpT, B, N, K, EPI_ACT_GRAD, 0, act, Xa);
+}
+
+// WpT is packed by inputs (ceil(K/8), N, 8), Wp is packed by outputs (ceil(N/8), K, 8).
+// Full 8×8 blocks move as four 4×4 transposes in registers; edge blocks element by element.
+export function f32_transpose_packed__simd(WpT: usize, Wp: usize, N: i32, K: i32): void {
+  const NP = (N + 7) >> 3, KP = (K + 7) >> 3;
+  for (let p = 0; p < NP; p++) {
+    for (let q = 0; q < KP; q++) {
+      // source block: rows k = 8q..8q+7 of panel p (32 bytes each); target: rows o = 8p..8p+7 of panel q
+      const src = Wp + (((<usize>p * <usize>K + (<usize>q << 3)) << 3) << 2);
+      const dst = WpT + (((<usize>q * <usize>N + (<usize>p << 3)) << 3) << 2);
+      if ((q << 3) + 8 <= K && (p << 3) + 8 <= N) {
+        transpose4x4(dst, src, 0, 0);       // o 0..3 × k 0..3
+        transpose4x4(dst, src, 0, 1);       // o 0..3 × k 4..7
+        transpose4x4(dst, src, 1, 0);       // o 4..7 × k 0..3
+        transpose4x4(dst, src, 1, 1);       // o 4..7 × k 4..7
+      } else {
+        for (let c = 0; c < 8; c++) {
+          const o = (p << 3) + c;
+          if (o >= N) break;
+          for (let j = 0; j < 8; j++) {
+            const k = (q << 3) + j;
+            store<f32>(dst + ((<usize>c << 3) + <usize>j << 2), k < K ? load<f32>(src + ((<usize>j << 3) + <usize>c << 2)) : 0);
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Transposes the 4×4 sub-block (outputs oh·4.., inputs kh·4..) of an 8×8 block: src rows are
+ * inputs (8 output lanes each), dst rows are outputs (8 input lanes each), both 32-byte rows. */
+// @ts-ignore: decorator
+@inline function transpose4x4(dst: usize, src: usize, oh: i32, kh: i32): void {
+  const s = src + (<usize>kh << 7) + (<usize>oh << 4);
+  const r0 = v128.load(s), r1 = v128.load(s, 32), r2 = v128.load(s, 64), r3 = v128.load(s, 96);
+  const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5);
+  const t1 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
+  const t2 = i32x4.shuffle(r2, r3, 0, 4, 1, 5);
+  const t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
+  const d = dst + (<usize>oh << 7) + (<usize>kh << 4);
+  v128.store(d, i32x4.shuffle(t0, t2, 0, 1, 4, 5));
+  v128.store(d, i32x4.shuffle(t0, t2, 2, 3, 6, 7), 32);
+  v128.store(d, i32x4.shuffle(t1, t3, 0, 1, 4, 5), 64);
+  v128.store(d, i32x4.shuffle(t1, t3, 2, 3, 6, 7), 96);
 }
 
 // @ts-ignore: decorator

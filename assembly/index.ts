@@ -5,7 +5,7 @@
 // The variant behind each name is chosen at compile time from the binary's features.
 
 import { f32_dense_forward__scalar, f32_dense_forward_4x8__simd, f32_dense_backward_weights__scalar,
-  f32_dense_backward_weights_4x8__simd, f32_dense_backward_input__scalar, f32_dense_backward_input_4x2__simd } from './dense';
+  f32_dense_backward_weights_4x8__simd, f32_dense_backward_input__scalar, f32_dense_backward_input_4x8__simd } from './dense';
 import { f32_act_forward__scalar, f32_act_forward__simd, f32_act_backward__scalar, f32_act_backward__simd } from './activation';
 import { f32_softmax_xent_forward__scalar, f32_softmax_xent_backward__scalar, f32_sigmoid_bce_forward__scalar,
   f32_sigmoid_bce_backward__scalar, f32_mse_forward__scalar, f32_mse_backward__scalar,
@@ -39,9 +39,10 @@ export function dense_backward_weights(dWp: usize, db: usize, dZ: usize, X: usiz
   else f32_dense_backward_weights__scalar(dWp, db, dZ, X, B, K, N);
 }
 
-// dX (B,K) = (dZ (B,N) · W) ⊙ act'(Xa (B,K)); act is the code of the activation that produced Xa
-export function dense_backward_input(dX: usize, dZ: usize, Wp: usize, Xa: usize, B: i32, K: i32, N: i32, act: i32): void {
-  if (ASC_FEATURE_SIMD) f32_dense_backward_input_4x2__simd(dX, dZ, Wp, Xa, B, K, N, act);
+// dX (B,K) = (dZ (B,N) · W) ⊙ act'(Xa (B,K)); act is the code of the activation that produced Xa.
+// scratch: ceil(K/8)·8·N floats the kernel may overwrite (W re-packed by inputs).
+export function dense_backward_input(dX: usize, dZ: usize, Wp: usize, Xa: usize, scratch: usize, B: i32, K: i32, N: i32, act: i32): void {
+  if (ASC_FEATURE_SIMD) f32_dense_backward_input_4x8__simd(dX, dZ, Wp, Xa, scratch, B, K, N, act);
   else f32_dense_backward_input__scalar(dX, dZ, Wp, Xa, B, K, N, act);
 }
 

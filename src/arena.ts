@@ -8,6 +8,7 @@
 //   acts     A_0 (the input batch) … A_L, each (capacity, n_l)
 //   delta    two ping-pong buffers (capacity, max n_l) for dZ of the layer being back-propagated
 //   targets  (capacity) i32 labels, or (capacity, n_L) f32 targets
+//   scratch  room for one hidden weight matrix re-packed by the input-gradient kernel
 //   data     optional resident training set: x (rows, n_0), y, and the epoch's order (rows) i32
 // The params region depends only on the layers and the layout, so it never moves when the
 // capacity or the data change: a re-plan keeps the parameters where they are.
@@ -35,6 +36,8 @@ export interface ArenaPlan {
   readonly acts: number[];
   readonly delta: [number, number];
   readonly targets: number;
+  /** kernel scratch: the input-gradient kernel re-packs one weight matrix here */
+  readonly scratch: number;
   readonly data: null | { rows: number; x: number; y: number; order: number; targetWidth: number };
   readonly bytes: number;
 }
@@ -74,6 +77,9 @@ export function planArena(req: PlanRequest): ArenaPlan {
   const d0 = at; at = align(at + 4 * capacity * widest);
   const d1 = at; at = align(at + 4 * capacity * widest);
   const targets = at; at = align(at + 4 * capacity * targetWidth);
+  let scratchFloats = 0;
+  for (let l = 1; l < L; l++) scratchFloats = Math.max(scratchFloats, Math.ceil(layers[l] / 8) * 8 * layers[l + 1]);
+  const scratch = at; at = align(at + 4 * scratchFloats);
   let data: ArenaPlan['data'] = null;
   if (req.dataRows && req.dataRows > 0) {
     const rows = req.dataRows;
@@ -87,7 +93,7 @@ export function planArena(req: PlanRequest): ArenaPlan {
     layers: [...layers], layout, capacity, base: req.base,
     weights, biases,
     gradWeights: weights.map((o) => o + shift), gradBiases: biases.map((o) => o + shift),
-    params, paramFloats: blockBytes / 4, nDecay, grads, state, acts, delta: [d0, d1], targets, data,
+    params, paramFloats: blockBytes / 4, nDecay, grads, state, acts, delta: [d0, d1], targets, scratch, data,
     bytes: at,
   };
 }

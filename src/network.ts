@@ -262,7 +262,7 @@ export class Network {
     for (let l = L - 1; l >= 0; l--) {
       k.dense_backward_weights(p.gradWeights[l], p.gradBiases[l], dZ, p.acts[l], B, layers[l], layers[l + 1]);
       if (l > 0) { // the first layer's input is data: no gradient needed
-        k.dense_backward_input(dNext, dZ, p.weights[l], p.acts[l], B, layers[l], layers[l + 1], act);
+        k.dense_backward_input(dNext, dZ, p.weights[l], p.acts[l], p.scratch, B, layers[l], layers[l + 1], act);
         const t = dZ; dZ = dNext; dNext = t;
       }
     }

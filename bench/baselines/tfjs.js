@@ -6,10 +6,15 @@
 // (tf.losses.softmaxCrossEntropy, default reduction = mean over the batch, no
 // label smoothing), plain SGD p -= lr * grad via tf.variableGrads + assign (no
 // momentum, weight decay or regularisation).
+// Dense-layer gradient: opts.gradMode ('auto' default = 'custom' on wasm,
+// 'autodiff' on cpu); 'custom' is a tf.customGrad with the same math using
+// only un-transposed matMuls so tfjs-wasm stays on XNNPACK (see below).
 //
 // Notes
-// - The whole training set is uploaded once; each batch is tf.gather-ed from it
-//   with an int32 index tensor made from the epoch's order. The last partial
+// - Each batch is gathered on the host from the epoch's order (X rows + one-hot
+//   labels) and uploaded with tf.tensor2d — tf.gather of 64 rows from an
+//   uploaded training set took ~3.6 ms/step on tfjs-wasm (more than the
+//   layer-1 matMul), host gather ~0.1 ms; jax-js does the same. The last partial
 //   batch (n % batchSize != 0) is INCLUDED (tfjs has no compile step, shapes may
 //   vary freely).
 // - Warm-up: one throw-away step (plus one at the partial-batch shape, if any)
@@ -63,37 +68,80 @@ function disposeVars(vars) {
   for (const v of vars) { v.w.dispose(); v.b.dispose(); }
 }
 
-function forward(vars, x) {
+// Dense layer Z = H·Wᵀ + b with a hand-written gradient that uses only
+// un-transposed matMuls (explicit tf.transpose instead): tfjs-wasm runs
+// matMul through XNNPACK only when transposeA = transposeB = false and falls
+// back to a scalar blocked loop otherwise; tfjs autodiff of matMul always
+// produces transposed matMuls in the backward pass. Same math:
+// dH = dZ·W, dW = dZᵀ·H, db = Σ_batch dZ.
+// A customGrad gradFunc must return a gradient for every input, eagerly; for
+// the first layer dX is never needed (tfjs autodiff prunes it), so that
+// variant returns zeros instead of a wasted 64×128×784 matMul.
+const denseCustom = [null, null];
+function getDenseCustom(first) {
+  const k = first ? 0 : 1;
+  if (!denseCustom[k]) {
+    denseCustom[k] = tf.customGrad((h, w, b, save) => {
+      save([h, w]);
+      return {
+        value: tf.add(tf.matMul(h, tf.transpose(w)), b),
+        gradFunc: (dz, [hs, ws]) => [
+          first ? tf.zerosLike(hs) : tf.matMul(dz, ws),
+          tf.matMul(tf.transpose(dz), hs),
+          tf.sum(dz, 0),
+        ],
+      };
+    });
+  }
+  return denseCustom[k];
+}
+
+function forward(vars, x, custom) {
   let h = x;
   const L = vars.length;
   for (let l = 0; l < L; l++) {
-    const z = tf.add(tf.matMul(h, vars[l].w, false, true), vars[l].b);
+    const z = custom
+      ? getDenseCustom(l === 0)(h, vars[l].w, vars[l].b)
+      : tf.add(tf.matMul(h, vars[l].w, false, true), vars[l].b);
     h = l < L - 1 ? tf.relu(z) : z;
   }
   return h;
 }
 
 /**
- * One SGD step on the batch given by idx (int32 tensor); returns a kept scalar
+ * One SGD step on batch = [X (bs×n_in), one-hot Y (bs×n_out)] (both disposed); returns a kept scalar
  * tensor lossSum + bs * loss (lossSum is disposed).
  */
-function sgdStep(vars, varList, lrT, xAll, yAll, idx, bs, lossSum) {
+/** Host-side batch gather (fresh arrays: the cpu backend may alias the input buffer). */
+function makeBatch(x, y, nIn, nOut, order, start, bs) {
+  const xb = new Float32Array(bs * nIn);
+  const yb = new Float32Array(bs * nOut);
+  for (let i = 0; i < bs; i++) {
+    const s = order[start + i];
+    xb.set(x.subarray(s * nIn, (s + 1) * nIn), i * nIn);
+    yb[i * nOut + y[s]] = 1;
+  }
+  return [tf.tensor2d(xb, [bs, nIn], 'float32'), tf.tensor2d(yb, [bs, nOut], 'float32')];
+}
+
+function sgdStep(vars, varList, lrT, batch, bs, lossSum, custom) {
   const out = tf.tidy(() => {
-    const xb = tf.gather(xAll, idx);
-    const yb = tf.gather(yAll, idx);
+    const [xb, yb] = batch;
     const { value, grads } = tf.variableGrads(
-      () => tf.losses.softmaxCrossEntropy(yb, forward(vars, xb)),
+      () => tf.losses.softmaxCrossEntropy(yb, forward(vars, xb, custom)),
       varList,
     );
     for (const v of varList) v.assign(tf.sub(v, tf.mul(grads[v.name], lrT)));
     return tf.add(lossSum, tf.mul(value, bs));
   });
   lossSum.dispose();
+  batch[0].dispose();
+  batch[1].dispose();
   return out;
 }
 
 /**
- * @param {{ backend: 'cpu'|'wasm', layers: number[], weights: Float32Array[],
+ * @param {{ backend: 'cpu'|'wasm', gradMode?: 'auto'|'custom'|'autodiff', layers: number[], weights: Float32Array[],
  *   biases: Float32Array[], x: Float32Array, y: Uint8Array, n: number, batchSize: number,
  *   learningRate: number, epochs: number, orders: Int32Array[], xTest?: Float32Array,
  *   yTest?: Uint8Array, nTest?: number }} opts
@@ -105,12 +153,14 @@ function sgdStep(vars, varList, lrT, xAll, yAll, idx, bs, lossSum) {
 export async function trainTfjs(opts) {
   const { backend = 'cpu', layers, weights, biases, x, y, n, batchSize, learningRate, epochs, orders } = opts;
   await useBackend(backend);
+  // gradMode: 'custom' (XNNPACK-friendly dense gradient, see getDenseCustom) or
+  // 'autodiff' (plain tfjs autodiff of matMul(h, w, false, true)); 'auto'
+  // (default) picks custom on wasm, autodiff on cpu.
+  const gradMode = opts.gradMode ?? 'auto';
+  const custom = gradMode === 'custom' || (gradMode === 'auto' && backend === 'wasm');
   const nIn = layers[0], nOut = layers[layers.length - 1];
   const tensorsBefore = tf.memory().numTensors;
 
-  // ---- setup (not timed): data on the backend ----
-  const xAll = tf.tensor2d(x.subarray(0, n * nIn), [n, nIn], 'float32');
-  const yAll = tf.tidy(() => tf.oneHot(tf.tensor1d(Int32Array.from(y.subarray(0, n)), 'int32'), nOut).toFloat());
   const lrT = tf.scalar(learningRate, 'float32');
   const fullBatches = Math.floor(n / batchSize);
   const partial = n % batchSize;
@@ -124,9 +174,8 @@ export async function trainTfjs(opts) {
     for (const bs of shapes) {
       const vars = makeVars(layers, weights, biases);
       const varList = vars.flatMap((v) => [v.w, v.b]);
-      const idx = tf.tensor1d(orders[0].subarray(0, bs), 'int32');
-      const ls = sgdStep(vars, varList, lrT, xAll, yAll, idx, bs, tf.scalar(0));
-      idx.dispose();
+      const batch = makeBatch(x, y, nIn, nOut, orders[0], 0, bs);
+      const ls = sgdStep(vars, varList, lrT, batch, bs, tf.scalar(0), custom);
       ls.dataSync();
       ls.dispose();
       disposeVars(vars);
@@ -145,9 +194,8 @@ export async function trainTfjs(opts) {
     let lossSum = tf.scalar(0);
     for (let start = 0; start < n; start += batchSize) {
       const bs = Math.min(batchSize, n - start);
-      const idx = tf.tensor1d(order.subarray(start, start + bs), 'int32');
-      lossSum = sgdStep(vars, varList, lrT, xAll, yAll, idx, bs, lossSum);
-      idx.dispose();
+      const batch = makeBatch(x, y, nIn, nOut, order, start, bs);
+      lossSum = sgdStep(vars, varList, lrT, batch, bs, lossSum, custom);
       steps++;
     }
     epochLosses.push((await lossSum.data())[0] / n); // waits for the epoch's work
@@ -162,7 +210,7 @@ export async function trainTfjs(opts) {
   let testAccuracy = NaN;
   if (opts.xTest && opts.yTest && opts.nTest) {
     const pred = tf.tidy(() =>
-      tf.argMax(forward(vars, tf.tensor2d(opts.xTest.subarray(0, opts.nTest * nIn), [opts.nTest, nIn])), 1),
+      tf.argMax(forward(vars, tf.tensor2d(opts.xTest.subarray(0, opts.nTest * nIn), [opts.nTest, nIn]), custom), 1),
     );
     const p = pred.dataSync();
     pred.dispose();
@@ -171,8 +219,6 @@ export async function trainTfjs(opts) {
     testAccuracy = correct / opts.nTest;
   }
   disposeVars(vars);
-  xAll.dispose();
-  yAll.dispose();
   lrT.dispose();
   const leakedTensors = tf.memory().numTensors - tensorsBefore;
 
@@ -188,6 +234,7 @@ export async function trainTfjs(opts) {
     steps,
     partialBatch: partial,
     backend,
+    gradMode: custom ? 'custom' : 'autodiff',
     leakedTensors,
   };
 }

@@ -113,7 +113,7 @@ export class JsKernels implements Kernels {
   }
 
   // dX (B,K) = (dZ · W) ⊙ act'(Xa)
-  dense_backward_input(dX: number, dZ: number, W: number, Xa: number, B: number, K: number, N: number, act: number): void {
+  dense_backward_input(dX: number, dZ: number, W: number, Xa: number, _scratch: number, B: number, K: number, N: number, act: number): void {
     const f = this.f;
     const dx = dX >> 2, z = dZ >> 2, w = W >> 2, xa = Xa >> 2;
     for (let r = 0; r < B; r++) {

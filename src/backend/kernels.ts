@@ -22,7 +22,8 @@ export interface Kernels {
 
   dense_forward(A: number, X: number, W: number, bias: number, B: number, K: number, N: number, act: number): void;
   dense_backward_weights(dW: number, db: number, dZ: number, X: number, B: number, K: number, N: number): void;
-  dense_backward_input(dX: number, dZ: number, W: number, Xa: number, B: number, K: number, N: number, act: number): void;
+  /** scratch: ceil(K/8)·8·N floats the kernel may overwrite */
+  dense_backward_input(dX: number, dZ: number, W: number, Xa: number, scratch: number, B: number, K: number, N: number, act: number): void;
   activation_forward(out: number, inp: number, n: number, act: number): void;
   activation_backward(dZ: number, dA: number, A: number, n: number, act: number): void;
   softmax_xent_forward(P: number, Z: number, labels: number, B: number, N: number): number;

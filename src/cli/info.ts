@@ -1,0 +1,54 @@
+// `wasm-mlp info --model FILE`: what a model or checkpoint file holds.
+
+import { parseArgs, strFlag, UsageError } from './args.js';
+import { decodeSafetensors } from '../io/safetensors.js';
+import { decodeCheckpoint } from '../io/checkpoint.js';
+import { parameterCount, readModel } from './model.js';
+import { readFileChecked } from '../node/atomic.js';
+
+const HELP = `usage: wasm-mlp info --model FILE [--json]
+
+  prints the architecture, parameter count, normaliser, metadata and file size of a model or
+  checkpoint file (a checkpoint also shows its epoch and optimiser)`;
+
+const FLAGS = { model: 'string', json: 'boolean', verbose: 'boolean', help: 'boolean' } as const;
+
+export async function infoCommand(argv: string[]): Promise<number> {
+  const { flags, positional } = parseArgs(argv, FLAGS);
+  if (flags.help) { process.stdout.write(HELP + '\n'); return 0; }
+  const path = strFlag(flags, 'model') ?? (positional.length === 1 ? positional[0] : undefined);
+  if (path === undefined || positional.length > 1 || (positional.length && flags.model)) throw new UsageError('info needs one model file: --model FILE');
+  const model = readModel(path);
+  const raw = decodeSafetensors(readFileChecked(path, 'model'), path);
+  const checkpoint = raw.metadata.kind === 'checkpoint' ? decodeCheckpoint(readFileChecked(path, 'model'), path).state : null;
+  const { layers, hidden, output } = model.architecture;
+  const norm = model.normalizer;
+  const info = {
+    file: path,
+    bytes: model.bytes,
+    kind: checkpoint ? 'checkpoint' : 'model',
+    formatVersion: raw.metadata.format_version,
+    architecture: model.architecture,
+    parameters: parameterCount(layers),
+    normalizer: norm ? { kind: norm.kind, features: norm.offset.length } : null,
+    metadata: model.metadata,
+    ...(checkpoint ? { checkpoint: { epoch: checkpoint.epoch, optimizer: checkpoint.optimizer, optimizerStep: checkpoint.optimizerStep, epochsInHistory: checkpoint.history?.length ?? 0 } } : {}),
+  };
+  if (flags.json) { process.stdout.write(JSON.stringify(info) + '\n'); return 0; }
+  const lines = [
+    `file          ${path} (${model.bytes.toLocaleString('en-US')} bytes)`,
+    `kind          wasm-mlp ${info.kind}, format version ${info.formatVersion}`,
+    `architecture  ${layers.join('-')}, hidden ${hidden}, output ${output}`,
+    `parameters    ${info.parameters.toLocaleString('en-US')}`,
+    `normalizer    ${norm ? `${norm.kind} over ${norm.offset.length} features` : 'none'}`,
+  ];
+  if (checkpoint) {
+    const o = checkpoint.optimizer;
+    lines.push(`checkpoint    ${checkpoint.epoch} epochs done, ${o.name} lr ${o.learningRate}, ${checkpoint.optimizerStep} steps`);
+  }
+  const meta = Object.entries(model.metadata);
+  lines.push(`metadata      ${meta.length ? '' : 'none'}`);
+  for (const [k, v] of meta) lines.push(`  ${k}: ${v.length > 200 ? v.slice(0, 200) + '…' : v}`);
+  process.stdout.write(lines.join('\n') + '\n');
+  return 0;
+}

@@ -1,0 +1,38 @@
+// Model files on the CLI side: read a model (or checkpoint) file and rebuild a network from it.
+
+import { statSync } from 'node:fs';
+import { createNetwork, type Network } from '../network.js';
+import type { BackendName } from '../types.js';
+import { decodeModel, type DecodedModel } from '../io/model-file.js';
+import { readFileChecked } from '../node/atomic.js';
+
+export interface LoadedModel extends DecodedModel { path: string; bytes: number }
+
+export function readModel(path: string): LoadedModel {
+  const bytes = readFileChecked(path, 'model');
+  return { ...decodeModel(bytes, path), path, bytes: statSync(path).size };
+}
+
+/** A network with the model's architecture and parameters (the optimizer is irrelevant here). */
+export async function modelNetwork(model: DecodedModel, backend: BackendName | 'auto' = 'auto'): Promise<Network> {
+  const net = await createNetwork({ ...model.architecture, backend });
+  net.setParameters(model.parameters);
+  return net;
+}
+
+export function parameterCount(layers: number[]): number {
+  let n = 0;
+  for (let l = 0; l + 1 < layers.length; l++) n += (layers[l] + 1) * layers[l + 1];
+  return n;
+}
+
+/** Row-wise argmax of (n, classes) outputs. */
+export function argmaxRows(p: Float32Array, n: number, classes: number): Int32Array {
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    for (let c = 1; c < classes; c++) if (p[i * classes + c] > p[i * classes + best]) best = c;
+    out[i] = best;
+  }
+  return out;
+}

@@ -1,0 +1,103 @@
+// `wasm-mlp predict --model FILE --input FILE`: class and probabilities for each input. The input
+// is recognised by its first bytes: PNG, PGM (P2/P5), IDX images (plain or gzip); anything else is
+// read as CSV (features only, or with --label-column naming a column to ignore). The model's
+// normaliser is applied; images must have exactly the model's input size (no resizing).
+
+import { parseArgs, strFlag, UsageError } from './args.js';
+import type { BackendName } from '../types.js';
+import { InputError } from '../errors.js';
+import { parseCsv } from '../data/csv.js';
+import { idxImagesToFloat32 } from '../data/idx.js';
+import { loadIdxFile } from '../node/idx-files.js';
+import { readFileChecked } from '../node/atomic.js';
+import { isPgm, isPng, readPgm, readPng } from './images.js';
+import { modelInputs, parseLabelColumn } from './data.js';
+import { argmaxRows, modelNetwork, readModel } from './model.js';
+import { BACKEND_NAMES, choice } from './train.js';
+
+const HELP = `usage: wasm-mlp predict --model FILE --input FILE [flags]
+
+  --model FILE         a model (or checkpoint) written by 'wasm-mlp train --save'
+  --input FILE         a PNG or PGM image of the model's input size (e.g. 28×28 for 784 inputs),
+                       an IDX image file (plain or .gz), or a CSV of feature rows
+  --label-column C     CSV: a column to ignore (header name or 0-based index)
+  --invert             images: use 1 - pixel (MNIST models want white on black; pass this for
+                       black-on-white drawings)
+  --backend auto       auto | relaxed | simd | scalar | js
+  --json               one JSON object per input on stdout: {index, class, probabilities}
+  --verbose            stack traces on errors`;
+
+const FLAGS = {
+  model: 'string', input: 'string', 'label-column': 'string', invert: 'boolean', backend: 'string',
+  json: 'boolean', verbose: 'boolean', help: 'boolean',
+} as const;
+
+/** "28×28" when n is a square, for messages about image sizes. */
+const side = (n: number): string => {
+  const s = Math.round(Math.sqrt(n));
+  return s * s === n ? ` (${s}×${s})` : '';
+};
+
+/** A features-only CSV: parseCsv always takes a label column, so give each row a dummy one at the
+ * end (line and column numbers in errors stay those of the file). Numeric files only: a quoted
+ * cell spanning lines would get the dummy inside it. */
+function parseFeatureCsv(text: string, file: string): { x: Float32Array; n: number; features: number } {
+  const padded = text.replace(/^(.*?)(\r?\n|$)/gm, (m, line: string, eol: string) => (line.trim() === '' ? m : `${line},0${eol}`));
+  const d = parseCsv(padded, { file });
+  return { x: d.x, n: d.n, features: d.features };
+}
+
+export interface Inputs { x: Float32Array; n: number; features: number; kind: string }
+
+export function readInputs(path: string, inputs: number, opts: { labelColumn?: string | number; invert: boolean }): Inputs {
+  const bytes = readFileChecked(path, 'data');
+  const image = isPng(bytes) ? readPng(bytes, path, opts.invert) : isPgm(bytes) ? readPgm(bytes, path, opts.invert) : null;
+  if (image) {
+    if (image.width * image.height !== inputs) {
+      throw new InputError(`${path} is ${image.width}×${image.height} = ${image.width * image.height} pixels; the model expects ${inputs} inputs${side(inputs)}: resize the image first`);
+    }
+    return { x: image.pixels, n: 1, features: inputs, kind: isPng(bytes) ? 'png' : 'pgm' };
+  }
+  const isIdx = (bytes[0] === 0x1f && bytes[1] === 0x8b) || (bytes.length >= 4 && bytes[0] === 0 && bytes[1] === 0 && bytes[2] >= 0x08);
+  if (isIdx) {
+    const im = idxImagesToFloat32(loadIdxFile(path), path);
+    if (im.features !== inputs) throw new InputError(`${path} holds images of ${im.features} pixels; the model expects ${inputs} inputs${side(inputs)}`);
+    if (opts.invert) for (let i = 0; i < im.x.length; i++) im.x[i] = 1 - im.x[i];
+    return { ...im, kind: 'idx' };
+  }
+  if (opts.invert) throw new UsageError('--invert applies to images (PNG, PGM, IDX), not CSV');
+  const text = new TextDecoder('utf-8').decode(bytes);
+  const d = opts.labelColumn !== undefined ? parseCsv(text, { file: path, labelColumn: opts.labelColumn }) : parseFeatureCsv(text, path);
+  if (d.features !== inputs) {
+    const hint = opts.labelColumn === undefined && d.features === inputs + 1 ? ' (if one column is a label, pass --label-column)' : '';
+    throw new InputError(`${path} has ${d.features} feature columns; the model expects ${inputs}${hint}`);
+  }
+  return { x: d.x, n: d.n, features: d.features, kind: 'csv' };
+}
+
+export async function predictCommand(argv: string[]): Promise<number> {
+  const { flags, positional } = parseArgs(argv, FLAGS);
+  if (flags.help) { process.stdout.write(HELP + '\n'); return 0; }
+  if (positional.length) throw new UsageError(`predict takes no positional arguments; got '${positional[0]}'`);
+  const modelPath = strFlag(flags, 'model');
+  const inputPath = strFlag(flags, 'input');
+  if (modelPath === undefined || inputPath === undefined) throw new UsageError('predict needs --model FILE and --input FILE');
+  const backend = choice<BackendName | 'auto'>(flags, 'backend', BACKEND_NAMES, 'auto');
+  const model = readModel(modelPath);
+  const { layers } = model.architecture;
+  const classes = layers[layers.length - 1];
+  const inp = readInputs(inputPath, layers[0], { labelColumn: parseLabelColumn(strFlag(flags, 'label-column')), invert: flags.invert === true });
+  const x = modelInputs(inp.x, inp.n, inp.features, layers[0], model.normalizer, inputPath);
+  const net = await modelNetwork(model, backend);
+  const p = net.predict(x);
+  const cls = argmaxRows(p, inp.n, classes);
+  const lines: string[] = [];
+  for (let i = 0; i < inp.n; i++) {
+    const probs = Array.from(p.subarray(i * classes, (i + 1) * classes));
+    if (flags.json) lines.push(JSON.stringify({ index: i, class: cls[i], probabilities: probs }));
+    else lines.push(`${inp.n > 1 ? `#${i}  ` : ''}class ${cls[i]}  (p ${probs[cls[i]].toFixed(4)})  probabilities ${probs.map((v) => v.toFixed(4)).join(' ')}`);
+    if (lines.length >= 1024) { process.stdout.write(lines.join('\n') + '\n'); lines.length = 0; }
+  }
+  if (lines.length) process.stdout.write(lines.join('\n') + '\n');
+  return 0;
+}

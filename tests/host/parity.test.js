@@ -1,0 +1,154 @@
+// Backend parity: the pure-JS reference and the three wasm binaries (scalar, simd, relaxed simd)
+// compute the same network. Initial parameters come from the host PRNG, so they must match bit for
+// bit; everything computed in f32 kernels may differ by summation order only: the JS backend sums a
+// dot product with one accumulator per output, the SIMD tiles keep one partial sum per lane and add
+// the lanes at the end, and relaxed SIMD may fuse multiply-add (one rounding instead of two). Each
+// reordering moves a sum of K terms by a few ulps of the largest partial sums, so we compare with a
+// bound relative to the largest magnitude in the tensor (REL, ~300 ulps at f32; observed ≤ 2e-6),
+// plus a tiny absolute floor (ABS) for sums that cancel to almost nothing, e.g. a bias gradient of
+// 3e-5 summed from terms of 0.1. After training the differences compound over the steps (and Adam
+// divides by √v, amplifying them where gradients are small), so the fit checks allow 10× more.
+
+import v8 from 'node:v8';
+v8.setFlagsFromString('--experimental-wasm-relaxed-simd'); // before the first wasm compile
+const { test } = await import('node:test');
+const assert = (await import('node:assert/strict')).default;
+const { createNetwork, hasRelaxedSimd, Rng } = await import('../../dist/index.js');
+
+const BACKENDS = ['js', 'scalar', 'simd', 'relaxed'];
+const HIDDEN = ['relu', 'leaky_relu', 'sigmoid', 'tanh'];
+const OUTPUTS = ['softmax', 'sigmoid', 'linear'];
+/** Odd shapes: tile edges (4 rows, 8 outputs, 4 or 2 inputs), a width-1 bottleneck, MNIST-like K = 785. */
+const SHAPES = [[5, 3], [13, 7, 9, 3], [31, 17, 1, 5, 4], [785, 9, 10], [1, 1, 1]];
+const REL = 2e-5;
+const ABS = 1e-7;
+
+/** Random inputs N(0,1) and targets fitting the output: labels, targets in [0,1], or real values. */
+function dataset(n, layers, output, seed) {
+  const r = new Rng(seed);
+  const K = layers[0], N = layers[layers.length - 1];
+  const x = new Float32Array(n * K).map(() => r.normal());
+  const y = output === 'softmax' ? Int32Array.from({ length: n }, () => r.int(N))
+    : new Float32Array(n * N).map(() => (output === 'sigmoid' ? r.next() : r.normal()));
+  return { x, y };
+}
+
+/** softmax needs ≥ 2 classes: a width-1 output becomes 2 there. */
+const shapeFor = (layers, output) => (output === 'softmax' && layers[layers.length - 1] < 2 ? [...layers.slice(0, -1), 2] : layers);
+
+function assertClose(actual, expected, what, rel = REL, abs = ABS) {
+  assert.equal(actual.length, expected.length, `${what}: length`);
+  let scale = 0, worst = 0, at = -1;
+  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]));
+  for (let i = 0; i < expected.length; i++) {
+    assert.ok(Number.isFinite(actual[i]), `${what}[${i}] is ${actual[i]}`);
+    const d = Math.abs(actual[i] - expected[i]);
+    if (d > worst) { worst = d; at = i; }
+  }
+  const bound = rel * scale + abs;
+  assert.ok(worst <= bound, `${what}[${at}]: ${actual[at]} vs ${expected[at]} differ by ${worst}, more than ${rel} × ${scale} + ${abs}`);
+}
+
+function assertParamsClose(actual, expected, what, rel = REL, abs = ABS) {
+  for (const kind of ['weights', 'biases']) {
+    assert.equal(actual[kind].length, expected[kind].length);
+    expected[kind].forEach((e, l) => assertClose(actual[kind][l], e, `${what} ${kind}[${l}]`, rel, abs));
+  }
+}
+
+test('the relaxed backend is available under --experimental-wasm-relaxed-simd', () => {
+  assert.equal(hasRelaxedSimd(), true);
+});
+
+test('the same seed gives bit-identical initial parameters on every backend', async () => {
+  for (const layers of [...SHAPES, [784, 128, 10]]) {
+    for (const hidden of ['relu', 'tanh']) { // He vs Glorot initialisation
+      const nets = await Promise.all(BACKENDS.map((backend) => createNetwork({ layers, hidden, output: 'linear', seed: 42, backend })));
+      const ref = nets[0].getParameters();
+      for (const net of nets.slice(1)) {
+        assert.equal(net.backend, BACKENDS[nets.indexOf(net)]);
+        const p = net.getParameters();
+        for (const kind of ['weights', 'biases']) {
+          ref[kind].forEach((t, l) => assert.deepEqual(p[kind][l], t, `${net.backend} ${layers} ${hidden} ${kind}[${l}]`));
+        }
+      }
+      // and the seed matters: another seed, other weights
+      const other = (await createNetwork({ layers, hidden, output: 'linear', seed: 43, backend: 'simd' })).getParameters();
+      assert.notDeepEqual(other.weights[0], ref.weights[0]);
+    }
+  }
+});
+
+for (const layers0 of SHAPES) {
+  test(`predict, loss and every gradient agree across backends for layers ${JSON.stringify(layers0)}, every hidden × output`, async () => {
+    for (const hidden of HIDDEN) {
+      for (const output of OUTPUTS) {
+        const layers = shapeFor(layers0, output);
+        // 11 rows: two full 4-row tiles and a tail of 3
+        const { x, y } = dataset(11, layers, output, layers.length * 100 + layers[0]);
+        const results = [];
+        for (const backend of BACKENDS) {
+          const net = await createNetwork({ layers, hidden, output, seed: 7, backend });
+          results.push({ backend, pred: net.predict(x), lg: net.lossAndGradients(x, y), ev: net.evaluate(x, y) });
+        }
+        const ref = results[0];
+        const tag = `${JSON.stringify(layers)} ${hidden}/${output}`;
+        assert.ok(Number.isFinite(ref.lg.loss) && ref.lg.loss > 0, `${tag}: js loss ${ref.lg.loss}`);
+        assert.ok(Math.abs(ref.ev.loss - ref.lg.loss) <= 1e-6 * ref.lg.loss, `${tag}: evaluate and lossAndGradients disagree on js`);
+        for (const r of results.slice(1)) {
+          assertClose(r.pred, ref.pred, `${tag} ${r.backend} predict`);
+          assertClose([r.lg.loss], [ref.lg.loss], `${tag} ${r.backend} loss`);
+          assertClose([r.ev.loss], [ref.ev.loss], `${tag} ${r.backend} evaluate loss`);
+          assert.equal(r.ev.accuracy, ref.ev.accuracy, `${tag} ${r.backend} accuracy`);
+          assertParamsClose(r.lg.gradients, ref.lg.gradients, `${tag} ${r.backend} gradient`);
+        }
+      }
+    }
+  });
+}
+
+test('predict agrees across backends over more rows than one evaluation chunk (300 > 256)', async () => {
+  const layers = [20, 33, 5];
+  const { x } = dataset(300, layers, 'softmax', 11);
+  const outs = [];
+  for (const backend of BACKENDS) outs.push((await createNetwork({ layers, hidden: 'leaky_relu', seed: 2, backend })).predict(x));
+  for (let b = 1; b < outs.length; b++) assertClose(outs[b], outs[0], `${BACKENDS[b]} predict`);
+  // rows past the first chunk are real outputs: each softmax row sums to 1
+  for (let r = 256; r < 300; r++) {
+    const s = outs[0].subarray(r * 5, r * 5 + 5).reduce((a, v) => a + v, 0);
+    assert.ok(Math.abs(s - 1) < 1e-5, `row ${r} sums to ${s}`);
+  }
+});
+
+const OPTIMIZERS = [
+  { name: 'sgd', learningRate: 0.1, weightDecay: 0.01 },
+  { name: 'momentum', learningRate: 0.05, momentum: 0.9, weightDecay: 0.01 },
+  { name: 'adam', learningRate: 0.01, weightDecay: 0.01 },
+];
+
+for (const optimizer of OPTIMIZERS) {
+  test(`after 3 epochs of ${optimizer.name} (weight decay ${optimizer.weightDecay}) the parameters agree across backends`, async () => {
+    for (const [layers, hidden, output] of [[[13, 7, 9, 3], 'relu', 'softmax'], [[6, 11, 2], 'tanh', 'sigmoid'], [[9, 5, 3], 'sigmoid', 'linear']]) {
+      // 90 samples in batches of 16: five full batches and a tail of 10
+      const { x, y } = dataset(90, layers, output, 5);
+      const runs = [];
+      for (const backend of BACKENDS) {
+        const net = await createNetwork({ layers, hidden, output, optimizer, seed: 9, backend });
+        const before = net.getParameters();
+        const history = await net.fit(x, y, { epochs: 3, batchSize: 16 });
+        runs.push({ backend, params: net.getParameters(), before, history, state: net.getOptimizerState() });
+      }
+      const ref = runs[0];
+      const tag = `${optimizer.name} ${JSON.stringify(layers)} ${hidden}/${output}`;
+      // training moved the parameters, so agreeing afterwards means something
+      assert.notDeepEqual(ref.params.weights[0], ref.before.weights[0], `${tag}: training did not change the weights`);
+      for (const r of runs.slice(1)) {
+        assertParamsClose(r.params, ref.params, `${tag} ${r.backend} parameters`, 10 * REL, 10 * ABS);
+        assert.equal(r.state.step, ref.state.step, `${tag} ${r.backend} optimizer step`);
+        assert.deepEqual(Object.keys(r.state.tensors).sort(), Object.keys(ref.state.tensors).sort());
+        for (const [key, t] of Object.entries(ref.state.tensors)) assertClose(r.state.tensors[key], t, `${tag} ${r.backend} ${key}`, 10 * REL, 10 * ABS);
+        r.history.forEach((e, i) => assertClose([e.loss], [ref.history[i].loss], `${tag} ${r.backend} epoch ${i + 1} loss`, 10 * REL, 0));
+      }
+    }
+  });
+}
