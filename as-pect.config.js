@@ -1,7 +1,10 @@
 // as-pect runs the kernel parity specs: `npm run test:kernels` (= asp --config as-pect.config.js).
-// Each tests/assembly/*.spec.ts compiles on its own with as-pect.asconfig.json (which extends the
-// project's asconfig.json, enables simd, keeps asserts on and uses as-pect's own runtime: the
-// spec harness allocates strings, so the project's stub runtime is not used for tests).
+// Each tests/assembly/*.spec.ts compiles on its own with as-pect.asconfig.json, which extends the
+// project's asconfig.json: simd on, asserts on, no optimization (a debug build), and the project's
+// stub runtime. Not as-pect's default (incremental GC): as-pect caches every string it reads from
+// the module by its address, so once the GC frees a test name or failure message and reuses the
+// memory, later tests are reported under earlier names/messages. The stub never frees managed
+// objects, so addresses are never reused; specs allocate their buffers with heap.alloc.
 // The reporter prints the usual per-file lines and a closing `N passed, N failed` line.
 export default {
   entries: ["tests/assembly/**/*.spec.ts"],

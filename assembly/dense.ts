@@ -169,10 +169,36 @@ export function f32_dense_backward_weights__scalar(dWp: usize, db: usize, dZ: us
   }
 }
 
+// Wp is packed (NP,K,8), bias is (N), dZ is (B,N), X is (B,K): W -= lr·(dW + wd·W), b -= lr·db.
+export function f32_dense_backward_weights_sgd__scalar(Wp: usize, bias: usize, dZ: usize, X: usize, B: i32, K: i32, N: i32, lr: f32, wd: f32): i32 {
+  let bad = 0;
+  for (let o = 0; o < N; o++) {
+    for (let k = 0; k < K; k++) {
+      let g: f32 = 0;
+      for (let r = 0; r < B; r++) {
+        g += load<f32>(dZ + ((<usize>r * <usize>N + <usize>o) << 2)) * load<f32>(X + ((<usize>r * <usize>K + <usize>k) << 2));
+      }
+      const at = Wp + (packedIndex(o, k, K) << 2);
+      const p = load<f32>(at);
+      const q = p - lr * (g + wd * p);
+      if (q - q == 0) store<f32>(at, q); else bad++;
+    }
+    let g: f32 = 0;
+    for (let r = 0; r < B; r++) g += load<f32>(dZ + ((<usize>r * <usize>N + <usize>o) << 2));
+    const at = bias + (<usize>o << 2);
+    const q = load<f32>(at) - lr * g;
+    if (q - q == 0) store<f32>(at, q); else bad++;
+  }
+  return bad;
+}
+
 // dWp is packed (NP,K,8), db is (N), dZ is (B,N), X is (B,K).
 // Tile: 4 inputs × 8 outputs, reduced over the batch. The bias gradient is summed by the first
 // input tile of each panel (it walks the same dZ rows), so dZ is read once per tile, never again.
-export function f32_dense_backward_weights_4x8__simd(dWp: usize, db: usize, dZ: usize, X: usize, B: i32, K: i32, N: i32): void {
+// @ts-ignore: decorator
+@inline function weightGrad4x8(dWp: usize, db: usize, dZ: usize, X: usize, B: i32, K: i32, N: i32, mode: i32, lr: f32, wd: f32): i32 {
+  const vlr = f32x4.splat(lr), vwd = f32x4.splat(wd);
+  let bad = i32x4.splat(0);
   const NP = (N + 7) >> 3;
   const rowX = <usize>K << 2;
   const rowZ = <usize>N << 2;
@@ -204,8 +230,8 @@ export function f32_dense_backward_weights_4x8__simd(dWp: usize, db: usize, dZ: 
             c30 = madd(a, z0, c30); c31 = madd(a, z1, c31);
             zr += rowZ; xr += rowX;
           }
-          v128.store(db + (<usize>n0 << 2), s0);
-          v128.store(db + (<usize>n0 << 2), s1, 16);
+          bad = i32x4.sub(bad, putBias(db + (<usize>n0 << 2), s0, 4, mode, vlr));
+          bad = i32x4.sub(bad, putBias(db + (<usize>n0 << 2) + 16, s1, 4, mode, vlr));
         } else {
           for (let r = 0; r < B; r++) {
             const z0 = v128.load(zr), z1 = v128.load(zr, 16);
@@ -238,15 +264,15 @@ export function f32_dense_backward_weights_4x8__simd(dWp: usize, db: usize, dZ: 
           zr += rowZ; xr += rowX;
         }
         if (k == 0) {
-          storePartial(db + (<usize>n0 << 2), s0, colsLo);
-          storePartial(db + (<usize>n0 << 2) + 16, s1, colsHi);
+          bad = i32x4.sub(bad, putBias(db + (<usize>n0 << 2), s0, colsLo, mode, vlr));
+          bad = i32x4.sub(bad, putBias(db + (<usize>n0 << 2) + 16, s1, colsHi, mode, vlr));
         }
       }
       const o = w + (<usize>k << 5);
-      v128.store(o, c00); v128.store(o, c01, 16);
-      v128.store(o, c10, 32); v128.store(o, c11, 48);
-      v128.store(o, c20, 64); v128.store(o, c21, 80);
-      v128.store(o, c30, 96); v128.store(o, c31, 112);
+      bad = i32x4.sub(bad, put(o, c00, mode, vlr, vwd)); bad = i32x4.sub(bad, put(o + 16, c01, mode, vlr, vwd));
+      bad = i32x4.sub(bad, put(o + 32, c10, mode, vlr, vwd)); bad = i32x4.sub(bad, put(o + 48, c11, mode, vlr, vwd));
+      bad = i32x4.sub(bad, put(o + 64, c20, mode, vlr, vwd)); bad = i32x4.sub(bad, put(o + 80, c21, mode, vlr, vwd));
+      bad = i32x4.sub(bad, put(o + 96, c30, mode, vlr, vwd)); bad = i32x4.sub(bad, put(o + 112, c31, mode, vlr, vwd));
     }
     // input tail (K not a multiple of 4): one input at a time
     for (; k < K; k++) {
@@ -262,13 +288,51 @@ export function f32_dense_backward_weights_4x8__simd(dWp: usize, db: usize, dZ: 
         zr += rowZ; xr += rowX;
       }
       if (k == 0) { // K < 4: no full tile summed the bias gradient
-        storePartial(db + (<usize>n0 << 2), s0, colsLo);
-        storePartial(db + (<usize>n0 << 2) + 16, s1, colsHi);
+        bad = i32x4.sub(bad, putBias(db + (<usize>n0 << 2), s0, colsLo, mode, vlr));
+        bad = i32x4.sub(bad, putBias(db + (<usize>n0 << 2) + 16, s1, colsHi, mode, vlr));
       }
       const o = w + (<usize>k << 5);
-      v128.store(o, c0); v128.store(o, c1, 16);
+      bad = i32x4.sub(bad, put(o, c0, mode, vlr, vwd)); bad = i32x4.sub(bad, put(o + 16, c1, mode, vlr, vwd));
     }
   }
+  return i32x4.extract_lane(bad, 0) + i32x4.extract_lane(bad, 1) + i32x4.extract_lane(bad, 2) + i32x4.extract_lane(bad, 3);
+}
+
+const MODE_STORE = 0; // write the gradient
+const MODE_SGD = 1;   // apply it: p -= lr·(g + wd·p), refusing non-finite results
+
+// dWp is packed (NP,K,8), db is (N), dZ is (B,N), X is (B,K)
+export function f32_dense_backward_weights_4x8__simd(dWp: usize, db: usize, dZ: usize, X: usize, B: i32, K: i32, N: i32): void {
+  weightGrad4x8(dWp, db, dZ, X, B, K, N, MODE_STORE, 0, 0);
+}
+
+// Wp is packed (NP,K,8), bias is (N), dZ is (B,N), X is (B,K). The SGD step fused into the
+// weight-gradient tile: the gradient never goes to memory and the update needs no pass of its own.
+// Returns the number of elements left unchanged because their update was not finite.
+export function f32_dense_backward_weights_sgd_4x8__simd(Wp: usize, bias: usize, dZ: usize, X: usize, B: i32, K: i32, N: i32, lr: f32, wd: f32): i32 {
+  return weightGrad4x8(Wp, bias, dZ, X, B, K, N, MODE_SGD, lr, wd);
+}
+
+/** Epilogue of a weight-gradient tile: store the gradient, or apply it; returns refused lanes as -1. */
+// @ts-ignore: decorator
+@inline function put(ptr: usize, g: v128, mode: i32, vlr: v128, vwd: v128): v128 {
+  if (mode == MODE_STORE) { v128.store(ptr, g); return i32x4.splat(0); }
+  const p = v128.load(ptr);
+  const q = f32x4.sub(p, f32x4.mul(vlr, f32x4.add(g, f32x4.mul(vwd, p))));
+  const ok = f32x4.eq(f32x4.sub(q, q), f32x4.splat(0));
+  v128.store(ptr, v128.bitselect(q, p, ok));
+  return v128.not(ok);
+}
+
+/** The same for n (0..4) bias lanes; biases get no weight decay. */
+// @ts-ignore: decorator
+@inline function putBias(ptr: usize, g: v128, n: i32, mode: i32, vlr: v128): v128 {
+  if (mode == MODE_STORE) { storePartial(ptr, g, n); return i32x4.splat(0); }
+  const p = loadPartial(ptr, n);
+  const q = f32x4.sub(p, f32x4.mul(vlr, g));
+  const ok = f32x4.eq(f32x4.sub(q, q), f32x4.splat(0));
+  storePartial(ptr, v128.bitselect(q, p, ok), n);
+  return v128.not(ok); // lanes past n hold 0 - 0: finite, never counted
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,7 +5,8 @@
 // The variant behind each name is chosen at compile time from the binary's features.
 
 import { f32_dense_forward__scalar, f32_dense_forward_4x8__simd, f32_dense_backward_weights__scalar,
-  f32_dense_backward_weights_4x8__simd, f32_dense_backward_input__scalar, f32_dense_backward_input_4x8__simd } from './dense';
+  f32_dense_backward_weights_4x8__simd, f32_dense_backward_weights_sgd__scalar, f32_dense_backward_weights_sgd_4x8__simd,
+  f32_dense_backward_input__scalar, f32_dense_backward_input_4x8__simd } from './dense';
 import { f32_act_forward__scalar, f32_act_forward__simd, f32_act_backward__scalar, f32_act_backward__simd } from './activation';
 import { f32_softmax_xent_forward__scalar, f32_softmax_xent_backward__scalar, f32_sigmoid_bce_forward__scalar,
   f32_sigmoid_bce_backward__scalar, f32_mse_forward__scalar, f32_mse_backward__scalar,
@@ -37,6 +38,13 @@ export function dense_forward(A: usize, X: usize, Wp: usize, bias: usize, B: i32
 export function dense_backward_weights(dWp: usize, db: usize, dZ: usize, X: usize, B: i32, K: i32, N: i32): void {
   if (ASC_FEATURE_SIMD) f32_dense_backward_weights_4x8__simd(dWp, db, dZ, X, B, K, N);
   else f32_dense_backward_weights__scalar(dWp, db, dZ, X, B, K, N);
+}
+
+// Fused SGD step for one layer: W -= lr·(dZᵀ·X + wd·W), bias -= lr·Σ_rows dZ, with no gradient
+// written to memory. Returns how many elements were left unchanged because the result was not finite.
+export function dense_backward_weights_sgd(Wp: usize, bias: usize, dZ: usize, X: usize, B: i32, K: i32, N: i32, lr: f32, wd: f32): i32 {
+  if (ASC_FEATURE_SIMD) return f32_dense_backward_weights_sgd_4x8__simd(Wp, bias, dZ, X, B, K, N, lr, wd);
+  return f32_dense_backward_weights_sgd__scalar(Wp, bias, dZ, X, B, K, N, lr, wd);
 }
 
 // dX (B,K) = (dZ (B,N) · W) ⊙ act'(Xa (B,K)); act is the code of the activation that produced Xa.

@@ -23,25 +23,32 @@
   return i32x4.extract_lane(mask, 0) + i32x4.extract_lane(mask, 1) + i32x4.extract_lane(mask, 2) + i32x4.extract_lane(mask, 3);
 }
 
-// P is (n), G is (n)
+// P is (n), G is (n). Two straight loops (decayed weights, then the rest) so the hot loop has no
+// per-vector test of the boundary; a vector straddling nDecay goes element-wise.
 export function f32_sgd__simd(P: usize, G: usize, n: i32, nDecay: i32, lr: f32, wd: f32): i32 {
   const vlr = f32x4.splat(lr);
   const zero = f32x4.splat(0);
   let badMask = i32x4.splat(0);
   let bad = 0;
+  const d = min(max(nDecay, 0), n);
   let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    if (i < nDecay && i + 4 > nDecay) { // straddles the weights/biases boundary
-      for (let j = i; j < i + 4; j++) bad += sgdOne(P, G, j, nDecay, lr, wd);
-      continue;
-    }
+  const vwd = f32x4.splat(wd);
+  for (; i + 4 <= d; i += 4) {
     const o = <usize>i << 2;
     const p = v128.load(P + o);
-    const wd4 = f32x4.splat(i < nDecay ? wd : 0);
-    const q = f32x4.sub(p, f32x4.mul(vlr, f32x4.add(v128.load(G + o), f32x4.mul(wd4, p))));
+    const q = f32x4.sub(p, f32x4.mul(vlr, f32x4.add(v128.load(G + o), f32x4.mul(vwd, p))));
     const ok = f32x4.eq(f32x4.sub(q, q), zero);
     v128.store(P + o, v128.bitselect(q, p, ok));
     badMask = i32x4.sub(badMask, v128.not(ok)); // lanes that failed are -1: subtracting counts them
+  }
+  for (; i < d; i++) bad += sgdOne(P, G, i, nDecay, lr, wd);
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const p = v128.load(P + o);
+    const q = f32x4.sub(p, f32x4.mul(vlr, v128.load(G + o)));
+    const ok = f32x4.eq(f32x4.sub(q, q), zero);
+    v128.store(P + o, v128.bitselect(q, p, ok));
+    badMask = i32x4.sub(badMask, v128.not(ok));
   }
   bad += laneCount(badMask);
   for (; i < n; i++) bad += sgdOne(P, G, i, nDecay, lr, wd);

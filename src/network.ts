@@ -249,15 +249,21 @@ export class Network {
     }
   }
 
+  /** dZ of the output layer: the gradient of the batch-mean loss with respect to its logits. */
+  private outputDelta(B: number, dZ: number): void {
+    const p = this.plan, k = this.k, N = this.outputs, A = p.acts[p.acts.length - 1];
+    const out = this.architecture.output;
+    if (out === 'softmax') k.softmax_xent_backward(dZ, A, p.targets, B, N, 1 / B);
+    else if (out === 'sigmoid') k.sigmoid_bce_backward(dZ, A, p.targets, B, N, 1 / (B * N));
+    else k.mse_backward(dZ, A, p.targets, B, N, 1 / (B * N));
+  }
+
   /** Gradients of the batch-mean loss into the grads block (overwritten). */
   private backward(B: number): void {
-    const { layers, hidden, output } = this.architecture;
-    const p = this.plan, k = this.k, L = layers.length - 1, N = this.outputs;
-    const A = p.acts[L];
+    const { layers, hidden } = this.architecture;
+    const p = this.plan, k = this.k, L = layers.length - 1;
     let dZ = p.delta[0], dNext = p.delta[1];
-    if (output === 'softmax') k.softmax_xent_backward(dZ, A, p.targets, B, N, 1 / B);
-    else if (output === 'sigmoid') k.sigmoid_bce_backward(dZ, A, p.targets, B, N, 1 / (B * N));
-    else k.mse_backward(dZ, A, p.targets, B, N, 1 / (B * N));
+    this.outputDelta(B, dZ);
     const act = actCode(hidden);
     for (let l = L - 1; l >= 0; l--) {
       k.dense_backward_weights(p.gradWeights[l], p.gradBiases[l], dZ, p.acts[l], B, layers[l], layers[l + 1]);
@@ -266,6 +272,25 @@ export class Network {
         const t = dZ; dZ = dNext; dNext = t;
       }
     }
+  }
+
+  /** Back-propagation with plain SGD fused into each layer's weight gradient: no gradient block,
+   * no separate update pass. Each layer's input gradient is taken before its weights change. */
+  private backwardSgd(B: number): number {
+    const { layers, hidden } = this.architecture;
+    const p = this.plan, k = this.k, L = layers.length - 1;
+    const { learningRate: lr, weightDecay: wd } = this.opt;
+    let dZ = p.delta[0], dNext = p.delta[1];
+    this.outputDelta(B, dZ);
+    const act = actCode(hidden);
+    let bad = 0;
+    for (let l = L - 1; l >= 0; l--) {
+      if (l > 0) k.dense_backward_input(dNext, dZ, p.weights[l], p.acts[l], p.scratch, B, layers[l], layers[l + 1], act);
+      bad += k.dense_backward_weights_sgd(p.weights[l], p.biases[l], dZ, p.acts[l], B, layers[l], layers[l + 1], lr, wd);
+      const t = dZ; dZ = dNext; dNext = t;
+    }
+    this.step++;
+    return bad;
   }
 
   private update(): number {
@@ -383,6 +408,7 @@ export class Network {
     let firstBatch = continuing ? st.batch : 0;
 
     const k = this.k, L = this.architecture.layers.length - 1;
+    const fusedSgd = this.opt.name === 'sgd';
     const batches = Math.ceil(n / bs);
     const history: FitResult = [];
     const batchLog: BatchLog = { epoch: 0, batch: 0, batches, loss: 0, size: 0 };
@@ -410,8 +436,9 @@ export class Network {
           throw new DivergenceError(`training diverged at epoch ${e + 1}, batch ${b + 1}/${batches}: the loss is ${batchLoss}. The parameters keep their last finite values; lower the learning rate (now ${this.opt.learningRate}) or normalise the inputs`, e + 1, b + 1);
         }
         correct += this.countCorrect(B);
-        this.backward(B);
-        const bad = this.update();
+        let bad: number;
+        if (fusedSgd) bad = this.backwardSgd(B);
+        else { this.backward(B); bad = this.update(); }
         if (bad > 0) {
           this.trainState.batch = b + 1;
           throw new DivergenceError(`training diverged at epoch ${e + 1}, batch ${b + 1}/${batches}: the update of ${bad} parameters was not finite and was not applied. Lower the learning rate (now ${this.opt.learningRate})`, e + 1, b + 1);
@@ -422,8 +449,9 @@ export class Network {
           batchLog.epoch = e + 1; batchLog.batch = b + 1; batchLog.loss = this.summarize(batchLoss, 0, B).loss; batchLog.size = B;
           options.onBatchEnd(batchLog);
         }
-        // gathers 2, forward L, loss + accuracy + dZ 3, dW L, dX L-1, update 1
-        if (b === firstBatch) this.callsPerBatch = 3 * L + 5;
+        // gathers 2, forward L, loss + accuracy + dZ 3, dW L, dX L-1, and a separate update
+        // unless SGD is fused into the weight gradients
+        if (b === firstBatch) this.callsPerBatch = 3 * L + 4 + (fusedSgd ? 0 : 1);
         // yield to the event loop now and then: signals (Ctrl-C) and timers stay responsive
         const now = performance.now();
         if (now - lastYield > 100) {

@@ -36,6 +36,8 @@ export class JsKernels implements Kernels {
   private buf: ArrayBuffer;
   private f: Float32Array;
   private i: Int32Array;
+  /** one gradient row for the fused SGD kernel, grown once, reused every step */
+  private row = new Float64Array(0);
 
   constructor(initialBytes = 1 << 16) {
     this.buf = new ArrayBuffer(initialBytes);
@@ -110,6 +112,33 @@ export class JsKernels implements Kernels {
       }
       f[gb + o] = bsum;
     }
+  }
+
+  // W -= lr·(dZᵀ·X + wd·W), b -= lr·Σ dZ, one gradient row at a time in a reused f64 row
+  dense_backward_weights_sgd(W: number, bias: number, dZ: number, X: number, B: number, K: number, N: number, lr: number, wd: number): number {
+    const f = this.f;
+    const w = W >> 2, b = bias >> 2, z = dZ >> 2, x = X >> 2;
+    if (this.row.length < K) this.row = new Float64Array(K);
+    const g = this.row;
+    let bad = 0;
+    for (let o = 0; o < N; o++) {
+      g.fill(0, 0, K);
+      let bsum = 0;
+      for (let r = 0; r < B; r++) {
+        const gz = f[z + r * N + o];
+        bsum += gz;
+        const xr = x + r * K;
+        for (let k = 0; k < K; k++) g[k] += gz * f[xr + k];
+      }
+      const row = w + o * K;
+      for (let k = 0; k < K; k++) {
+        const q = f[row + k] - lr * (g[k] + wd * f[row + k]);
+        if (Number.isFinite(Math.fround(q))) f[row + k] = q; else bad++;
+      }
+      const qb = f[b + o] - lr * bsum;
+      if (Number.isFinite(Math.fround(qb))) f[b + o] = qb; else bad++;
+    }
+    return bad;
   }
 
   // dX (B,K) = (dZ · W) ⊙ act'(Xa)

@@ -35,7 +35,7 @@ export function readPng(bytes: Uint8Array, file: string, invert = false): GreyIm
   const background = invert ? 1 : 0;
   for (let i = 0; i < pixels.length; i++) {
     const r = data[4 * i], g = data[4 * i + 1], b = data[4 * i + 2], a = data[4 * i + 3] / 255;
-    const lum = (0.299 * r + 0.587 * g + 0.114 * b) / 255;
+    const lum = r === g && g === b ? r / 255 : (0.299 * r + 0.587 * g + 0.114 * b) / 255;
     const v = lum * a + background * (1 - a);
     pixels[i] = invert ? 1 - v : v;
   }

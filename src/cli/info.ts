@@ -44,10 +44,10 @@ export async function infoCommand(argv: string[]): Promise<number> {
   ];
   if (checkpoint) {
     const o = checkpoint.optimizer;
-    lines.push(`checkpoint    ${checkpoint.epoch} epochs done, ${o.name} lr ${o.learningRate}, ${checkpoint.optimizerStep} steps`);
+    lines.push(`checkpoint    ${checkpoint.epoch} epoch${checkpoint.epoch === 1 ? '' : 's'} done, ${o.name} lr ${o.learningRate}, ${checkpoint.optimizerStep} steps`);
   }
   const meta = Object.entries(model.metadata);
-  lines.push(`metadata      ${meta.length ? '' : 'none'}`);
+  lines.push(meta.length ? 'metadata' : 'metadata      none');
   for (const [k, v] of meta) lines.push(`  ${k}: ${v.length > 200 ? v.slice(0, 200) + '…' : v}`);
   process.stdout.write(lines.join('\n') + '\n');
   return 0;

@@ -1,16 +1,31 @@
 // Command dispatch and the exit-code contract: 0 success, 1 a user error (one line, no stack trace
-// unless --verbose), 2 bad usage.
+// unless --verbose), 2 bad usage, 130 interrupted (Ctrl-C during training, checkpoint written).
 
 import { UsageError } from './args.js';
 import { WasmMlpError } from '../errors.js';
 import { trainCommand } from './train.js';
+import { evaluateCommand } from './evaluate.js';
+import { predictCommand } from './predict.js';
+import { infoCommand } from './info.js';
+import { exportCommand } from './export.js';
+import { benchCommand } from './bench.js';
 
 const USAGE = `usage: wasm-mlp <command> [flags]
 
 commands:
   train      train a network (default data: the embedded MNIST digits)
+  evaluate   loss and accuracy of a saved model on a dataset
+  predict    classify images (PNG, PGM, IDX) or CSV rows with a saved model
+  info       what a model or checkpoint file holds
+  export     write a saved model as ONNX
+  bench      run the benchmarks (node bench/run.js)
 
 run 'wasm-mlp <command> --help' for the flags of a command`;
+
+const COMMANDS = ['train', 'evaluate', 'predict', 'info', 'export'];
+
+/** Node file-system errors a user causes (missing file, no permission, ...). */
+const USER_ERRNO = ['ENOENT', 'EACCES', 'EISDIR', 'ENOTDIR', 'EPERM', 'EEXIST', 'ENOSPC', 'EROFS'];
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -18,6 +33,11 @@ export async function main(argv: string[]): Promise<number> {
   try {
     switch (cmd) {
       case 'train': return await trainCommand(rest);
+      case 'evaluate': return await evaluateCommand(rest);
+      case 'predict': return await predictCommand(rest);
+      case 'info': return await infoCommand(rest);
+      case 'export': return await exportCommand(rest);
+      case 'bench': return await benchCommand(rest);
       case undefined: case '--help': case '-h': case 'help':
         process.stdout.write(USAGE + '\n');
         return cmd === undefined ? 2 : 0;
@@ -26,11 +46,11 @@ export async function main(argv: string[]): Promise<number> {
     }
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`wasm-mlp: ${e.message}\n${USAGE}\n`);
+      process.stderr.write(`wasm-mlp: ${e.message}\n${cmd && COMMANDS.includes(cmd) ? `run 'wasm-mlp ${cmd} --help' for its flags` : USAGE}\n`);
       return 2;
     }
-    if (e instanceof WasmMlpError || (e as NodeJS.ErrnoException)?.code === 'ENOENT') {
-      process.stderr.write(`wasm-mlp: ${(e as Error).message}\n`);
+    if (e instanceof WasmMlpError || USER_ERRNO.includes((e as NodeJS.ErrnoException)?.code ?? '')) {
+      process.stderr.write(`wasm-mlp: ${(e as Error).message.replace(/\s*\n\s*/g, ' ')}\n`);
       if (verbose) process.stderr.write(`${(e as Error).stack}\n`);
       return 1;
     }

@@ -100,7 +100,9 @@ function mergeResumeFlags(explicit: Flags, stored: Record<string, string>, ck: D
   const merged: Flags = { ...explicit };
   for (const name of LOCKED) {
     const given = explicit[name];
-    const was = stored[name] ?? DEFAULTS[name];
+    const was = name === 'lr' ? String(ck.state.optimizer.learningRate)
+      : name === 'weight-decay' ? String(ck.state.optimizer.weightDecay ?? 0)
+      : stored[name] ?? DEFAULTS[name];
     if (typeof given === 'string') {
       let same = given === was;
       if (name === 'dataset') same = resolveDatasetSource(given).source === (stored.dataset ?? 'digits');
@@ -196,10 +198,21 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const startEpoch = resumeState?.epoch ?? 0;
 
   // what gets remembered: the trajectory (model files) plus the outputs (checkpoints)
-  const lockedFlags = pick(flags, LOCKED);
-  lockedFlags.dataset = data.source;
+  const lockedFlags = pick({ ...flags, dataset: data.source }, LOCKED); // fixed key order: same bytes on resume
   const trainConfig = { ...lockedFlags, epochs: String(epochs) };
-  const checkpointConfig = { ...trainConfig, ...pick(flags, INHERITED.filter((n) => n !== 'epochs')), ...(checkpointPath ? { checkpoint: checkpointPath } : {}) };
+  const outputs = pick(flags, INHERITED.filter((n) => n !== 'epochs'));
+  for (const k of ['save', 'checkpoint', 'report']) if (outputs[k] !== undefined) outputs[k] = resolve(outputs[k]);
+  const checkpointConfig = { ...trainConfig, ...outputs, ...(checkpointPath ? { checkpoint: resolve(checkpointPath) } : {}) };
+
+  // Ctrl-C from here on stops at the next batch boundary and writes a checkpoint
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts > 1) { process.stderr.write('\nwasm-mlp: interrupted twice: exiting without a checkpoint\n'); process.exit(130); }
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
 
   const o = net.optimizer;
   if (!json) {
@@ -219,19 +232,11 @@ export async function trainCommand(argv: string[]): Promise<number> {
   };
 
   // ---- training
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts++;
-    if (interrupts > 1) { process.stderr.write('\nwasm-mlp: interrupted twice: exiting without a checkpoint\n'); process.exit(130); }
-    controller.abort();
-  };
   const progress = createProgress(!json);
   const batches = Math.ceil(train.n / Math.min(batchSize, train.n));
   const pct = (v: number | null | undefined) => (v === null || v === undefined ? '   —  ' : `${(100 * v).toFixed(2)}%`);
   let startedEpoch = startEpoch;
   progress.begin(startedEpoch + 1, epochs, batches, resumeState?.batch ?? 0);
-  process.on('SIGINT', onSigint);
   let result;
   try {
     result = await net.fit(train.x, train.y, {

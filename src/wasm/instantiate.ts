@@ -68,6 +68,7 @@ export async function instantiateKernels(name: BackendName, source: WasmSource):
     },
     dense_forward: fn('dense_forward'),
     dense_backward_weights: fn('dense_backward_weights'),
+    dense_backward_weights_sgd: fn('dense_backward_weights_sgd'),
     dense_backward_input: fn('dense_backward_input'),
     activation_forward: fn('activation_forward'),
     activation_backward: fn('activation_backward'),

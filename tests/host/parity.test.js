@@ -120,6 +120,45 @@ test('predict agrees across backends over more rows than one evaluation chunk (3
   }
 });
 
+test('gradients agree across backends on 120 random shapes (widths 1..40, 1..20 rows, 2..4 layers)', async () => {
+  // seeded, so a failure names a reproducible case; covers every tile edge of the SIMD kernels
+  const r = new Rng(77);
+  for (let t = 0; t < 120; t++) {
+    const L = 2 + r.int(3);
+    const layers = Array.from({ length: L + 1 }, () => 1 + r.int(r.next() < 0.3 ? 40 : 12));
+    if (layers[L] < 2) layers[L] = 2;
+    const B = 1 + r.int(20);
+    const hidden = HIDDEN[r.int(HIDDEN.length)];
+    const { x, y } = dataset(B, layers, 'softmax', 1000 + t);
+    const results = [];
+    for (const backend of BACKENDS) {
+      results.push((await createNetwork({ layers, hidden, seed: t, backend })).lossAndGradients(x, y));
+    }
+    for (let b = 1; b < BACKENDS.length; b++) {
+      const tag = `case ${t}: ${JSON.stringify(layers)} B=${B} ${hidden} ${BACKENDS[b]}`;
+      assertClose([results[b].loss], [results[0].loss], `${tag} loss`);
+      assertParamsClose(results[b].gradients, results[0].gradients, `${tag} gradient`);
+    }
+  }
+});
+
+test('lossAndGradients over more rows than the planned capacity (300 > 256) agrees across backends', async () => {
+  const layers = [12, 20, 9, 4];
+  const { x, y } = dataset(300, layers, 'softmax', 12);
+  const results = [];
+  for (const backend of BACKENDS) {
+    const net = await createNetwork({ layers, hidden: 'tanh', seed: 8, backend });
+    const before = net.getParameters();
+    results.push(net.lossAndGradients(x, y));
+    // growing the arena kept the parameters where they were
+    assert.deepEqual(net.getParameters(), before, `${backend}: parameters changed when the arena grew`);
+  }
+  for (let b = 1; b < BACKENDS.length; b++) {
+    assertClose([results[b].loss], [results[0].loss], `${BACKENDS[b]} loss`);
+    assertParamsClose(results[b].gradients, results[0].gradients, `${BACKENDS[b]} gradient`);
+  }
+});
+
 const OPTIMIZERS = [
   { name: 'sgd', learningRate: 0.1, weightDecay: 0.01 },
   { name: 'momentum', learningRate: 0.05, momentum: 0.9, weightDecay: 0.01 },

@@ -1,0 +1,159 @@
+// Benchmark entry: `npm run bench` (= node bench/run.js [flags]).
+//
+//   --runs N          training runs per fast trainer (default 3); medians and min–max are reported
+//   --epochs N        epochs per run for the fast trainers (default 2)
+//   --slow-epochs N   epochs for the slow trainers: scalar, js, tfjs-cpu (default 2)
+//   --slow-runs N     runs for the slow trainers (default 1)
+//   --only W1,W3      workloads (W1 784-128-10 b64, W2 784-128-10 b256, W3 784-256-128-10 b64)
+//   --trainers a,b    trainers (relaxed, simd, scalar, js, tfjs-cpu, tfjs-wasm, tfjs-wasm-custom, jax-js)
+//   --no-baselines    only our backends
+//   --no-kernels, --no-profile, --no-training   skip those parts
+//   --quick           smoke test: 1 run, 1 epoch, 2 kernel shapes, short timings; writes nothing
+//   --json            the result object as JSON on stdout (the human tables go to stderr)
+//   --no-write        do not write bench/results/*.json nor BENCHMARKS.md
+//   --from FILE.json  only regenerate BENCHMARKS.md (and print the tables) from a results file
+//
+// A full run writes bench/results/<YYYY-MM-DD>-<n>.json and regenerates the results section of
+// BENCHMARKS.md (between the marker comments).
+
+// Relaxed SIMD is behind a flag in Node 20; it must be set before any wasm module compiles, so
+// everything else is imported dynamically below.
+import v8 from 'node:v8';
+v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+
+const argv = process.argv.slice(2);
+const has = (f) => argv.includes(f);
+const val = (f, d) => {
+  const i = argv.indexOf(f);
+  if (i < 0) return d;
+  const v = argv[i + 1];
+  if (v === undefined || v.startsWith('--')) throw new Error(`${f} needs a value`);
+  return v;
+};
+const int = (f, d) => {
+  const v = Number(val(f, d));
+  if (!Number.isInteger(v) || v < 1) throw new Error(`${f} must be a positive integer`);
+  return v;
+};
+
+const JSON_OUT = has('--json');
+// in --json mode stdout carries only the JSON: route every console.log (ours and the libraries') to stderr
+if (JSON_OUT) console.log = console.error;
+const log = (s) => console.error(s);
+const say = (s) => (JSON_OUT ? console.error(s) : process.stdout.write(`${s}\n`));
+
+const fs = await import('node:fs');
+const path = await import('node:path');
+const { fileURLToPath } = await import('node:url');
+const { markdownSection, textReport, updateMarkdown, writeResultJson } = await import('./report.js');
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.dirname(HERE);
+
+if (has('--from')) {
+  const file = val('--from');
+  const result = JSON.parse(fs.readFileSync(file, 'utf8'));
+  say(textReport(result));
+  updateMarkdown(path.join(ROOT, 'BENCHMARKS.md'), markdownSection(result, path.basename(file)));
+  say(`\nBENCHMARKS.md regenerated from ${path.basename(file)}`);
+  process.exit(0);
+}
+
+const QUICK = has('--quick');
+const RUNS = QUICK ? 1 : int('--runs', 3);
+const EPOCHS = QUICK ? 1 : int('--epochs', 2);
+const SLOW_EPOCHS = QUICK ? 1 : int('--slow-epochs', 2);
+const SLOW_RUNS = QUICK ? 1 : int('--slow-runs', 1);
+const WRITE = !QUICK && !has('--no-write');
+
+const lib = await import('../dist/index.js');
+const { loadDigits } = await import('../dist/node/digits.js');
+const { relaxedWasm, simdWasm, scalarWasm } = await import('../dist/wasm/binaries.generated.js');
+const { machineInfo, loadAverage } = await import('./machine.js');
+const { benchKernels, measurePeak, KERNEL_SHAPES, QUICK_SHAPES } = await import('./kernels.js');
+const { profileStep } = await import('./profile.js');
+const { WORKLOADS, TRAINERS, benchWorkload } = await import('./training.js');
+
+const workloadNames = val('--only', 'W1,W2,W3').split(',').map((s) => s.trim().toUpperCase());
+for (const w of workloadNames) if (!WORKLOADS[w]) throw new Error(`--only: unknown workload ${w} (W1, W2, W3)`);
+let trainers = TRAINERS;
+if (has('--trainers')) {
+  const want = val('--trainers').split(',').map((s) => s.trim());
+  for (const k of want) if (!TRAINERS.some((t) => t.key === k)) throw new Error(`--trainers: unknown trainer ${k} (${TRAINERS.map((t) => t.key).join(', ')})`);
+  trainers = TRAINERS.filter((t) => want.includes(t.key));
+}
+if (has('--no-baselines')) trainers = trainers.filter((t) => t.kind === 'ours');
+const relaxedOk = lib.hasRelaxedSimd();
+if (!relaxedOk) trainers = trainers.filter((t) => t.backend !== 'relaxed');
+
+const plan = {};
+for (const t of trainers) {
+  plan[t.key] = t.slow
+    ? { epochs: SLOW_EPOCHS, runs: Math.min(SLOW_RUNS, RUNS), reduced: SLOW_EPOCHS < EPOCHS || Math.min(SLOW_RUNS, RUNS) < RUNS }
+    : { epochs: EPOCHS, runs: RUNS, reduced: false };
+}
+
+const date = new Date().toISOString().slice(0, 10);
+const command = `node bench/run.js${argv.length ? ` ${argv.join(' ')}` : ''}`;
+const result = {
+  schema: 1, date, command,
+  machine: machineInfo({ bestBackend: lib.bestBackend(), relaxedSimd: relaxedOk }),
+  loadAverage: { start: loadAverage() },
+  settings: { runs: RUNS, epochs: EPOCHS, slowEpochs: SLOW_EPOCHS, slowRuns: SLOW_RUNS, quick: QUICK, workloads: workloadNames, trainers: trainers.map((t) => t.key) },
+};
+log(`machine: ${result.machine.cpu}, ${result.machine.logicalCores} cores, Node ${result.machine.node}; load ${result.loadAverage.start.join(' ')}`);
+
+// one compiled module per binary, shared by every network of that backend (tier-up carries over)
+const bytes = (b64) => Uint8Array.from(Buffer.from(b64, 'base64'));
+const modules = { simd: await WebAssembly.compile(bytes(simdWasm)), scalar: await WebAssembly.compile(bytes(scalarWasm)) };
+if (relaxedOk) modules.relaxed = await WebAssembly.compile(bytes(relaxedWasm));
+const best = relaxedOk ? 'relaxed' : 'simd';
+
+// ---- kernels and peak
+const kernelTime = QUICK ? 30 : Number(val('--kernel-time', 400));
+if (!has('--no-kernels')) {
+  log('kernels…');
+  const kernels = {};
+  for (const b of ['js', 'scalar', 'simd', ...(relaxedOk ? ['relaxed'] : [])]) kernels[b] = await lib.createKernels(b, modules);
+  const shapes = QUICK ? QUICK_SHAPES : KERNEL_SHAPES;
+  const rows = await benchKernels({ kernels, shapes, time: kernelTime, warmupTime: kernelTime / 4, log });
+  result.kernels = { timeMs: kernelTime, flopsFormula: '2*B*K*N', statistic: 'median latency', rows };
+}
+if (!has('--no-profile') || !has('--no-kernels')) {
+  const k = await lib.createKernels(best, modules);
+  result.peak = await measurePeak({ k, backend: best, time: kernelTime, warmupTime: kernelTime / 4, ...(QUICK ? { shapes: [[64, 256, 8]] } : {}) });
+  log(`peak: ${result.peak.gflops.toFixed(1)} GFLOP/s (${result.peak.shape.join('x')})`);
+}
+
+// ---- step profile
+const data = loadDigits();
+if (!has('--no-profile')) {
+  log('step profile…');
+  const k = await lib.createKernels(best, modules);
+  result.profile = profileStep({ lib, k, layers: WORKLOADS.W1.layers, batchSize: WORKLOADS.W1.batchSize, data: data.train, batches: QUICK ? 200 : 2000, peakGflops: result.peak.gflops });
+}
+
+// ---- training
+let baselines = null;
+if (trainers.some((t) => t.kind !== 'ours')) {
+  baselines = {};
+  if (trainers.some((t) => t.kind === 'tfjs')) baselines.trainTfjs = (await import('./baselines/tfjs.js')).trainTfjs;
+  if (trainers.some((t) => t.kind === 'jax')) baselines.trainJax = (await import('./baselines/jaxjs.js')).trainJax;
+}
+result.training = {};
+for (const name of has('--no-training') ? [] : workloadNames) {
+  log(`training ${name}…`);
+  result.training[name] = await benchWorkload({
+    lib, modules, baselines, name, workload: WORKLOADS[name], trainers, plan, data: data.train, test: data.test, log,
+  });
+}
+result.loadAverage.end = loadAverage();
+
+// ---- output
+say(textReport(result));
+const json = JSON.stringify(result, null, 1);
+if (WRITE) {
+  const name = writeResultJson(path.join(HERE, 'results'), date, `${json}\n`);
+  updateMarkdown(path.join(ROOT, 'BENCHMARKS.md'), markdownSection(result, name));
+  say(`\nwrote bench/results/${name}; BENCHMARKS.md results section regenerated`);
+}
+if (JSON_OUT) process.stdout.write(`${json}\n`);

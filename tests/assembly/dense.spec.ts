@@ -1,0 +1,430 @@
+// Dense kernels (assembly/dense.ts) and the packed weight layout (assembly/pack.ts).
+// Every SIMD kernel is checked against its scalar sibling, and every scalar kernel against a plain
+// f64 reference written here on the row-major layout, W (N,K): X·Wᵀ + b from an unpacked W.
+// Sizes hit the tile edges of every dimension: B rows (forward / input-gradient tile 4),
+// N outputs (panel of 8), K inputs (weight-gradient tile 4, input-gradient tile 2).
+//
+// Tolerances for products: |got − want| ≤ 1e-5 · Σ|terms| + 1e-6, where Σ|terms| is the sum of the
+// absolute values of the summed products (bias included). Summing K f32 products rounds each
+// partial sum; the error is bounded by a few K·2⁻²⁴·Σ|terms| and in practice ~√K·2⁻²⁴·Σ|terms|.
+// The SIMD kernels may sum in another order than the scalar ones (lanes reduced with a horizontal
+// add, fused multiply-add in the relaxed build), so they are held to the same bound, not to
+// bit-equality. The 1e-6 floor covers the f32 exp inside sigmoid / tanh (outputs in [-1, 1]).
+
+import {
+  f32_dense_forward__scalar, f32_dense_forward_4x8__simd,
+  f32_dense_backward_weights__scalar, f32_dense_backward_weights_4x8__simd,
+  f32_dense_backward_input__scalar, f32_dense_backward_input_4x2__simd, f32_dense_backward_input_4x8__simd,
+  f32_transpose_packed__simd,
+} from "../../assembly/dense";
+import { f32_pack_weights, f32_unpack_weights } from "../../assembly/pack";
+import { f32_sgd__simd } from "../../assembly/optimizer";
+
+// ---------------------------------------------------------------------------------------------
+// Harness (each spec compiles alone, so every spec file carries its own copy).
+
+// Deterministic data: xorshift32, 24-bit uniform floats in [-1, 1) (exact in f32).
+let seed: u32 = 1;
+function reseed(s: u32): void { seed = s | 1; for (let i = 0; i < 4; i++) rnd(); }
+function rnd(): f32 {
+  let x = seed; x ^= x << 13; x ^= x >> 17; x ^= x << 5; seed = x;
+  return <f32>(<f64>(x >> 8) * (1.0 / 8388608.0) - 1.0);
+}
+
+// Buffers: n floats, followed by GUARD floats no kernel may write. Outputs start as POISON (a NaN),
+// so an element a kernel forgets to write fails any comparison. Freed after every test.
+const GUARD = 8;
+const CANARY: u32 = 0x7fa5a5a5;
+const POISON: u32 = 0x7fc0ffee;
+const live: usize[] = [];
+function buf(n: i32): usize {
+  const p = heap.alloc(<usize>(n + GUARD) << 2);
+  for (let i = 0; i < n; i++) store<u32>(p + (<usize>i << 2), POISON);
+  for (let i = n; i < n + GUARD; i++) store<u32>(p + (<usize>i << 2), CANARY);
+  live.push(p);
+  return p;
+}
+function rand(n: i32): usize {
+  const p = buf(n);
+  for (let i = 0; i < n; i++) store<f32>(p + (<usize>i << 2), rnd());
+  return p;
+}
+function copyOf(src: usize, n: i32): usize {
+  const p = buf(n);
+  memory.copy(p, src, <usize>n << 2);
+  return p;
+}
+// @ts-ignore: decorator
+@inline function at(p: usize, i: i32): f32 { return load<f32>(p + (<usize>i << 2)); }
+function expectGuard(p: usize, n: i32, what: string): void {
+  for (let i = n; i < n + GUARD; i++) {
+    expect<u32>(load<u32>(p + (<usize>i << 2))).toBe(CANARY, what + ": written past its end at element " + i.toString());
+  }
+}
+afterEach(() => {
+  while (live.length > 0) heap.free(live.pop());
+});
+
+// Element checks: count the elements off by more than their tolerance, fail on the first one.
+let checkWhat = "";
+let bad = 0;
+let firstErr: f64 = 0;
+let firstTol: f64 = 0;
+let firstAt = "";
+function begin(what: string): void { checkWhat = what; bad = 0; }
+function near(got: f32, want: f64, tol: f64, i: i32, j: i32): void {
+  const err = Math.abs(<f64>got - want);
+  if (!(err <= tol)) { // NaN fails too
+    if (bad == 0) {
+      firstErr = isNaN(err) ? Infinity : err; firstTol = tol; // keep our message: as-pect replaces it for NaN
+      firstAt = "[" + i.toString() + "," + j.toString() + "] got " + got.toString() + " want " + want.toString();
+    }
+    bad++;
+  }
+}
+function done(): void {
+  if (bad > 0) {
+    expect<f64>(firstErr).toBeLessThanOrEqual(firstTol,
+      checkWhat + ": " + bad.toString() + " element(s) out of tolerance, first " + firstAt);
+  }
+}
+
+// Test cases: a test callback cannot capture loop variables, so each test's parameters are pushed
+// to this table as the test is registered, and a root beforeEach advances `cursor` before every
+// registered test (as-pect runs beforeEach hooks even for tests it then filters out).
+class Case { B: i32; N: i32; K: i32; act: i32; }
+const cases: Case[] = [];
+let cursor = -1;
+beforeEach(() => { cursor++; });
+function add(name: string, B: i32, N: i32, K: i32, act: i32, fn: () => void): void {
+  const c = new Case();
+  c.B = B; c.N = N; c.K = K; c.act = act;
+  cases.push(c);
+  test(name, fn);
+}
+function seedOf(c: Case, salt: u32): u32 {
+  return (<u32>c.B * 73856093) ^ (<u32>c.N * 19349663) ^ (<u32>c.K * 83492791) ^ (<u32>c.act * 2654435761) ^ salt;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The reference: activations in f64, the packed index as documented.
+
+const ACT_NAMES: string[] = ["identity", "relu", "leaky_relu", "sigmoid", "tanh"];
+function actRef(z: f64, act: i32): f64 {
+  if (act == 1) return z > 0 ? z : 0;
+  if (act == 2) return z > 0 ? z : 0.01 * z;
+  if (act == 3) return 1 / (1 + Math.exp(-z));
+  if (act == 4) return Math.tanh(z);
+  return z;
+}
+/** Derivative of the activation as a function of its output a. */
+function actGradRef(a: f64, act: i32): f64 {
+  if (act == 1) return a > 0 ? 1 : 0;
+  if (act == 2) return a > 0 ? 1 : 0.01;
+  if (act == 3) return a * (1 - a);
+  if (act == 4) return 1 - a * a;
+  return 1;
+}
+/** Float index of W[o][k] in the packed layout: ((o >> 3)·K + k)·8 + (o & 7). */
+function packed(o: i32, k: i32, K: i32): i32 { return ((o >> 3) * K + k) * 8 + (o & 7); }
+function panels(N: i32): i32 { return (N + 7) >> 3; }
+function shape(B: i32, N: i32, K: i32): string {
+  return "B=" + B.toString() + " N=" + N.toString() + " K=" + K.toString();
+}
+
+// Random row-major W (N,K), packed with f32_pack_weights (whose layout is tested below).
+function packedRandomW(N: i32, K: i32): usize {
+  const W = rand(N * K);
+  const Wp = buf(panels(N) * K * 8);
+  f32_pack_weights(Wp, W, N, K);
+  return Wp;
+}
+/** W[o][k] read back from the packed buffer through the documented index. */
+// @ts-ignore: decorator
+@inline function wAt(Wp: usize, o: i32, k: i32, K: i32): f32 { return at(Wp, packed(o, k, K)); }
+
+// ---------------------------------------------------------------------------------------------
+// forward: A (B,N) = act(X (B,K) · Wᵀ + bias (N))
+
+function checkForward(simd: bool): void {
+  const c = cases[cursor];
+  const B = c.B, N = c.N, K = c.K, act = c.act;
+  reseed(seedOf(c, 1));
+  const X = rand(B * K);
+  const Wp = packedRandomW(N, K);
+  const bias = rand(N);
+  const A = buf(B * N);
+  const want = buf(B * N); // the scalar kernel's result, when checking the SIMD one
+  if (simd) {
+    f32_dense_forward__scalar(want, X, Wp, bias, B, K, N, act);
+    f32_dense_forward_4x8__simd(A, X, Wp, bias, B, K, N, act);
+  } else {
+    f32_dense_forward__scalar(A, X, Wp, bias, B, K, N, act);
+  }
+  begin((simd ? "simd vs scalar" : "scalar vs reference") + " A[r,o]");
+  for (let r = 0; r < B; r++) {
+    for (let o = 0; o < N; o++) {
+      let z: f64 = at(bias, o);
+      let mag: f64 = Math.abs(z);
+      for (let k = 0; k < K; k++) {
+        const t = <f64>at(X, r * K + k) * <f64>wAt(Wp, o, k, K);
+        z += t; mag += Math.abs(t);
+      }
+      const w = simd ? <f64>at(want, r * N + o) : actRef(z, act);
+      near(at(A, r * N + o), w, 1e-5 * mag + 1e-6, r, o);
+    }
+  }
+  done();
+  expectGuard(A, B * N, "A");
+}
+
+// Shapes: every row count × every output count (K = 5), every input count (B = 5, N = 9), and
+// all three large at once. Each with every activation.
+const FWD_B: i32[] = [1, 3, 4, 5, 67];
+// N: the last panel holding 1, 7, 8, 1, 4, 5 and 2 outputs (12 and 13 reach the branches for an
+// exactly-full and a one-lane second vector of a partial panel, which 1/7/8/9/130 never do)
+const FWD_N: i32[] = [1, 7, 8, 9, 12, 13, 130];
+const ALL_K: i32[] = [1, 2, 3, 4, 785];
+
+function forwardShapes(): i32[] {
+  const s: i32[] = [];
+  for (let i = 0; i < FWD_B.length; i++) for (let j = 0; j < FWD_N.length; j++) { s.push(FWD_B[i]); s.push(FWD_N[j]); s.push(5); }
+  for (let i = 0; i < ALL_K.length; i++) { s.push(5); s.push(9); s.push(ALL_K[i]); }
+  s.push(67); s.push(130); s.push(785);
+  return s;
+}
+
+describe("dense forward", () => {
+  const s = forwardShapes();
+  for (let i = 0; i < s.length; i += 3) {
+    for (let act = 0; act < 5; act++) {
+      const where = " at " + shape(s[i], s[i + 1], s[i + 2]) + " " + ACT_NAMES[act];
+      add("dense forward scalar matches X·Wᵀ+b reference" + where, s[i], s[i + 1], s[i + 2], act, () => { checkForward(false); });
+      add("dense forward simd matches scalar" + where, s[i], s[i + 1], s[i + 2], act, () => { checkForward(true); });
+    }
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
+// weight gradient: dW (packed) = dZ (B,N)ᵀ · X (B,K), db (N) = Σ_rows dZ; overwrites both
+
+function checkBackwardWeights(simd: bool): void {
+  const c = cases[cursor];
+  const B = c.B, N = c.N, K = c.K;
+  reseed(seedOf(c, 2));
+  const dZ = rand(B * N);
+  const X = rand(B * K);
+  const NP = panels(N);
+  const dWp = buf(NP * K * 8); // POISON everywhere: every lane, padding included, must be written
+  const db = buf(N);
+  const wantW = buf(NP * K * 8);
+  const wantB = buf(N);
+  if (simd) {
+    f32_dense_backward_weights__scalar(wantW, wantB, dZ, X, B, K, N);
+    f32_dense_backward_weights_4x8__simd(dWp, db, dZ, X, B, K, N);
+  } else {
+    f32_dense_backward_weights__scalar(dWp, db, dZ, X, B, K, N);
+  }
+  begin((simd ? "simd vs scalar" : "scalar vs reference") + " dW[o,k]");
+  for (let o = 0; o < N; o++) {
+    for (let k = 0; k < K; k++) {
+      let s: f64 = 0, mag: f64 = 0;
+      for (let r = 0; r < B; r++) {
+        const t = <f64>at(dZ, r * N + o) * <f64>at(X, r * K + k);
+        s += t; mag += Math.abs(t);
+      }
+      near(at(dWp, packed(o, k, K)), simd ? <f64>at(wantW, packed(o, k, K)) : s, 1e-5 * mag + 1e-6, o, k);
+    }
+  }
+  done();
+  begin((simd ? "simd vs scalar" : "scalar vs reference") + " db[o]");
+  for (let o = 0; o < N; o++) {
+    let s: f64 = 0, mag: f64 = 0;
+    for (let r = 0; r < B; r++) { const t = <f64>at(dZ, r * N + o); s += t; mag += Math.abs(t); }
+    near(at(db, o), simd ? <f64>at(wantB, o) : s, 1e-5 * mag + 1e-6, o, 0);
+  }
+  done();
+  // padding lanes of the last panel: exactly zero, so packed weights keep zeros there
+  begin("padding lane dW[o,k] (o ≥ N) must be exactly 0");
+  for (let o = N; o < NP * 8; o++) for (let k = 0; k < K; k++) near(at(dWp, packed(o, k, K)), 0, 0, o, k);
+  done();
+  expectGuard(dWp, NP * K * 8, "dWp");
+  expectGuard(db, N, "db");
+}
+
+// Shapes: every input count × every output count (B = 5), every row count (N = 9, K = 5), and
+// all three large at once.
+const BWD_K: i32[] = [1, 2, 3, 4, 5, 8, 9]; // tile 4: edges, and a second full tile
+function backwardWeightsShapes(): i32[] {
+  const s: i32[] = [];
+  for (let i = 0; i < BWD_K.length; i++) for (let j = 0; j < FWD_N.length; j++) { s.push(5); s.push(FWD_N[j]); s.push(BWD_K[i]); }
+  const Bs: i32[] = [1, 3, 4, 67];
+  for (let i = 0; i < Bs.length; i++) { s.push(Bs[i]); s.push(9); s.push(5); }
+  s.push(5); s.push(9); s.push(785);
+  s.push(67); s.push(130); s.push(785);
+  return s;
+}
+
+describe("dense backward weights", () => {
+  const s = backwardWeightsShapes();
+  for (let i = 0; i < s.length; i += 3) {
+    const where = " at " + shape(s[i], s[i + 1], s[i + 2]);
+    add("dense backward weights scalar matches dZᵀ·X and Σ dZ reference, zero padding lanes" + where, s[i], s[i + 1], s[i + 2], 0, () => { checkBackwardWeights(false); });
+    add("dense backward weights simd matches scalar (dW, db), zero padding lanes" + where, s[i], s[i + 1], s[i + 2], 0, () => { checkBackwardWeights(true); });
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
+// input gradient: dX (B,K) = (dZ (B,N) · W) ⊙ act'(Xa (B,K))
+// Two SIMD variants: 4x2 (dot products along the packed lanes) and 4x8 (W re-packed by inputs into
+// a scratch buffer, then the forward pass's broadcast tile; the one the ABI uses). The 4x8 variant
+// tiles K by 8, so the shapes cover K around 8 as well as around 2.
+
+const SCALAR = 0, SIMD_4X2 = 1, SIMD_4X8 = 2;
+
+function checkBackwardInput(variant: i32): void {
+  const c = cases[cursor];
+  const B = c.B, N = c.N, K = c.K, act = c.act;
+  reseed(seedOf(c, 3));
+  const dZ = rand(B * N);
+  const Wp = packedRandomW(N, K);
+  // Xa holds real outputs of the activation (relu: exact zeros for half of them)
+  const Xa = buf(B * K);
+  for (let i = 0; i < B * K; i++) store<f32>(Xa + (<usize>i << 2), <f32>actRef(<f64>rnd() * 3, act));
+  const dX = buf(B * K);
+  const want = buf(B * K);
+  const scratchSize = ((K + 7) >> 3) * 8 * N;
+  const scratch = buf(scratchSize);
+  const WpKeep = copyOf(Wp, panels(N) * K * 8);
+  if (variant == SCALAR) {
+    f32_dense_backward_input__scalar(dX, dZ, Wp, Xa, B, K, N, act);
+  } else {
+    f32_dense_backward_input__scalar(want, dZ, Wp, Xa, B, K, N, act);
+    if (variant == SIMD_4X2) f32_dense_backward_input_4x2__simd(dX, dZ, Wp, Xa, B, K, N, act);
+    else f32_dense_backward_input_4x8__simd(dX, dZ, Wp, Xa, scratch, B, K, N, act);
+  }
+  begin((variant == SCALAR ? "scalar vs reference" : "simd vs scalar") + " dX[r,k]");
+  for (let r = 0; r < B; r++) {
+    for (let k = 0; k < K; k++) {
+      let s: f64 = 0, mag: f64 = 0;
+      for (let o = 0; o < N; o++) {
+        const t = <f64>at(dZ, r * N + o) * <f64>wAt(Wp, o, k, K);
+        s += t; mag += Math.abs(t);
+      }
+      const g = actGradRef(at(Xa, r * K + k), act);
+      const w = variant == SCALAR ? s * g : <f64>at(want, r * K + k);
+      near(at(dX, r * K + k), w, 1e-5 * mag * Math.abs(g) + 1e-6, r, k);
+    }
+  }
+  done();
+  expectGuard(dX, B * K, "dX");
+  expectGuard(scratch, scratchSize, "scratch (ceil(K/8)·8·N floats)");
+  let changed = 0;
+  for (let i = 0; i < panels(N) * K * 8; i++) if (load<u32>(Wp + (<usize>i << 2)) != load<u32>(WpKeep + (<usize>i << 2))) changed++;
+  expect<i32>(changed).toBe(0, "elements of Wp the kernel modified");
+}
+
+// Shapes: every row count × every input count (N = 9), every output count (B = 5, K = 9), and
+// the large ones. Each with every activation of Xa.
+const BWI_K: i32[] = [1, 2, 3, 4, 5, 7, 8, 9];
+function backwardInputShapes(): i32[] {
+  const s: i32[] = [];
+  for (let i = 0; i < FWD_B.length; i++) for (let j = 0; j < BWI_K.length; j++) { s.push(FWD_B[i]); s.push(9); s.push(BWI_K[j]); }
+  const Ns: i32[] = [1, 7, 8, 12, 13, 130];
+  for (let i = 0; i < Ns.length; i++) { s.push(5); s.push(Ns[i]); s.push(9); }
+  s.push(5); s.push(9); s.push(785);
+  s.push(67); s.push(130); s.push(785);
+  return s;
+}
+
+describe("dense backward input", () => {
+  const s = backwardInputShapes();
+  for (let i = 0; i < s.length; i += 3) {
+    for (let act = 0; act < 5; act++) {
+      const where = " at " + shape(s[i], s[i + 1], s[i + 2]) + " " + ACT_NAMES[act];
+      add("dense backward input scalar matches (dZ·W)⊙act'(Xa) reference" + where, s[i], s[i + 1], s[i + 2], act, () => { checkBackwardInput(SCALAR); });
+      add("dense backward input simd 4x2 matches scalar" + where, s[i], s[i + 1], s[i + 2], act, () => { checkBackwardInput(SIMD_4X2); });
+      add("dense backward input simd 4x8 matches scalar, writes only its scratch, leaves Wp" + where, s[i], s[i + 1], s[i + 2], act, () => { checkBackwardInput(SIMD_4X8); });
+    }
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
+// packed layout
+
+function checkPack(): void {
+  const c = cases[cursor];
+  const N = c.N, K = c.K, NP = panels(N);
+  reseed(seedOf(c, 4));
+  const W = rand(N * K);
+  const Wp = buf(NP * K * 8); // POISON: padding lanes must be written as zero
+  f32_pack_weights(Wp, W, N, K);
+  begin("pack: Wp[((o>>3)·K + k)·8 + (o&7)] == W[o][k], padding 0");
+  for (let o = 0; o < NP * 8; o++) {
+    for (let k = 0; k < K; k++) {
+      const want: f64 = o < N ? <f64>at(W, o * K + k) : 0;
+      near(at(Wp, packed(o, k, K)), want, 0, o, k);
+    }
+  }
+  done();
+  expectGuard(Wp, NP * K * 8, "Wp");
+  const back = buf(N * K);
+  f32_unpack_weights(back, Wp, N, K);
+  let diff = 0;
+  for (let i = 0; i < N * K; i++) if (load<u32>(back + (<usize>i << 2)) != load<u32>(W + (<usize>i << 2))) diff++;
+  expect<i32>(diff).toBe(0, "unpack(pack(W)) differs from W (bitwise) in this many elements");
+  expectGuard(back, N * K, "W unpacked");
+}
+
+/** The inputs-packed layout of the 4x8 input-gradient kernel: W[o][k] at ((k >> 3)·N + o)·8 + (k & 7). */
+function checkTranspose(): void {
+  const c = cases[cursor];
+  const N = c.N, K = c.K;
+  reseed(seedOf(c, 6));
+  const Wp = packedRandomW(N, K);
+  const size = ((K + 7) >> 3) * N * 8;
+  const WpT = buf(size);
+  f32_transpose_packed__simd(WpT, Wp, N, K);
+  begin("WpT[((k>>3)·N + o)·8 + (k&7)] == W[o][k]");
+  for (let o = 0; o < N; o++) {
+    for (let k = 0; k < K; k++) near(at(WpT, ((k >> 3) * N + o) * 8 + (k & 7)), <f64>wAt(Wp, o, k, K), 0, o, k);
+  }
+  done();
+  expectGuard(WpT, size, "WpT");
+}
+
+describe("packed weights", () => {
+  const Ns: i32[] = [1, 7, 8, 9, 130];
+  const Ks: i32[] = [1, 3, 785];
+  for (let i = 0; i < Ns.length; i++) {
+    for (let j = 0; j < Ks.length; j++) {
+      add("pack puts W[o][k] at ((o>>3)·K+k)·8+(o&7) with zero padding, and unpack restores W exactly at N=" +
+        Ns[i].toString() + " K=" + Ks[j].toString(), 0, Ns[i], Ks[j], 0, () => { checkPack(); });
+    }
+  }
+
+  const Ts: i32[] = [1, 7, 8, 9, 130];
+  const TKs: i32[] = [1, 7, 8, 9, 785];
+  for (let i = 0; i < Ts.length; i++) {
+    for (let j = 0; j < TKs.length; j++) {
+      add("transpose_packed re-packs W by inputs, W[o][k] at ((k>>3)·N+o)·8+(k&7), nothing past ceil(K/8)·8·N at N=" +
+        Ts[i].toString() + " K=" + TKs[j].toString(), 0, Ts[i], TKs[j], 0, () => { checkTranspose(); });
+    }
+  }
+
+  // The padding stays zero through a whole step: gradient (zero there) then an update with decay.
+  add("packed padding lanes of W stay exactly zero after backward weights and an sgd step at B=5 N=9 K=5",
+    5, 9, 5, 0, () => {
+      const c = cases[cursor];
+      const B = c.B, N = c.N, K = c.K, size = panels(N) * K * 8;
+      reseed(seedOf(c, 5));
+      const Wp = packedRandomW(N, K);
+      const dWp = buf(size);
+      const db = buf(N);
+      f32_dense_backward_weights_4x8__simd(dWp, db, rand(B * N), rand(B * K), B, K, N);
+      f32_sgd__simd(Wp, dWp, size, size, 0.5, 0.1);
+      begin("W padding lane after a step");
+      for (let o = N; o < panels(N) * 8; o++) for (let k = 0; k < K; k++) near(at(Wp, packed(o, k, K)), 0, 0, o, k);
+      done();
+    });
+});

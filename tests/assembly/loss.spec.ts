@@ -1,0 +1,442 @@
+// Output layers with their losses (assembly/loss.ts), against f64 references written here:
+// softmax + categorical cross-entropy, sigmoid + binary cross-entropy, identity + MSE, and the
+// accuracy counters. These kernels are scalar only (no SIMD sibling). Forward kernels return the
+// *sum* of per-sample losses in f64; backward kernels take `scale`.
+//
+// Tolerances (2⁻²³ = 1.19e-7 is one f32 ulp at 1):
+//   softmax P and row sums: (N + 8)·2⁻²³ relative: the f32 sum of N exponentials rounds N times.
+//   cross-entropy per row: (N + 8)·2⁻²³ absolute + 1e-6 relative: log turns the relative error of
+//     that sum into an absolute one.
+//   binary cross-entropy per element: 1e-6·(|z| + 1): z·t and the subtraction round at the scale of |z|.
+//   MSE: 1e-6 relative to Σ(z − t)² (one f32 difference and one f32 square per element).
+//   backward (P − T)·scale: 1e-6 relative (two f32 roundings), + 1e-37 absolute for results in
+//     the subnormal range (σ(−100) ≈ 4e-44), where f32 keeps only a few significant bits.
+
+import {
+  f32_softmax_xent_forward__scalar, f32_softmax_xent_backward__scalar,
+  f32_sigmoid_bce_forward__scalar, f32_sigmoid_bce_backward__scalar,
+  f32_mse_forward__scalar, f32_mse_backward__scalar,
+  i32_count_correct_argmax__scalar, i32_count_correct_binary__scalar,
+} from "../../assembly/loss";
+
+// ---------------------------------------------------------------------------------------------
+// Harness (each spec compiles alone, so every spec file carries its own copy).
+
+// Deterministic data: xorshift32, 24-bit uniform floats in [-1, 1) (exact in f32).
+let seed: u32 = 1;
+function reseed(s: u32): void { seed = s | 1; for (let i = 0; i < 4; i++) rnd(); }
+function rnd(): f32 {
+  let x = seed; x ^= x << 13; x ^= x >> 17; x ^= x << 5; seed = x;
+  return <f32>(<f64>(x >> 8) * (1.0 / 8388608.0) - 1.0);
+}
+
+// Buffers: n floats, followed by GUARD floats no kernel may write. Outputs start as POISON (a NaN),
+// so an element a kernel forgets to write fails any comparison. Freed after every test.
+const GUARD = 8;
+const CANARY: u32 = 0x7fa5a5a5;
+const POISON: u32 = 0x7fc0ffee;
+const live: usize[] = [];
+function buf(n: i32): usize {
+  const p = heap.alloc(<usize>(n + GUARD) << 2);
+  for (let i = 0; i < n; i++) store<u32>(p + (<usize>i << 2), POISON);
+  for (let i = n; i < n + GUARD; i++) store<u32>(p + (<usize>i << 2), CANARY);
+  live.push(p);
+  return p;
+}
+function copyOf(src: usize, n: i32): usize {
+  const p = buf(n);
+  memory.copy(p, src, <usize>n << 2);
+  return p;
+}
+// @ts-ignore: decorator
+@inline function at(p: usize, i: i32): f32 { return load<f32>(p + (<usize>i << 2)); }
+// @ts-ignore: decorator
+@inline function set(p: usize, i: i32, v: f32): void { store<f32>(p + (<usize>i << 2), v); }
+function expectGuard(p: usize, n: i32, what: string): void {
+  for (let i = n; i < n + GUARD; i++) {
+    expect<u32>(load<u32>(p + (<usize>i << 2))).toBe(CANARY, what + ": written past its end at element " + i.toString());
+  }
+}
+function expectSameBits(got: usize, want: usize, n: i32, what: string): void {
+  let diff = 0, first = -1;
+  for (let i = 0; i < n; i++) {
+    if (load<u32>(got + (<usize>i << 2)) != load<u32>(want + (<usize>i << 2))) { if (first < 0) first = i; diff++; }
+  }
+  expect<i32>(diff).toBe(0, what + ": elements differ bitwise, first at " + first.toString());
+}
+afterEach(() => {
+  while (live.length > 0) heap.free(live.pop());
+});
+
+// Element checks: count the elements off by more than their tolerance, fail on the first one.
+let checkWhat = "";
+let bad = 0;
+let firstErr: f64 = 0;
+let firstTol: f64 = 0;
+let firstAt = "";
+function begin(what: string): void { checkWhat = what; bad = 0; }
+function near(got: f64, want: f64, tol: f64, i: i32, j: i32): void {
+  const err = Math.abs(got - want);
+  if (!(err <= tol)) { // NaN fails too
+    if (bad == 0) {
+      firstErr = isNaN(err) ? Infinity : err; firstTol = tol; // keep our message: as-pect replaces it for NaN
+      firstAt = "[" + i.toString() + "," + j.toString() + "] got " + got.toString() + " want " + want.toString();
+    }
+    bad++;
+  }
+}
+function done(): void {
+  if (bad > 0) {
+    expect<f64>(firstErr).toBeLessThanOrEqual(firstTol,
+      checkWhat + ": " + bad.toString() + " element(s) out of tolerance, first " + firstAt);
+  }
+}
+
+// Test cases: a test callback cannot capture loop variables, so each test's parameters are pushed
+// to this table as the test is registered, and a root beforeEach advances `cursor` before every
+// registered test (as-pect runs beforeEach hooks even for tests it then filters out).
+class Case { B: i32; N: i32; }
+const cases: Case[] = [];
+let cursor = -1;
+beforeEach(() => { cursor++; });
+function add(name: string, B: i32, N: i32, fn: () => void): void {
+  const c = new Case();
+  c.B = B; c.N = N;
+  cases.push(c);
+  test(name, fn);
+}
+function shape(B: i32, N: i32): string { return " at B=" + B.toString() + " N=" + N.toString(); }
+
+const U: f64 = 1.1920928955078125e-7; // 2⁻²³
+
+// ---------------------------------------------------------------------------------------------
+// softmax + cross-entropy
+
+/** Random logits in [-8, 8) and labels in [0, N). */
+function logits(B: i32, N: i32, s: u32): usize {
+  reseed(s);
+  const Z = buf(B * N);
+  for (let i = 0; i < B * N; i++) set(Z, i, rnd() * 8);
+  return Z;
+}
+function labelsFor(B: i32, N: i32): usize {
+  const L = buf(B);
+  for (let r = 0; r < B; r++) store<i32>(L + (<usize>r << 2), (r * 7 + 3) % N);
+  return L;
+}
+// @ts-ignore: decorator
+@inline function label(L: usize, r: i32): i32 { return load<i32>(L + (<usize>r << 2)); }
+
+/** Reference row loss −log softmax(z)[y] = log Σ_j exp(z_j − m) − (z_y − m), all in f64. */
+function xentRowRef(Z: usize, r: i32, N: i32, y: i32): f64 {
+  let m: f64 = at(Z, r * N);
+  for (let j = 1; j < N; j++) m = Math.max(m, at(Z, r * N + j));
+  let s: f64 = 0;
+  for (let j = 0; j < N; j++) s += Math.exp(<f64>at(Z, r * N + j) - m);
+  return Math.log(s) - (<f64>at(Z, r * N + y) - m);
+}
+
+/** Checks P against the f64 softmax of Z, each row's sum against 1, and the loss. */
+function checkSoftmax(P: usize, Z: usize, L: usize, B: i32, N: i32, loss: f64): void {
+  const tolRel = <f64>(N + 8) * U;
+  begin("P[r,j] vs f64 softmax");
+  for (let r = 0; r < B; r++) {
+    let m: f64 = at(Z, r * N);
+    for (let j = 1; j < N; j++) m = Math.max(m, at(Z, r * N + j));
+    let s: f64 = 0;
+    for (let j = 0; j < N; j++) s += Math.exp(<f64>at(Z, r * N + j) - m);
+    for (let j = 0; j < N; j++) {
+      const want = Math.exp(<f64>at(Z, r * N + j) - m) / s;
+      near(at(P, r * N + j), want, tolRel * want + 1e-30, r, j);
+    }
+  }
+  done();
+  begin("row sum of P vs 1");
+  for (let r = 0; r < B; r++) {
+    let s: f64 = 0;
+    for (let j = 0; j < N; j++) s += at(P, r * N + j);
+    near(s, 1, tolRel, r, 0);
+  }
+  done();
+  let want: f64 = 0, tol: f64 = 0;
+  for (let r = 0; r < B; r++) {
+    const l = xentRowRef(Z, r, N, label(L, r));
+    want += l; tol += tolRel + 1e-6 * Math.abs(l);
+  }
+  expect<bool>(isFinite(loss)).toBe(true, "loss is finite");
+  begin("loss Σ −log p[y] vs f64");
+  near(loss, want, tol, 0, 0);
+  done();
+}
+
+function softmaxForward(): void {
+  const B = cases[cursor].B, N = cases[cursor].N;
+  const Z = logits(B, N, <u32>(B * 131 + N));
+  const L = labelsFor(B, N);
+  const P = buf(B * N);
+  const loss = f32_softmax_xent_forward__scalar(P, Z, L, B, N);
+  checkSoftmax(P, Z, L, B, N, loss);
+  expectGuard(P, B * N, "P");
+}
+
+function softmaxInPlace(): void {
+  const B = cases[cursor].B, N = cases[cursor].N;
+  const Z = logits(B, N, <u32>(B * 137 + N));
+  const L = labelsFor(B, N);
+  const P = buf(B * N);
+  const loss = f32_softmax_xent_forward__scalar(P, Z, L, B, N);
+  const Q = copyOf(Z, B * N);
+  const lossInPlace = f32_softmax_xent_forward__scalar(Q, Q, L, B, N);
+  expectSameBits(Q, P, B * N, "P computed in place (P == Z)");
+  expect<f64>(lossInPlace).toBe(loss, "loss in place");
+}
+
+function softmaxBackward(inPlace: bool): void {
+  const B = cases[cursor].B, N = cases[cursor].N;
+  const Z = logits(B, N, <u32>(B * 139 + N));
+  const L = labelsFor(B, N);
+  const P = buf(B * N);
+  f32_softmax_xent_forward__scalar(P, Z, L, B, N);
+  const scale: f32 = 1 / <f32>B;
+  const Pkeep = copyOf(P, B * N);
+  const dZ = inPlace ? P : buf(B * N);
+  f32_softmax_xent_backward__scalar(dZ, P, L, B, N, scale);
+  begin("dZ[r,j] vs (P − onehot(y))·scale");
+  for (let r = 0; r < B; r++) {
+    for (let j = 0; j < N; j++) {
+      const want = (<f64>at(Pkeep, r * N + j) - (j == label(L, r) ? 1.0 : 0.0)) * <f64>scale;
+      near(at(dZ, r * N + j), want, 1e-6 * Math.abs(want) + 1e-37, r, j);
+    }
+  }
+  done();
+  expectGuard(dZ, B * N, "dZ");
+}
+
+describe("softmax cross-entropy", () => {
+  const Bs: i32[] = [1, 3, 5];
+  const Ns: i32[] = [1, 2, 7, 10, 130];
+  for (let i = 0; i < Bs.length; i++) {
+    for (let j = 0; j < Ns.length; j++) {
+      const where = shape(Bs[i], Ns[j]);
+      add("softmax forward rows sum to 1, P matches f64 softmax, loss equals Σ −log p[y] in f64" + where, Bs[i], Ns[j], () => { softmaxForward(); });
+      add("softmax forward in place (P == Z) equals out of place, same loss" + where, Bs[i], Ns[j], () => { softmaxInPlace(); });
+      add("softmax backward equals (P − onehot)·scale" + where, Bs[i], Ns[j], () => { softmaxBackward(false); });
+      add("softmax backward in place (dZ == P) equals (P − onehot)·scale" + where, Bs[i], Ns[j], () => { softmaxBackward(true); });
+    }
+  }
+
+  add("softmax forward with huge logits (±1e4) gives finite P summing to 1 and a finite loss equal to f64", 5, 5, () => {
+    const B = 5, N = 5;
+    const Z = buf(B * N);
+    const rows: f32[] = [
+      1e4, -1e4, 0, 1, -1,        // label at the max: loss ~0
+      -1e4, 1e4, -1e4, 1e4, 0,    // label at -1e4 (two maxima): loss 2e4 + log 2
+      1e4, 1e4, 1e4, 1e4, 1e4,    // all equal: p = 1/5
+      -1e4, -1e4, -1e4, -1e4, -1e4,
+      -1e4, 0, 1, -1, 1e4,        // the maximum is the last logit
+    ];
+    for (let i = 0; i < B * N; i++) set(Z, i, rows[i]);
+    const L = buf(B);
+    store<i32>(L, 0); store<i32>(L, 0, 4); store<i32>(L, 2, 8); store<i32>(L, 4, 12); store<i32>(L, 3, 16);
+    const P = buf(B * N);
+    const loss = f32_softmax_xent_forward__scalar(P, Z, L, B, N);
+    for (let i = 0; i < B * N; i++) expect<bool>(isFinite(at(P, i))).toBe(true, "P[" + i.toString() + "] finite");
+    checkSoftmax(P, Z, L, B, N, loss);
+  });
+
+  add("softmax forward without labels (labels = 0) writes P and returns 0", 3, 7, () => {
+    const B = cases[cursor].B, N = cases[cursor].N;
+    const Z = logits(B, N, 5);
+    const P = buf(B * N);
+    expect<f64>(f32_softmax_xent_forward__scalar(P, Z, 0, B, N)).toBe(0);
+    const L = labelsFor(B, N);
+    const Q = buf(B * N);
+    f32_softmax_xent_forward__scalar(Q, Z, L, B, N);
+    expectSameBits(P, Q, B * N, "P without labels vs with labels");
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// sigmoid + binary cross-entropy
+
+// log(1 + eˣ) without overflow, in f64
+function softplus(x: f64): f64 { return x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x)); }
+/** bce(z, t) = −t·log σ(z) − (1−t)·log(1−σ(z)) = t·softplus(−z) + (1−t)·softplus(z). */
+function bceRef(z: f64, t: f64): f64 { return t * softplus(-z) + (1 - t) * softplus(z); }
+function sigmoidRef(z: f64): f64 { return 1 / (1 + Math.exp(-z)); }
+
+/** Logits in [-8, 8) with ±100, ±20, 0 mixed in; targets in [0, 1] with exact 0s and 1s. */
+function bceData(B: i32, N: i32, s: u32, Z: usize, T: usize): void {
+  reseed(s);
+  const edges: f32[] = [100, -100, 100, -100, 20, -20, 0];
+  const tEdges: f32[] = [0, 0, 1, 1, 0.5, 1, 0];
+  for (let i = 0; i < B * N; i++) {
+    const k = i % 11;
+    set(Z, i, k < edges.length ? edges[k] : rnd() * 8);
+    set(T, i, k < tEdges.length ? tEdges[k] : rnd() * 0.5 + 0.5);
+  }
+}
+
+function bceForward(inPlace: bool): void {
+  const B = cases[cursor].B, N = cases[cursor].N, n = B * N;
+  const Z = buf(n), T = buf(n);
+  bceData(B, N, <u32>(B * 151 + N), Z, T);
+  const Zkeep = copyOf(Z, n);
+  const P = inPlace ? Z : buf(n);
+  const loss = f32_sigmoid_bce_forward__scalar(P, Z, T, B, N);
+  begin("P vs f64 sigmoid");
+  for (let i = 0; i < n; i++) near(at(P, i), sigmoidRef(at(Zkeep, i)), 1e-6, i, 0);
+  done();
+  let want: f64 = 0, tol: f64 = 0;
+  for (let i = 0; i < n; i++) {
+    want += bceRef(at(Zkeep, i), at(T, i));
+    tol += 1e-6 * (Math.abs(at(Zkeep, i)) + 1);
+  }
+  expect<bool>(isFinite(loss)).toBe(true, "loss is finite");
+  begin("loss Σ bce vs f64");
+  near(loss, want, tol, 0, 0);
+  done();
+  expectGuard(P, n, "P");
+}
+
+function bceBackward(inPlace: bool): void {
+  const B = cases[cursor].B, N = cases[cursor].N, n = B * N;
+  const Z = buf(n), T = buf(n);
+  bceData(B, N, <u32>(B * 157 + N), Z, T);
+  const P = buf(n);
+  f32_sigmoid_bce_forward__scalar(P, Z, T, B, N);
+  const Pkeep = copyOf(P, n);
+  const scale: f32 = 1 / <f32>n;
+  const dZ = inPlace ? P : buf(n);
+  f32_sigmoid_bce_backward__scalar(dZ, P, T, B, N, scale);
+  begin("dZ vs (P − T)·scale");
+  for (let i = 0; i < n; i++) {
+    const want = (<f64>at(Pkeep, i) - <f64>at(T, i)) * <f64>scale;
+    near(at(dZ, i), want, 1e-6 * Math.abs(want) + 1e-37, i, 0);
+  }
+  done();
+  expectGuard(dZ, n, "dZ");
+}
+
+describe("sigmoid binary cross-entropy", () => {
+  const Bs: i32[] = [1, 3];
+  const Ns: i32[] = [1, 7, 10];
+  for (let i = 0; i < Bs.length; i++) {
+    for (let j = 0; j < Ns.length; j++) {
+      const where = shape(Bs[i], Ns[j]);
+      add("sigmoid bce forward P matches f64 sigmoid, loss matches f64 bce, finite at |z| = 100" + where, Bs[i], Ns[j], () => { bceForward(false); });
+      add("sigmoid bce forward in place (P == Z) matches f64" + where, Bs[i], Ns[j], () => { bceForward(true); });
+      add("sigmoid bce backward equals (P − T)·scale" + where, Bs[i], Ns[j], () => { bceBackward(false); });
+      add("sigmoid bce backward in place (dZ == P) equals (P − T)·scale" + where, Bs[i], Ns[j], () => { bceBackward(true); });
+    }
+  }
+
+  add("sigmoid bce loss is 100 (not Inf or NaN) for a confident wrong logit |z| = 100, and ~0 when right", 1, 4, () => {
+    const Z = buf(4), T = buf(4), P = buf(4);
+    set(Z, 0, 100); set(T, 0, 0);   // wrong: loss 100
+    set(Z, 1, -100); set(T, 1, 1);  // wrong: loss 100
+    set(Z, 2, 100); set(T, 2, 1);   // right: loss e^-100
+    set(Z, 3, -100); set(T, 3, 0);  // right
+    const loss = f32_sigmoid_bce_forward__scalar(P, Z, T, 1, 4);
+    expect<f64>(loss).toBeCloseTo(200, 3);
+  });
+
+  add("sigmoid bce forward without targets (T = 0) writes P and returns 0", 2, 3, () => {
+    const Z = buf(6), T = buf(6);
+    bceData(2, 3, 9, Z, T);
+    const P = buf(6);
+    expect<f64>(f32_sigmoid_bce_forward__scalar(P, Z, 0, 2, 3)).toBe(0);
+    begin("P vs f64 sigmoid");
+    for (let i = 0; i < 6; i++) near(at(P, i), sigmoidRef(at(Z, i)), 1e-6, i, 0);
+    done();
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// identity + mean squared error
+
+function mseForward(inPlace: bool): void {
+  const B = cases[cursor].B, N = cases[cursor].N, n = B * N;
+  reseed(<u32>(B * 163 + N));
+  const Z = buf(n), T = buf(n);
+  for (let i = 0; i < n; i++) { set(Z, i, rnd() * 4); set(T, i, rnd()); }
+  const Zkeep = copyOf(Z, n);
+  const P = inPlace ? Z : buf(n);
+  const loss = f32_mse_forward__scalar(P, Z, T, B, N);
+  expectSameBits(P, Zkeep, n, "P == Z");
+  let want: f64 = 0;
+  for (let i = 0; i < n; i++) { const d = <f64>at(Zkeep, i) - <f64>at(T, i); want += d * d; }
+  begin("loss Σ (z − t)² vs f64");
+  near(loss, want, 1e-6 * want, 0, 0);
+  done();
+  expectGuard(P, n, "P");
+}
+
+function mseBackward(inPlace: bool): void {
+  const B = cases[cursor].B, N = cases[cursor].N, n = B * N;
+  reseed(<u32>(B * 167 + N));
+  const P = buf(n), T = buf(n);
+  for (let i = 0; i < n; i++) { set(P, i, rnd() * 4); set(T, i, rnd()); }
+  const Pkeep = copyOf(P, n);
+  const scale: f32 = 1 / <f32>n;
+  const dZ = inPlace ? P : buf(n);
+  f32_mse_backward__scalar(dZ, P, T, B, N, scale);
+  begin("dZ vs 2(P − T)·scale");
+  for (let i = 0; i < n; i++) {
+    const want = 2 * (<f64>at(Pkeep, i) - <f64>at(T, i)) * <f64>scale;
+    near(at(dZ, i), want, 1e-6 * Math.abs(want) + 1e-37, i, 0);
+  }
+  done();
+  expectGuard(dZ, n, "dZ");
+}
+
+describe("mean squared error", () => {
+  const Bs: i32[] = [1, 3];
+  const Ns: i32[] = [1, 7, 10];
+  for (let i = 0; i < Bs.length; i++) {
+    for (let j = 0; j < Ns.length; j++) {
+      const where = shape(Bs[i], Ns[j]);
+      add("mse forward copies Z to P and returns Σ (z − t)²" + where, Bs[i], Ns[j], () => { mseForward(false); });
+      add("mse forward in place (P == Z) leaves Z and returns Σ (z − t)²" + where, Bs[i], Ns[j], () => { mseForward(true); });
+      add("mse backward equals 2(P − T)·scale" + where, Bs[i], Ns[j], () => { mseBackward(false); });
+      add("mse backward in place (dZ == P) equals 2(P − T)·scale" + where, Bs[i], Ns[j], () => { mseBackward(true); });
+    }
+  }
+
+  add("mse forward without targets (T = 0) copies Z and returns 0", 2, 3, () => {
+    const Z = buf(6), P = buf(6);
+    for (let i = 0; i < 6; i++) set(Z, i, <f32>i - 2.5);
+    expect<f64>(f32_mse_forward__scalar(P, Z, 0, 2, 3)).toBe(0);
+    expectSameBits(P, Z, 6, "P == Z");
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// accuracy counters
+
+describe("accuracy counters", () => {
+  add("count_correct_argmax counts rows whose first maximum is the label (ties go to the lower index)", 4, 3, () => {
+    const P = buf(12), L = buf(4);
+    const p: f32[] = [
+      0.2, 0.5, 0.3,   // argmax 1
+      0.4, 0.4, 0.2,   // tie 0/1: first maximum is 0
+      0.1, 0.1, 0.8,   // argmax 2
+      -1, -3, -2,      // all negative: argmax 0
+    ];
+    for (let i = 0; i < 12; i++) set(P, i, p[i]);
+    const y: i32[] = [1, 1, 2, 0];   // row 1 is wrong: its first maximum is 0
+    for (let r = 0; r < 4; r++) store<i32>(L + (<usize>r << 2), y[r]);
+    expect<i32>(i32_count_correct_argmax__scalar(P, L, 4, 3)).toBe(3);
+    store<i32>(L + 4, 0);
+    expect<i32>(i32_count_correct_argmax__scalar(P, L, 4, 3)).toBe(4);
+  });
+
+  add("count_correct_binary counts elements with (p ≥ 0.5) == (t ≥ 0.5), 0.5 counting as positive", 1, 6, () => {
+    const P = buf(6), T = buf(6);
+    const p: f32[] = [0.5, 0.49999997, 0.9, 0.1, 0.5, 0.7];
+    const t: f32[] = [1,   0,          1,   1,   0,   0.5];
+    for (let i = 0; i < 6; i++) { set(P, i, p[i]); set(T, i, t[i]); }
+    // right: 0 (0.5 ≥ ½, 1), 1 (<½, 0), 2, 5 (0.7, t = 0.5 ≥ ½); wrong: 3, 4
+    expect<i32>(i32_count_correct_binary__scalar(P, T, 2, 3)).toBe(4);
+  });
+});

@@ -1,0 +1,115 @@
+// The benchmark suite's smoke test: bench/run.js --quick runs end to end and its JSON has the
+// documented shape (no speed is asserted: this machine is shared), --quick writes no files, and
+// the Markdown regeneration keeps the hand-written prose outside the markers.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { MARK_START, MARK_END, updateMarkdown, writeResultJson } from '../bench/report.js';
+
+const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
+const RESULTS = join(ROOT, 'bench', 'results');
+
+function runBench(args) {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ['bench/run.js', ...args], { cwd: ROOT, timeout: 50_000, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`bench/run.js ${args.join(' ')} failed: ${err.message}\n${stderr.slice(-2000)}`));
+      else resolve(JSON.parse(stdout));
+    });
+  });
+}
+
+const listing = () => (existsSync(RESULTS) ? readdirSync(RESULTS).sort() : []);
+const mdStamp = () => (existsSync(join(ROOT, 'BENCHMARKS.md')) ? statSync(join(ROOT, 'BENCHMARKS.md')).mtimeMs : 0);
+
+function checkTrainer(key, r) {
+  assert.ok(r, `trainer ${key} missing from the results`);
+  assert.ok(r.samplesPerSecond.median > 0 && Number.isFinite(r.samplesPerSecond.median), `${key}: samples/s ${r.samplesPerSecond.median}`);
+  assert.ok(r.samplesPerSecond.min <= r.samplesPerSecond.median && r.samplesPerSecond.median <= r.samplesPerSecond.max, `${key}: min ≤ median ≤ max`);
+  for (const a of [r.testAccuracy.median, r.testAccuracy.min, r.testAccuracy.max]) assert.ok(a >= 0 && a <= 1, `${key}: accuracy ${a} outside [0, 1]`);
+  assert.equal(r.epochs, 1, `${key}: --quick trains one epoch`);
+  assert.equal(r.runs, 1, `${key}: --quick does one run`);
+}
+
+test('bench --quick --only W1 --no-baselines --json: machine, kernels, profile and our four backends', async () => {
+  const before = listing(), mdBefore = mdStamp();
+  const res = await runBench(['--quick', '--only', 'W1', '--no-baselines', '--json']);
+
+  for (const f of ['cpu', 'logicalCores', 'node', 'v8', 'os']) assert.ok(res.machine[f], `machine.${f} missing`);
+  assert.ok(res.machine.packages['wasm-mlp'] && res.machine.packages['@tensorflow/tfjs'] && res.machine.packages['@jax-js/jax'], 'package versions missing');
+  assert.ok(!JSON.stringify(res.machine).includes(ROOT), 'machine info must not contain paths');
+
+  assert.deepEqual(Object.keys(res.training), ['W1']);
+  const w = res.training.W1;
+  assert.deepEqual(w.layers, [784, 128, 10]);
+  assert.equal(w.batchSize, 64);
+  const expected = ['relaxed', 'simd', 'scalar', 'js'];
+  assert.deepEqual(Object.keys(w.results).sort(), [...expected].sort(), 'exactly our backends, no baselines');
+  for (const k of expected) {
+    checkTrainer(k, w.results[k]);
+    assert.equal(w.results[k].callsPerBatch, 11, `${k}: 3L + 5 host→kernel calls per batch for one hidden layer`);
+  }
+  // same weights, order and math: every backend reaches the same accuracy after one epoch, to float noise
+  const accs = expected.map((k) => w.results[k].testAccuracy.median);
+  assert.ok(Math.max(...accs) - Math.min(...accs) <= 0.005, `accuracies differ: ${accs}`);
+  assert.ok(w.ratios.relaxed.js.median > 0, 'ratio against the pure-JS backend');
+
+  const backends = new Set(res.kernels.rows.map((r) => r.backend));
+  assert.deepEqual([...backends].sort(), ['js', 'relaxed', 'scalar', 'simd']);
+  for (const r of res.kernels.rows) {
+    assert.ok(['forward', 'weightGrad', 'inputGrad'].includes(r.op), `kernel op ${r.op}`);
+    assert.equal(r.flops, 2 * r.B * r.K * r.N);
+    assert.ok(r.gflops > 0 && Number.isFinite(r.gflops), `${r.backend} ${r.op}: ${r.gflops} GFLOP/s`);
+  }
+  assert.ok(res.peak.gflops > 0);
+  const shares = res.profile.rows.reduce((s, r) => s + r.share, 0);
+  assert.ok(Math.abs(shares - 1) < 1e-9, `profile shares sum to ${shares}`);
+  assert.equal(res.profile.rows.length, 11, 'the profiled step is the 11-call sequence of a one-hidden-layer network');
+
+  assert.deepEqual(listing(), before, '--quick writes no results file');
+  assert.equal(mdStamp(), mdBefore, '--quick leaves BENCHMARKS.md alone');
+});
+
+test('bench --quick with a baseline (jax-js): same start, both trainers reported, ratio present', async () => {
+  const res = await runBench(['--quick', '--only', 'W1', '--trainers', 'relaxed,jax-js', '--no-kernels', '--no-profile', '--json']);
+  const w = res.training.W1;
+  assert.deepEqual(Object.keys(w.results), ['relaxed', 'jax-js']);
+  checkTrainer('relaxed', w.results.relaxed);
+  checkTrainer('jax-js', w.results['jax-js']);
+  assert.equal(w.results['jax-js'].callsPerBatch, null, 'calls per batch is ours only');
+  const d = Math.abs(w.results.relaxed.testAccuracy.median - w.results['jax-js'].testAccuracy.median);
+  assert.ok(d <= 0.005, `same weights, order and math should give the same accuracy (differ by ${d})`);
+  assert.ok(w.ratios.relaxed['jax-js'].median > 0);
+  assert.equal(res.kernels, undefined);
+  assert.equal(res.profile, undefined);
+});
+
+test('BENCHMARKS.md regeneration replaces only the text between the markers', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-md-'));
+  try {
+    const file = join(dir, 'B.md');
+    writeFileSync(file, `# Title\nprose before\n\n${MARK_START}\nold numbers\n${MARK_END}\n\nprose after\n`);
+    updateMarkdown(file, `${MARK_START}\nnew numbers\n${MARK_END}`);
+    const text = readFileSync(file, 'utf8');
+    assert.equal(text, `# Title\nprose before\n\n${MARK_START}\nnew numbers\n${MARK_END}\n\nprose after\n`);
+    assert.deepEqual(readdirSync(dir), ['B.md'], 'no temporary file left behind');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('result files are numbered per day and never overwritten', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-json-'));
+  try {
+    assert.equal(writeResultJson(dir, '2025-01-02', '{"a":1}'), '2025-01-02-1.json');
+    assert.equal(writeResultJson(dir, '2025-01-02', '{"a":2}'), '2025-01-02-2.json');
+    assert.equal(readFileSync(join(dir, '2025-01-02-1.json'), 'utf8'), '{"a":1}');
+    assert.deepEqual(readdirSync(dir).sort(), ['2025-01-02-1.json', '2025-01-02-2.json']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
