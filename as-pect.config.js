@@ -5,7 +5,10 @@
 // the module by its address, so once the GC frees a test name or failure message and reuses the
 // memory, later tests are reported under earlier names/messages. The stub never frees managed
 // objects, so addresses are never reused; specs allocate their buffers with heap.alloc.
-// The reporter prints the usual per-file lines and a closing `N passed, N failed` line.
+// The reporter prints the usual per-file lines and a closing `N passed, N failed` line; it is
+// imported here so that its exit hook also reports a spec that fails to compile.
+import "./tests/assembly/summary-reporter.js";
+
 export default {
   entries: ["tests/assembly/**/*.spec.ts"],
   include: ["tests/assembly/**/*.include.ts"],

@@ -16,7 +16,7 @@ import { f32_gather_rows, i32_gather } from './data';
 import { f32_pack_weights, f32_unpack_weights } from './pack';
 
 /** ABI version: bumped whenever a signature or a layout changes. */
-export function abi_version(): i32 { return 1; }
+export function abi_version(): i32 { return 2; }
 
 /** 0 scalar, 1 simd, 2 relaxed simd: what this binary was built with. */
 export function isa(): i32 {

@@ -27,6 +27,8 @@ export const OPS = [
   { key: 'forward', label: 'forward X·Wᵀ', fn: 'dense_forward' },
   { key: 'weightGrad', label: 'weight grad dZᵀ·X', fn: 'dense_backward_weights' },
   { key: 'inputGrad', label: 'input grad dZ·W', fn: 'dense_backward_input' },
+  // SGD fused into the weight gradient (what training with plain SGD calls), when the build has it
+  { key: 'weightGradSgd', label: 'weight grad + SGD, fused', fn: 'dense_backward_weights_sgd', optional: true },
 ];
 
 const RELU = 1;
@@ -68,6 +70,8 @@ function callFor(k, op, o, B, K, N) {
     case 'forward': return () => k.dense_forward(o.A, o.X, o.W, o.bias, B, K, N, RELU);
     case 'weightGrad': return () => k.dense_backward_weights(o.dW, o.db, o.dZ, o.X, B, K, N);
     case 'inputGrad': return () => k.dense_backward_input(o.dX, o.dZ, o.W, o.Xa, o.scratch, B, K, N, RELU);
+    // a tiny learning rate keeps W where it is over many thousand calls
+    case 'weightGradSgd': return () => k.dense_backward_weights_sgd(o.W, o.bias, o.dZ, o.X, B, K, N, 1e-9, 0);
     default: throw new Error(`unknown op ${op}`);
   }
 }
@@ -89,7 +93,8 @@ export async function benchKernels({ kernels, shapes, time, warmupTime, log = ()
       const bench = new Bench({ time, warmupTime, iterations: 5, warmupIterations: 2 });
       // js is ~50× slower: fewer repetitions keep its samples short
       const reps = repsFor(flops, backend === 'js' ? 1e6 : 2e7);
-      for (const op of OPS) {
+      const ops = OPS.filter((op) => !op.optional || typeof k[op.fn] === 'function');
+      for (const op of ops) {
         const call = callFor(k, op.key, o, B, K, N);
         bench.add(op.key, () => { for (let r = 0; r < reps; r++) call(); });
       }
@@ -106,7 +111,7 @@ export async function benchKernels({ kernels, shapes, time, warmupTime, log = ()
         rows.push(row);
       }
       log(`  ${backend.padEnd(8)} ${`${B}x${K}x${N}`.padEnd(12)} ` +
-        OPS.map((op) => `${op.key} ${rows.find((r) => r.backend === backend && r.op === op.key && r.B === B && r.K === K && r.N === N).gflops.toFixed(2)}`).join('  ') + ' GFLOP/s');
+        ops.map((op) => `${op.key} ${rows.find((r) => r.backend === backend && r.op === op.key && r.B === B && r.K === K && r.N === N).gflops.toFixed(2)}`).join('  ') + ' GFLOP/s');
     }
   }
   return rows;

@@ -1,107 +1,104 @@
-// Step profile: where the time of one training step goes. Replays the exact call sequence the
-// network makes per batch (docs/ABI.md, "One training step") on an arena laid out by planArena,
-// over real digits in a shuffled order, and times every call with performance.now().
-// The timer's own cost (measured: an empty start/stop pair) is subtracted from each call; the
-// untimed step (the same sequence with no timers) is reported beside the sum of the parts.
+// Step profile: where the time of one training step goes. A real Network (the exported class,
+// built with the same architecture and optimizer as createNetwork gives) runs fit() on the digits
+// over a Kernels object whose every kernel is wrapped in a timer, so the profile follows exactly
+// the call sequence the library makes per batch, whatever it is. Calls are attributed by their
+// position in the batch (reset in onBatchEnd). The timer's own cost (an empty start/stop pair,
+// measured) is subtracted per call. "host" is the training time not spent inside kernels (the fit
+// loop's bookkeeping). The untimed step is the same fit on an unwrapped network.
 
-const RELU = 1, IDENTITY = 0;
+const NOT_KERNELS = new Set(['buffer', 'ensureBytes', 'constructor']);
+// argument positions of B, K, N in the dense kernels (docs/ABI.md)
+const DENSE = { dense_forward: 4, dense_backward_weights: 4, dense_backward_weights_sgd: 4, dense_backward_input: 5 };
+const KIND = {
+  gather_rows: 'gather', gather_i32: 'gather', dense_forward: 'forward', dense_backward_weights: 'weightGrad',
+  dense_backward_weights_sgd: 'weightGrad+update', dense_backward_input: 'inputGrad', sgd_update: 'update',
+};
+
+function kernelNames(k) {
+  const names = new Set();
+  for (let o = k; o && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
+    for (const key of Object.getOwnPropertyNames(o)) if (typeof k[key] === 'function' && !NOT_KERNELS.has(key)) names.add(key);
+  }
+  return [...names];
+}
+
+/** A Kernels object that forwards everything to `k`, timing each kernel call into `slots`. */
+function timedKernels(k, state) {
+  const w = {
+    name: k.name, weightLayout: k.weightLayout, arenaBase: k.arenaBase,
+    buffer: () => k.buffer(), ensureBytes: (b) => k.ensureBytes(b),
+  };
+  for (const name of kernelNames(k)) {
+    const f = k[name].bind(k);
+    const at = DENSE[name];
+    w[name] = (...a) => {
+      const t0 = performance.now();
+      const r = f(...a);
+      const dt = performance.now() - t0;
+      if (state.on) {
+        const i = state.call++;
+        let s = state.slots[i];
+        if (!s) {
+          const shape = at === undefined ? '' : ` ${a[at]}x${a[at + 1]}x${a[at + 2]}`;
+          s = state.slots[i] = { call: `${name}${shape}`, fn: name, kind: KIND[name] ?? 'loss', flops: at === undefined ? 0 : 2 * a[at] * a[at + 1] * a[at + 2], total: 0, count: 0 };
+        }
+        s.total += dt;
+        s.count++;
+      }
+      return r;
+    };
+  }
+  return w;
+}
+
+const bytesMoved = (fn, B, layers, paramFloats) =>
+  fn === 'gather_rows' ? 2 * 4 * B * layers[0] : fn === 'gather_i32' ? 2 * 4 * B : fn === 'sgd_update' ? 3 * 4 * paramFloats : 0;
 
 /**
- * @param {{ lib: object, k: object, layers: number[], batchSize: number, data: {x: Float32Array, y: Uint8Array, n: number},
- *   batches: number, peakGflops: number, learningRate?: number }} opts
+ * @param {{ lib: object, backend: string, modules: object, layers: number[], batchSize: number,
+ *   data: {x: Float32Array, y: Uint8Array, n: number}, epochs: number, peakGflops: number }} opts
  */
-export function profileStep({ lib, k, layers, batchSize: B, data, batches, peakGflops, learningRate = 0.1 }) {
-  const L = layers.length - 1;
-  const n = data.n, n0 = layers[0];
-  const plan = lib.planArena({ layers, layout: k.weightLayout, base: k.arenaBase, capacity: B, stateBlocks: 0, targetWidth: 1, dataRows: n });
-  k.ensureBytes(plan.bytes);
-  const f32 = (o, len) => new Float32Array(k.buffer(), o, len);
-  const i32 = (o, len) => new Int32Array(k.buffer(), o, len);
+export async function profileStep({ lib, backend, modules, layers, batchSize: B, data, epochs, peakGflops, learningRate = 0.1 }) {
+  const wasm = modules[backend] ? { [backend]: modules[backend] } : undefined;
+  const optimizer = { name: 'sgd', learningRate };
+  const plain = await lib.createNetwork({ layers, backend, seed: 7, optimizer, wasm });
+  // warm-up (tier-up), then the untimed reference: the real training step
+  await plain.fit(data.x, data.y, { epochs: 1, batchSize: B });
+  const untimed = await plain.fit(data.x, data.y, { epochs, batchSize: B });
+  const batches = epochs * Math.ceil(data.n / B);
+  const untimedStepMs = (untimed.reduce((s, l) => s + l.seconds, 0) * 1000) / batches;
 
-  // He-normal weights written in the backend's layout; zero biases; the data, labels and an order
-  const rng = new lib.Rng(7);
-  f32(plan.params, plan.paramFloats).fill(0);
-  for (let l = 0; l < L; l++) {
-    const K = layers[l], N = layers[l + 1], std = Math.sqrt(2 / K);
-    const w = f32(plan.weights[l], Math.ceil(N / 8) * 8 * K);
-    for (let o = 0; o < N; o++) for (let kk = 0; kk < K; kk++) {
-      const idx = k.weightLayout === 'packed8' ? ((o >> 3) * K + kk) * 8 + (o & 7) : o * K + kk;
-      w[idx] = rng.normal() * std;
-    }
-  }
-  f32(plan.data.x, n * n0).set(data.x.subarray(0, n * n0));
-  i32(plan.data.y, n).set(Int32Array.from(data.y.subarray(0, n)));
-  const order = Int32Array.from({ length: n }, (_, i) => i);
-  rng.shuffle(order);
-  i32(plan.data.order, n).set(order);
-
-  // the step as a list of named calls (the same sequence and arguments as Network.fit)
-  const calls = [];
-  const add = (name, kind, fn, flops = 0, bytes = 0) => calls.push({ name, kind, fn, flops, bytes });
-  let start = 0;
-  const idx = () => plan.data.order + 4 * start;
-  add('gather_rows (X batch)', 'gather', () => k.gather_rows(plan.acts[0], plan.data.x, idx(), B, n0), 0, 2 * 4 * B * n0);
-  add('gather_i32 (labels)', 'gather', () => k.gather_i32(plan.targets, plan.data.y, idx(), B), 0, 2 * 4 * B);
-  for (let l = 0; l < L; l++) {
-    const K = layers[l], N = layers[l + 1];
-    add(`dense_forward L${l + 1} ${B}x${K}x${N}`, 'forward', () => k.dense_forward(plan.acts[l + 1], plan.acts[l], plan.weights[l], plan.biases[l], B, K, N, l < L - 1 ? RELU : IDENTITY), 2 * B * K * N);
-  }
-  const nL = layers[L], A = plan.acts[L];
-  add('softmax_xent_forward', 'loss', () => k.softmax_xent_forward(A, A, plan.targets, B, nL));
-  add('count_correct_argmax', 'loss', () => k.count_correct_argmax(A, plan.targets, B, nL));
-  add('softmax_xent_backward', 'loss', () => k.softmax_xent_backward(plan.delta[0], A, plan.targets, B, nL, 1 / B));
-  // backward in reverse, ping-ponging dZ between the two delta buffers as the network does
-  let dZ = plan.delta[0], dNext = plan.delta[1];
-  for (let l = L - 1; l >= 0; l--) {
-    const K = layers[l], N = layers[l + 1];
-    const dz = dZ, dn = dNext;
-    add(`dense_backward_weights L${l + 1} ${B}x${K}x${N}`, 'weightGrad', () => k.dense_backward_weights(plan.gradWeights[l], plan.gradBiases[l], dz, plan.acts[l], B, K, N), 2 * B * K * N);
-    if (l > 0) {
-      add(`dense_backward_input L${l + 1} ${B}x${K}x${N}`, 'inputGrad', () => k.dense_backward_input(dn, dz, plan.weights[l], plan.acts[l], plan.scratch, B, K, N, RELU), 2 * B * K * N);
-      dZ = dn; dNext = dz;
-    }
-  }
-  add('sgd_update', 'update', () => k.sgd_update(plan.params, plan.grads, plan.paramFloats, plan.nDecay, learningRate, 0), 0, 3 * 4 * plan.paramFloats);
-
-  const perEpoch = Math.floor(n / B);
-  const step = (b) => { start = (b % perEpoch) * B; for (let c = 0; c < calls.length; c++) calls[c].fn(); };
-
-  // warm-up (tier-up of the wasm and the host code), then the untimed step
-  for (let b = 0; b < Math.min(batches, 200); b++) step(b);
-  let t0 = performance.now();
-  for (let b = 0; b < batches; b++) step(b);
-  const untimedStepMs = (performance.now() - t0) / batches;
-
-  // timer cost: an empty start/stop pair
+  // the instrumented network: same architecture and normalised optimizer, timed kernels
+  const state = { on: false, call: 0, slots: [] };
+  const k = timedKernels(await lib.createKernels(backend, wasm ?? {}), state);
+  const net = new lib.Network(plain.architecture, { ...plain.optimizer }, 7, k);
+  await net.fit(data.x, data.y, { epochs: 1, batchSize: B }); // warm-up of the wrappers
   let tsum = 0;
   for (let i = 0; i < 20000; i++) { const a = performance.now(); tsum += performance.now() - a; }
   const timerMs = tsum / 20000;
+  state.on = true;
+  const logs = await net.fit(data.x, data.y, { epochs, batchSize: B, onBatchEnd: () => { state.call = 0; } });
+  state.on = false;
+  const timedStepMs = (logs.reduce((s, l) => s + l.seconds, 0) * 1000) / batches;
 
-  const total = new Float64Array(calls.length);
-  for (let b = 0; b < batches; b++) {
-    start = (b % perEpoch) * B;
-    for (let c = 0; c < calls.length; c++) {
-      t0 = performance.now();
-      calls[c].fn();
-      total[c] += performance.now() - t0;
-    }
-  }
-  const rows = calls.map((c, i) => {
-    const ms = Math.max(0, total[i] / batches - timerMs);
-    return {
-      call: c.name, kind: c.kind, ms, flops: c.flops,
-      gflops: c.flops ? c.flops / (ms * 1e6) : null,
-      ofPeak: c.flops && peakGflops ? c.flops / (ms * 1e6) / peakGflops : null,
-      gbps: c.bytes ? c.bytes / (ms * 1e6) : null,
-    };
+  const paramFloats = net.arenaPlan.paramFloats;
+  const rows = state.slots.map((s) => {
+    const ms = Math.max(0, s.total / s.count - timerMs);
+    const gflops = s.flops ? s.flops / (ms * 1e6) : null;
+    const bytes = bytesMoved(s.fn, B, layers, paramFloats);
+    return { call: s.call, kind: s.kind, calls: s.count, ms, flops: s.flops, gflops, ofPeak: gflops && peakGflops ? gflops / peakGflops : null, gbps: bytes ? bytes / (ms * 1e6) : null };
   });
-  const sumMs = rows.reduce((s, r) => s + r.ms, 0);
+  const kernelMs = rows.reduce((s, r) => s + r.ms, 0);
+  // what the step costs outside the kernels: the timed step minus the kernels and their timers
+  const hostMs = Math.max(0, timedStepMs - kernelMs - 2 * timerMs * rows.length);
+  rows.push({ call: 'host: fit loop outside the kernels', kind: 'host', calls: batches, ms: hostMs, flops: 0, gflops: null, ofPeak: null, gbps: null });
+  const sumMs = kernelMs + hostMs;
   for (const r of rows) r.share = r.ms / sumMs;
   const stepFlops = rows.reduce((s, r) => s + r.flops, 0);
   return {
-    backend: k.name, layers, batchSize: B, batches, timerMs, untimedStepMs, sumOfPartsMs: sumMs,
+    backend, layers, batchSize: B, epochs, batches, timerMs, untimedStepMs, sumOfPartsMs: sumMs, kernelMs, hostMs,
     samplesPerSecondUntimed: B / (untimedStepMs / 1000),
     stepGflops: stepFlops / (untimedStepMs * 1e6), peakGflops,
-    callsPerStep: calls.length, rows,
+    callsPerStep: state.slots.length, callsPerBatchReported: net.callsPerBatch, rows,
   };
 }

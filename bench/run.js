@@ -128,8 +128,10 @@ if (!has('--no-profile') || !has('--no-kernels')) {
 const data = loadDigits();
 if (!has('--no-profile')) {
   log('step profile…');
-  const k = await lib.createKernels(best, modules);
-  result.profile = profileStep({ lib, k, layers: WORKLOADS.W1.layers, batchSize: WORKLOADS.W1.batchSize, data: data.train, batches: QUICK ? 200 : 2000, peakGflops: result.peak.gflops });
+  result.profile = await profileStep({
+    lib, backend: best, modules, layers: WORKLOADS.W1.layers, batchSize: WORKLOADS.W1.batchSize, data: data.train,
+    epochs: QUICK ? 1 : 12, peakGflops: result.peak.gflops,
+  });
 }
 
 // ---- training

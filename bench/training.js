@@ -134,6 +134,9 @@ export async function benchWorkload({ lib, modules, baselines, name, workload, t
       label: t.label, kind: t.kind, epochs: plan[t.key].epochs, runs: runs.length, reduced: Boolean(plan[t.key].reduced),
       samplesPerSecond: { median: median(sps), min: Math.min(...sps), max: Math.max(...sps) },
       testAccuracy: { median: median(runs.map((q) => q.testAccuracy)), min: Math.min(...runs.map((q) => q.testAccuracy)), max: Math.max(...runs.map((q) => q.testAccuracy)) },
+      // run 1 is the run every trainer did (slow ones may do only that one): the like-for-like column
+      testAccuracyRun1: runs[0].testAccuracy,
+      finalLossRun1: runs[0].finalLoss,
       finalLoss: median(runs.map((q) => q.finalLoss)),
       warmupSeconds: median(runs.map((q) => q.warmupSeconds)),
       callsPerBatch: runs[0].callsPerBatch,

@@ -57,10 +57,14 @@ export interface FitOptions {
 
 export interface FitResult extends Array<EpochLog> { stopped?: boolean }
 
-/** Where a run is: completed epochs, batch within the current epoch, that epoch's order, PRNG. */
+/** Where a run is: completed epochs, progress within the current epoch, that epoch's order, PRNG. */
 export interface TrainingState {
   epoch: number;
+  /** batches of the current epoch done (for messages) */
   batch: number;
+  /** samples of the current epoch done: where a resumed epoch continues, whatever the batch size
+   * (when absent, batch × the batch size of the resuming fit) */
+  sample?: number;
   order: Int32Array | null;
   rngState: Uint32Array;
 }
@@ -109,7 +113,7 @@ export class Network {
     this.rng = new Rng(seed);
     this.plan = this.replan(EVAL_CHUNK, 0);
     this.initParameters();
-    this.trainState = { epoch: 0, batch: 0, order: null, rngState: Uint32Array.from(this.rng.state) };
+    this.trainState = { epoch: 0, batch: 0, sample: 0, order: null, rngState: Uint32Array.from(this.rng.state) };
   }
 
   get optimizer(): Readonly<Required<OptimizerConfig>> { return this.opt; }
@@ -382,7 +386,8 @@ export class Network {
 
   /** Trains on (x, y). Resolves to one log per epoch; rejects with DivergenceError if the loss
    * or an update stops being finite (the parameters then keep their last finite values). */
-  async fit(x: Float32Array, y: ArrayLike<number>, options: FitOptions = {}): Promise<FitResult> {
+  async fit(x: Float32Array, y: ArrayLike<number>, options: FitOptions | null = {}): Promise<FitResult> {
+    options = options ?? {};
     const epochs = checkPositiveInt('epochs', options.epochs ?? 1, 0);
     const batchSize = checkPositiveInt('batchSize', options.batchSize ?? 32, 1);
     const shuffle = options.shuffle ?? true;
@@ -405,7 +410,7 @@ export class Network {
     const order = continuing ? Int32Array.from(st.order!) : Int32Array.from({ length: n }, (_, i) => i);
     if (options.resume) this.rng = new Rng(options.resume.rngState);
     const firstEpoch = st.epoch;
-    let firstBatch = continuing ? st.batch : 0;
+    let firstSample = continuing ? Math.min(st.sample ?? st.batch * bs, n) : 0;
 
     const k = this.k, L = this.architecture.layers.length - 1;
     const fusedSgd = this.opt.name === 'sgd';
@@ -417,14 +422,17 @@ export class Network {
     let lastYield = performance.now();
 
     for (let e = firstEpoch; e < firstEpoch + epochs; e++) {
+      // stopped before this epoch drew its order: the state stays at the end of the last one
+      if (options.signal?.aborted) { history.stopped = true; return history; }
       // a fresh epoch reshuffles the previous order; a resumed one keeps the order it was cut in
-      if (firstBatch === 0 && shuffle) this.rng.shuffle(order);
+      if (firstSample === 0 && shuffle) this.rng.shuffle(order);
       orderView().set(order);
-      this.trainState = { epoch: e, batch: firstBatch, order: Int32Array.from(order), rngState: Uint32Array.from(this.rng.state) };
+      const firstBatch = Math.ceil(firstSample / bs);
+      this.trainState = { epoch: e, batch: firstBatch, sample: firstSample, order: Int32Array.from(order), rngState: Uint32Array.from(this.rng.state) };
       let lossSum = 0, correct = 0, seen = 0;
       const t0 = performance.now();
-      for (let b = firstBatch; b < batches; b++) {
-        const start = b * bs, B = Math.min(bs, n - start);
+      for (let b = firstBatch, start = firstSample; start < n; b++, start += bs) {
+        const B = Math.min(bs, n - start);
         const idx = data.order + 4 * start;
         k.gather_rows(plan.acts[0], data.x, idx, B, n0);
         if (w === 1 && out === 'softmax') k.gather_i32(plan.targets, data.y, idx, B);
@@ -433,6 +441,7 @@ export class Network {
         const batchLoss = this.outputLoss(B, true);
         if (!Number.isFinite(batchLoss)) {
           this.trainState.batch = b;
+          this.trainState.sample = start;
           throw new DivergenceError(`training diverged at epoch ${e + 1}, batch ${b + 1}/${batches}: the loss is ${batchLoss}. The parameters keep their last finite values; lower the learning rate (now ${this.opt.learningRate}) or normalise the inputs`, e + 1, b + 1);
         }
         correct += this.countCorrect(B);
@@ -441,6 +450,7 @@ export class Network {
         else { this.backward(B); bad = this.update(); }
         if (bad > 0) {
           this.trainState.batch = b + 1;
+          this.trainState.sample = start + B;
           throw new DivergenceError(`training diverged at epoch ${e + 1}, batch ${b + 1}/${batches}: the update of ${bad} parameters was not finite and was not applied. Lower the learning rate (now ${this.opt.learningRate})`, e + 1, b + 1);
         }
         lossSum += batchLoss;
@@ -458,8 +468,9 @@ export class Network {
           await new Promise((r) => setTimeout(r, 0));
           lastYield = performance.now();
         }
-        if (options.signal?.aborted && b + 1 < batches) {
+        if (options.signal?.aborted && start + B < n) {
           this.trainState.batch = b + 1;
+          this.trainState.sample = start + B;
           history.stopped = true;
           return history;
         }
@@ -472,8 +483,8 @@ export class Network {
         log.validationLoss = v.loss;
         log.validationAccuracy = v.accuracy;
       }
-      firstBatch = 0;
-      this.trainState = { epoch: e + 1, batch: 0, order: Int32Array.from(order), rngState: Uint32Array.from(this.rng.state) };
+      firstSample = 0;
+      this.trainState = { epoch: e + 1, batch: 0, sample: 0, order: Int32Array.from(order), rngState: Uint32Array.from(this.rng.state) };
       history.push(log);
       if (options.onEpochEnd) await options.onEpochEnd(log, this);
       if (options.signal?.aborted) { history.stopped = true; return history; }
@@ -485,7 +496,7 @@ export class Network {
 
   getTrainingState(): TrainingState {
     const s = this.trainState;
-    return { epoch: s.epoch, batch: s.batch, order: s.order ? Int32Array.from(s.order) : null, rngState: Uint32Array.from(s.rngState) };
+    return { epoch: s.epoch, batch: s.batch, sample: s.sample ?? 0, order: s.order ? Int32Array.from(s.order) : null, rngState: Uint32Array.from(s.rngState) };
   }
 
   getOptimizerState(): OptimizerState {
@@ -503,7 +514,10 @@ export class Network {
   setOptimizerState(s: OptimizerState): void {
     const names = this.opt.name === 'adam' ? ['m', 'v'] : this.opt.name === 'momentum' ? ['velocity'] : [];
     const L = this.architecture.layers.length - 1;
-    names.forEach((name, i) => {
+    if (!s || typeof s !== 'object' || !s.tensors) throw new InputError('setOptimizerState needs { step, tensors }');
+    if (!Number.isInteger(s.step) || s.step < 0) throw new InputError(`optimizer step must be an integer ≥ 0; got ${s.step}`);
+    // check every slot before writing any: a refused state leaves the current one untouched
+    const slots = names.map((name) => {
       const get = (key: string) => {
         const t = s.tensors[key];
         if (!t) throw new InputError(`optimizer state lacks '${key}' (optimizer ${this.opt.name})`);
@@ -512,16 +526,18 @@ export class Network {
       const p: Parameters = { weights: [], biases: [] };
       for (let l = 0; l < L; l++) { p.weights.push(get(`${name}.layers.${l}.weight`)); p.biases.push(get(`${name}.layers.${l}.bias`)); }
       this.checkParameters(p, `optimizer state '${name}'`);
+      return p;
+    });
+    slots.forEach((p, i) => {
       const shift = this.plan.state[i] - this.plan.params;
       this.writeParams(this.plan.weights.map((o) => o + shift), this.plan.biases.map((o) => o + shift), p);
     });
-    if (!Number.isInteger(s.step) || s.step < 0) throw new InputError(`optimizer step must be an integer ≥ 0; got ${s.step}`);
     this.step = s.step;
   }
 
   /** Sets where training continues: the next fit() starts from this state (use with checkpoints). */
   setTrainingState(s: TrainingState): void {
     this.rng = new Rng(s.rngState);
-    this.trainState = { epoch: s.epoch, batch: s.batch, order: s.order ? Int32Array.from(s.order) : null, rngState: Uint32Array.from(s.rngState) };
+    this.trainState = { epoch: s.epoch, batch: s.batch, sample: s.sample, order: s.order ? Int32Array.from(s.order) : null, rngState: Uint32Array.from(s.rngState) };
   }
 }

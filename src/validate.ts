@@ -52,7 +52,7 @@ export function checkOptimizer(opt: OptimizerConfig | OptimizerName | undefined)
 
 export function checkPositiveInt(what: string, v: unknown, min = 1): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
-    throw new InputError(`${what} must be an integer ≥ ${min}; got ${String(v)}`);
+    throw new ConfigError(`${what} must be an integer ≥ ${min}; got ${String(v)}`);
   }
   return v;
 }

@@ -5,6 +5,9 @@ import type { BackendName } from '../types.js';
 import type { Kernels } from '../backend/kernels.js';
 import { WasmAbortError } from '../errors.js';
 
+/** The ABI this host speaks (assembly/index.ts abi_version). 2: scratch for the input gradient, fused SGD. */
+export const ABI_VERSION = 2;
+
 /** Where a binary can come from: raw bytes, a compiled module, or a base64 string. */
 export type WasmSource = BufferSource | WebAssembly.Module | string;
 
@@ -49,7 +52,7 @@ export async function instantiateKernels(name: BackendName, source: WasmSource):
     return f as (...a: number[]) => number;
   };
   const abi = (fn('abi_version') as () => number)();
-  if (abi !== 1) throw new Error(`wasm binary for backend '${name}' has ABI version ${abi}, this host expects 1`);
+  if (abi !== ABI_VERSION) throw new Error(`wasm binary for backend '${name}' has ABI version ${abi}, this host expects ${ABI_VERSION}`);
   // Direct references to the exports: the hot loop calls them with no wrapper in between.
   const kernels: Kernels = {
     name,

@@ -1,8 +1,8 @@
 // Dense kernels (assembly/dense.ts) and the packed weight layout (assembly/pack.ts).
 // Every SIMD kernel is checked against its scalar sibling, and every scalar kernel against a plain
 // f64 reference written here on the row-major layout, W (N,K): X·Wᵀ + b from an unpacked W.
-// Sizes hit the tile edges of every dimension: B rows (forward / input-gradient tile 4),
-// N outputs (panel of 8), K inputs (weight-gradient tile 4, input-gradient tile 2).
+// Sizes hit the tile edges of every dimension: B rows (tile 4), N outputs (panel of 8), K inputs
+// (weight-gradient tile 4; input-gradient tile 2 in the 4x2 variant, 8 in the 4x8 one).
 //
 // Tolerances for products: |got − want| ≤ 1e-5 · Σ|terms| + 1e-6, where Σ|terms| is the sum of the
 // absolute values of the summed products (bias included). Summing K f32 products rounds each
@@ -14,6 +14,7 @@
 import {
   f32_dense_forward__scalar, f32_dense_forward_4x8__simd,
   f32_dense_backward_weights__scalar, f32_dense_backward_weights_4x8__simd,
+  f32_dense_backward_weights_sgd__scalar, f32_dense_backward_weights_sgd_4x8__simd,
   f32_dense_backward_input__scalar, f32_dense_backward_input_4x2__simd, f32_dense_backward_input_4x8__simd,
   f32_transpose_packed__simd,
 } from "../../assembly/dense";
@@ -132,16 +133,12 @@ function shape(B: i32, N: i32, K: i32): string {
   return "B=" + B.toString() + " N=" + N.toString() + " K=" + K.toString();
 }
 
-// Random row-major W (N,K), packed with f32_pack_weights (whose layout is tested below).
-function packedRandomW(N: i32, K: i32): usize {
-  const W = rand(N * K);
+/** W (N,K) row-major packed with f32_pack_weights (whose layout is tested below). */
+function pack(W: usize, N: i32, K: i32): usize {
   const Wp = buf(panels(N) * K * 8);
   f32_pack_weights(Wp, W, N, K);
   return Wp;
 }
-/** W[o][k] read back from the packed buffer through the documented index. */
-// @ts-ignore: decorator
-@inline function wAt(Wp: usize, o: i32, k: i32, K: i32): f32 { return at(Wp, packed(o, k, K)); }
 
 // ---------------------------------------------------------------------------------------------
 // forward: A (B,N) = act(X (B,K) · Wᵀ + bias (N))
@@ -151,7 +148,8 @@ function checkForward(simd: bool): void {
   const B = c.B, N = c.N, K = c.K, act = c.act;
   reseed(seedOf(c, 1));
   const X = rand(B * K);
-  const Wp = packedRandomW(N, K);
+  const W = rand(N * K);
+  const Wp = pack(W, N, K);
   const bias = rand(N);
   const A = buf(B * N);
   const want = buf(B * N); // the scalar kernel's result, when checking the SIMD one
@@ -167,7 +165,7 @@ function checkForward(simd: bool): void {
       let z: f64 = at(bias, o);
       let mag: f64 = Math.abs(z);
       for (let k = 0; k < K; k++) {
-        const t = <f64>at(X, r * K + k) * <f64>wAt(Wp, o, k, K);
+        const t = <f64>at(X, r * K + k) * <f64>at(W, o * K + k);
         z += t; mag += Math.abs(t);
       }
       const w = simd ? <f64>at(want, r * N + o) : actRef(z, act);
@@ -275,6 +273,116 @@ describe("dense backward weights", () => {
 });
 
 // ---------------------------------------------------------------------------------------------
+// weight gradient fused with the SGD step: W -= lr·(dZᵀ·X + wd·W), bias -= lr·Σ_rows dZ (no decay),
+// elements whose result is not finite left unchanged and counted. Tolerance: the gradient's
+// (1e-5·Σ|terms|) scaled by lr, plus 1e-6·max(1, |want|) for the update's own roundings.
+
+const LR: f32 = 0.5, WD: f32 = 0.1;
+
+function checkBackwardWeightsSgd(simd: bool): void {
+  const c = cases[cursor];
+  const B = c.B, N = c.N, K = c.K, NP = panels(N);
+  reseed(seedOf(c, 7));
+  const dZ = rand(B * N);
+  const X = rand(B * K);
+  const W = rand(N * K);
+  const Wp = pack(W, N, K);
+  const bias = rand(N);
+  const biasOld = copyOf(bias, N);
+  const wantW = copyOf(Wp, NP * K * 8), wantB = copyOf(bias, N);
+  let refused: i32, wantRefused = 0;
+  if (simd) {
+    wantRefused = f32_dense_backward_weights_sgd__scalar(wantW, wantB, dZ, X, B, K, N, LR, WD);
+    refused = f32_dense_backward_weights_sgd_4x8__simd(Wp, bias, dZ, X, B, K, N, LR, WD);
+  } else {
+    refused = f32_dense_backward_weights_sgd__scalar(Wp, bias, dZ, X, B, K, N, LR, WD);
+  }
+  expect<i32>(refused).toBe(wantRefused, "refused count");
+  begin((simd ? "simd vs scalar" : "scalar vs reference") + " W[o,k] after the step");
+  for (let o = 0; o < N; o++) {
+    for (let k = 0; k < K; k++) {
+      let g: f64 = 0, mag: f64 = 0;
+      for (let r = 0; r < B; r++) {
+        const t = <f64>at(dZ, r * N + o) * <f64>at(X, r * K + k);
+        g += t; mag += Math.abs(t);
+      }
+      const w = <f64>at(W, o * K + k);
+      const want = simd ? <f64>at(wantW, packed(o, k, K)) : w - <f64>LR * (g + <f64>WD * w);
+      near(at(Wp, packed(o, k, K)), want, 1e-5 * <f64>LR * mag + 1e-6 * Math.max(1, Math.abs(want)), o, k);
+    }
+  }
+  done();
+  begin((simd ? "simd vs scalar" : "scalar vs reference") + " bias[o] after the step");
+  for (let o = 0; o < N; o++) {
+    let g: f64 = 0, mag: f64 = 0;
+    for (let r = 0; r < B; r++) { const t = <f64>at(dZ, r * N + o); g += t; mag += Math.abs(t); }
+    const want = simd ? <f64>at(wantB, o) : <f64>at(biasOld, o) - <f64>LR * g;
+    near(at(bias, o), want, 1e-5 * <f64>LR * mag + 1e-6 * Math.max(1, Math.abs(want)), o, 0);
+  }
+  done();
+  begin("padding lane W[o,k] (o ≥ N) must stay exactly 0");
+  for (let o = N; o < NP * 8; o++) for (let k = 0; k < K; k++) near(at(Wp, packed(o, k, K)), 0, 0, o, k);
+  done();
+  expectGuard(Wp, NP * K * 8, "Wp");
+  expectGuard(bias, N, "bias");
+}
+
+/** An infinite dZ in outputs 2 and N−1 makes their whole weight row and their bias non-finite. */
+function nonFiniteSgd(): void {
+  const c = cases[cursor];
+  const B = c.B, N = c.N, K = c.K, NP = panels(N);
+  for (let variant = 0; variant < 2; variant++) {
+    const simd = variant == 1;
+    reseed(seedOf(c, 8));
+    const dZ = rand(B * N);
+    store<f32>(dZ + (<usize>(1 * N + 2) << 2), Infinity);
+    store<f32>(dZ + (<usize>(B - 1) * N + N - 1 << 2), -Infinity);
+    const X = rand(B * K);
+    const W = rand(N * K);
+    const Wp = pack(W, N, K);
+    const bias = rand(N);
+    const WpOld = copyOf(Wp, NP * K * 8), biasOld = copyOf(bias, N);
+    const refused = simd ? f32_dense_backward_weights_sgd_4x8__simd(Wp, bias, dZ, X, B, K, N, LR, WD)
+      : f32_dense_backward_weights_sgd__scalar(Wp, bias, dZ, X, B, K, N, LR, WD);
+    const what = simd ? "simd" : "scalar";
+    expect<i32>(refused).toBe(2 * (K + 1), what + ": refused count (two rows of K weights and their biases)");
+    let changed = 0, unchanged = 0;
+    for (let o = 0; o < N; o++) {
+      const poisoned = o == 2 || o == N - 1;
+      for (let k = 0; k < K; k++) {
+        const i = packed(o, k, K);
+        const same = load<u32>(Wp + (<usize>i << 2)) == load<u32>(WpOld + (<usize>i << 2));
+        if (poisoned && !same) changed++;
+        if (!poisoned && same) unchanged++;
+      }
+      const same = load<u32>(bias + (<usize>o << 2)) == load<u32>(biasOld + (<usize>o << 2));
+      if (poisoned && !same) changed++;
+      if (!poisoned && same) unchanged++;
+    }
+    expect<i32>(changed).toBe(0, what + ": refused weights/biases that changed");
+    expect<i32>(unchanged).toBe(0, what + ": finite weights/biases that were not updated");
+    begin(what + ": padding lanes stay 0");
+    for (let o = N; o < NP * 8; o++) for (let k = 0; k < K; k++) near(at(Wp, packed(o, k, K)), 0, 0, o, k);
+    done();
+  }
+}
+
+describe("dense backward weights fused with sgd", () => {
+  const s = backwardWeightsShapes();
+  for (let i = 0; i < s.length; i += 3) {
+    const where = " at " + shape(s[i], s[i + 1], s[i + 2]);
+    add("dense backward weights sgd scalar matches W − lr·(dZᵀ·X + wd·W), b − lr·Σ dZ, padding untouched" + where, s[i], s[i + 1], s[i + 2], 0, () => { checkBackwardWeightsSgd(false); });
+    add("dense backward weights sgd simd matches scalar (W, bias, refused count), padding stays 0" + where, s[i], s[i + 1], s[i + 2], 0, () => { checkBackwardWeightsSgd(true); });
+  }
+  const Ns: i32[] = [9, 13, 130];
+  const Ks: i32[] = [9, 3, 785];
+  for (let i = 0; i < Ns.length; i++) {
+    add("dense backward weights sgd refuses the non-finite rows (Inf in dZ) and updates the rest, simd and scalar, at " +
+      shape(5, Ns[i], Ks[i]), 5, Ns[i], Ks[i], 0, () => { nonFiniteSgd(); });
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
 // input gradient: dX (B,K) = (dZ (B,N) · W) ⊙ act'(Xa (B,K))
 // Two SIMD variants: 4x2 (dot products along the packed lanes) and 4x8 (W re-packed by inputs into
 // a scratch buffer, then the forward pass's broadcast tile; the one the ABI uses). The 4x8 variant
@@ -287,7 +395,8 @@ function checkBackwardInput(variant: i32): void {
   const B = c.B, N = c.N, K = c.K, act = c.act;
   reseed(seedOf(c, 3));
   const dZ = rand(B * N);
-  const Wp = packedRandomW(N, K);
+  const W = rand(N * K);
+  const Wp = pack(W, N, K);
   // Xa holds real outputs of the activation (relu: exact zeros for half of them)
   const Xa = buf(B * K);
   for (let i = 0; i < B * K; i++) store<f32>(Xa + (<usize>i << 2), <f32>actRef(<f64>rnd() * 3, act));
@@ -308,7 +417,7 @@ function checkBackwardInput(variant: i32): void {
     for (let k = 0; k < K; k++) {
       let s: f64 = 0, mag: f64 = 0;
       for (let o = 0; o < N; o++) {
-        const t = <f64>at(dZ, r * N + o) * <f64>wAt(Wp, o, k, K);
+        const t = <f64>at(dZ, r * N + o) * <f64>at(W, o * K + k);
         s += t; mag += Math.abs(t);
       }
       const g = actGradRef(at(Xa, r * K + k), act);
@@ -381,13 +490,14 @@ function checkTranspose(): void {
   const c = cases[cursor];
   const N = c.N, K = c.K;
   reseed(seedOf(c, 6));
-  const Wp = packedRandomW(N, K);
+  const W = rand(N * K);
+  const Wp = pack(W, N, K);
   const size = ((K + 7) >> 3) * N * 8;
   const WpT = buf(size);
   f32_transpose_packed__simd(WpT, Wp, N, K);
   begin("WpT[((k>>3)·N + o)·8 + (k&7)] == W[o][k]");
   for (let o = 0; o < N; o++) {
-    for (let k = 0; k < K; k++) near(at(WpT, ((k >> 3) * N + o) * 8 + (k & 7)), <f64>wAt(Wp, o, k, K), 0, o, k);
+    for (let k = 0; k < K; k++) near(at(WpT, ((k >> 3) * N + o) * 8 + (k & 7)), <f64>at(W, o * K + k), 0, o, k);
   }
   done();
   expectGuard(WpT, size, "WpT");
@@ -418,7 +528,7 @@ describe("packed weights", () => {
       const c = cases[cursor];
       const B = c.B, N = c.N, K = c.K, size = panels(N) * K * 8;
       reseed(seedOf(c, 5));
-      const Wp = packedRandomW(N, K);
+      const Wp = pack(rand(N * K), N, K);
       const dWp = buf(size);
       const db = buf(N);
       f32_dense_backward_weights_4x8__simd(dWp, db, rand(B * N), rand(B * K), B, K, N);

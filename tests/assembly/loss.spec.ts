@@ -426,17 +426,18 @@ describe("accuracy counters", () => {
     for (let i = 0; i < 12; i++) set(P, i, p[i]);
     const y: i32[] = [1, 1, 2, 0];   // row 1 is wrong: its first maximum is 0
     for (let r = 0; r < 4; r++) store<i32>(L + (<usize>r << 2), y[r]);
-    expect<i32>(i32_count_correct_argmax__scalar(P, L, 4, 3)).toBe(3);
+    expect<i32>(i32_count_correct_argmax__scalar(P, L, 4, 3)).toBe(3, "correct rows with labels 1, 1, 2, 0");
     store<i32>(L + 4, 0);
-    expect<i32>(i32_count_correct_argmax__scalar(P, L, 4, 3)).toBe(4);
+    expect<i32>(i32_count_correct_argmax__scalar(P, L, 4, 3)).toBe(4, "correct rows with labels 1, 0, 2, 0");
   });
 
   add("count_correct_binary counts elements with (p ≥ 0.5) == (t ≥ 0.5), 0.5 counting as positive", 1, 6, () => {
     const P = buf(6), T = buf(6);
-    const p: f32[] = [0.5, 0.49999997, 0.9, 0.1, 0.5, 0.7];
+    const p: f32[] = [0.5, 0.49999997, 0.9, 0.1, 0.6, 0.7];
     const t: f32[] = [1,   0,          1,   1,   0,   0.5];
     for (let i = 0; i < 6; i++) { set(P, i, p[i]); set(T, i, t[i]); }
-    // right: 0 (0.5 ≥ ½, 1), 1 (<½, 0), 2, 5 (0.7, t = 0.5 ≥ ½); wrong: 3, 4
-    expect<i32>(i32_count_correct_binary__scalar(P, T, 2, 3)).toBe(4);
+    // right: 0 (p = 0.5 counts as positive), 1 (just below ½, t = 0), 2, 5 (t = 0.5 counts as
+    // positive); wrong: 3, 4
+    expect<i32>(i32_count_correct_binary__scalar(P, T, 2, 3)).toBe(4, "correct elements of 6");
   });
 });

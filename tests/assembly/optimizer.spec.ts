@@ -203,9 +203,10 @@ function decayBoundary(): void {
   }
 }
 
-// Positions of the poisoned gradients for n = 67, nDecay = 41: the first vector, a middle one,
-// the vector straddling the decay boundary (40..43), and the scalar tail (64..66).
-const BAD_AT: i32[] = [0, 6, 40, 41, 42, 66];
+// Positions of the poisoned elements for n = 67, nDecay = 41, each of the three kinds (Inf, NaN,
+// overflow from finite inputs) in the vector body (0, 6, 13), in the vector straddling the decay
+// boundary (40..43) and in the scalar tail (64..66).
+const BAD_AT: i32[] = [0, 6, 13, 40, 41, 42, 64, 65, 66];
 
 /** Non-finite results are refused element by element: old values kept, each one counted. */
 function nonFinite(): void {

@@ -174,3 +174,19 @@ for (const backend of ['js', 'simd']) {
     assert.notDeepEqual(bits(fresh.getParameters()), bits(whole.getParameters()));
   });
 }
+
+test('continuing an interrupted epoch with another batch size still trains every sample of it once (or refuses)', async () => {
+  // The training state counts batches, not samples: 4 batches of 8 = 32 samples done. Continuing with
+  // batches of 16 must either start at sample 32 or refuse the change; skipping to batch 4 of 16
+  // (sample 64) would silently drop samples 32..63 from the epoch.
+  const { net } = await interrupted('js', OPTIMIZERS.sgd, 1, 1, 4);
+  assert.deepEqual([net.getTrainingState().epoch, net.getTrainingState().batch], [0, 4]);
+  let rest = 0;
+  try {
+    await net.fit(DATA.x, DATA.y, { epochs: 1, batchSize: 16, onBatchEnd: (log) => { rest += log.size; } });
+  } catch (e) {
+    assert.match(e.message, /batch ?size/i, `refused, but without naming the batch size: ${e.message}`);
+    return;
+  }
+  assert.equal(32 + rest, N, `the interrupted epoch trained 32 + ${rest} of ${N} samples`);
+});

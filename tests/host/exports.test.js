@@ -10,13 +10,15 @@ const { test } = await import('node:test');
 const assert = (await import('node:assert/strict')).default;
 const { readFileSync } = await import('node:fs');
 const embedded = await import('../../dist/wasm/binaries.generated.js');
+const { createKernels } = await import('../../dist/index.js');
 
 const RELEASE = ['scalar', 'simd', 'relaxed'];
 const bytesOf = (name) => readFileSync(new URL(`../../build/${name}.wasm`, import.meta.url));
 const moduleOf = (name) => new WebAssembly.Module(bytesOf(name));
 const describe = (m) => WebAssembly.Module.exports(m).map((e) => `${e.name}:${e.kind}`).sort();
 
-const ABI = ['abi_version', 'isa', 'arena_base', 'dense_forward', 'dense_backward_weights', 'dense_backward_input',
+/** What the host binds (src/wasm/instantiate.ts); the ABI may grow, these must stay. */
+const REQUIRED = ['abi_version', 'isa', 'arena_base', 'dense_forward', 'dense_backward_weights', 'dense_backward_input',
   'activation_forward', 'activation_backward', 'softmax_xent_forward', 'softmax_xent_backward',
   'sigmoid_bce_forward', 'sigmoid_bce_backward', 'mse_forward', 'mse_backward', 'count_correct_argmax',
   'count_correct_binary', 'sgd_update', 'momentum_update', 'adam_update', 'gather_rows', 'gather_i32',
@@ -26,8 +28,10 @@ test('scalar, simd and relaxed export exactly the same names and kinds', () => {
   const [scalar, simd, relaxed] = RELEASE.map((n) => describe(moduleOf(n)));
   assert.deepEqual(simd, scalar);
   assert.deepEqual(relaxed, scalar);
-  // and that set is the documented ABI plus the memory, nothing more (no runtime, no __new)
-  assert.deepEqual(scalar, [...ABI.map((n) => `${n}:function`), 'memory:memory'].sort());
+  // every function the host binds, one memory, and no runtime (stub runtime: no __new, __pin, ...)
+  for (const name of REQUIRED) assert.ok(scalar.includes(`${name}:function`), `the ABI lacks ${name}`);
+  assert.deepEqual(scalar.filter((e) => !e.endsWith(':function')), ['memory:memory']);
+  assert.deepEqual(scalar.filter((e) => e.startsWith('__')), [], 'runtime internals are exported');
 });
 
 test('every exported function has the same arity in every binary', async () => {
@@ -55,15 +59,47 @@ test('debug binaries keep the same exports and import at most env.abort', () => 
   }
 });
 
-test('each binary reports ABI version 1 and the instruction set it was built for', async () => {
+test('each binary reports the ABI version the host expects and the instruction set it was built for', async () => {
   const isa = { scalar: 0, simd: 1, relaxed: 2 };
   for (const name of RELEASE) {
     const { instance } = await WebAssembly.instantiate(bytesOf(name));
-    assert.equal(instance.exports.abi_version(), 1);
+    assert.ok(Number.isInteger(instance.exports.abi_version()) && instance.exports.abi_version() >= 1);
+    // the host accepts this version (it refuses any other) and binds every kernel
+    const kernels = await createKernels(name, { [name]: bytesOf(name) });
+    assert.equal(kernels.name, name);
+    assert.equal(kernels.arenaBase, instance.exports.arena_base());
     assert.equal(instance.exports.isa(), isa[name], `${name}.wasm isa()`);
     const base = instance.exports.arena_base();
     assert.equal(base % 64, 0, 'arena_base is 64-byte aligned');
     assert.ok(base > 0 && base < instance.exports.memory.buffer.byteLength);
+  }
+});
+
+/** Parameter counts per ABI version. docs/ABI.md: abi_version() is "bumped when any signature or
+ * layout changes", so a version number pins these; new exports may be added, none may change.
+ * Version 1 is the first commit's ABI (f104ff4). Version 2 is what the tree has since e84e9c5 added
+ * `scratch` to dense_backward_input (and 94c8a3b added dense_backward_weights_sgd). */
+const COMMON = { abi_version: 0, isa: 0, arena_base: 0, dense_forward: 8, dense_backward_weights: 7,
+  activation_forward: 4, activation_backward: 5, softmax_xent_forward: 5, softmax_xent_backward: 6,
+  sigmoid_bce_forward: 5, sigmoid_bce_backward: 6, mse_forward: 5, mse_backward: 6, count_correct_argmax: 4,
+  count_correct_binary: 4, sgd_update: 6, momentum_update: 8, adam_update: 13, gather_rows: 5, gather_i32: 4,
+  pack_weights: 4, unpack_weights: 4 };
+const SIGNATURES = {
+  1: { ...COMMON, dense_backward_input: 8 },
+  2: { ...COMMON, dense_backward_input: 9, dense_backward_weights_sgd: 9 },
+};
+
+test('the ABI version pins the signatures: a changed parameter count needs a new version', async () => {
+  for (const name of RELEASE) {
+    const { instance } = await WebAssembly.instantiate(bytesOf(name));
+    const version = instance.exports.abi_version();
+    const expected = SIGNATURES[version];
+    assert.ok(expected, `${name}.wasm reports ABI version ${version}, which this test does not know: add its signatures`);
+    for (const [fn, arity] of Object.entries(expected)) {
+      assert.equal(typeof instance.exports[fn], 'function', `${name}.wasm (ABI ${version}) lacks ${fn}`);
+      assert.equal(instance.exports[fn].length, arity,
+        `${name}.wasm says ABI version ${version}, but ${fn} takes ${instance.exports[fn].length} parameters, not ${arity}: bump abi_version() (and the host's check in src/wasm/instantiate.ts)`);
+    }
   }
 });
 

@@ -165,6 +165,41 @@ const OPTIMIZERS = [
   { name: 'adam', learningRate: 0.01, weightDecay: 0.01 },
 ];
 
+/** One step of the documented rule (src/types.ts, assembly/optimizer.ts), in f64, weights decayed, biases not. */
+function expectedStep(optimizer, p, g, isWeight) {
+  const { learningRate: lr, weightDecay: wd = 0 } = optimizer;
+  const d = isWeight ? wd : 0;
+  if (optimizer.name === 'sgd') return p - lr * (g + d * p);
+  if (optimizer.name === 'momentum') return p - lr * (g + d * p); // v = mu·0 + g on the first step
+  const b1 = optimizer.beta1 ?? 0.9, b2 = optimizer.beta2 ?? 0.999, eps = optimizer.epsilon ?? 1e-8;
+  const m = (1 - b1) * g, v = (1 - b2) * g * g;
+  return p - lr * ((m / (1 - b1)) / (Math.sqrt(v / (1 - b2)) + eps) + d * p);
+}
+
+for (const backend of ['js', 'simd', 'relaxed']) {
+  test(`${backend}: one training step applies the documented update to the lossAndGradients gradient (sgd, momentum, adam; decay on weights only)`, async () => {
+    for (const optimizer of OPTIMIZERS) {
+      const opt = { ...optimizer, weightDecay: 0.1 }; // large, so decaying the biases too would show
+      const layers = [7, 9, 3];
+      const { x, y } = dataset(12, layers, 'softmax', 21);
+      const net = await createNetwork({ layers, hidden: 'tanh', optimizer: opt, seed: 4, backend });
+      // non-zero biases, so that decaying them would move them
+      const p0 = net.getParameters();
+      p0.biases.forEach((b) => b.forEach((_, i) => { b[i] = 0.5 - 0.1 * i; }));
+      net.setParameters(p0);
+      const { gradients } = net.lossAndGradients(x, y);
+      await net.fit(x, y, { epochs: 1, batchSize: 12, shuffle: false }); // one batch: one step
+      const p1 = net.getParameters();
+      for (const kind of ['weights', 'biases']) {
+        p0[kind].forEach((t, l) => {
+          const want = Array.from(t, (v, i) => expectedStep(opt, v, gradients[kind][l][i], kind === 'weights'));
+          assertClose(p1[kind][l], want, `${backend} ${opt.name} ${kind}[${l}] after one step`, 1e-5, 1e-6);
+        });
+      }
+    }
+  });
+}
+
 for (const optimizer of OPTIMIZERS) {
   test(`after 3 epochs of ${optimizer.name} (weight decay ${optimizer.weightDecay}) the parameters agree across backends`, async () => {
     for (const [layers, hidden, output] of [[[13, 7, 9, 3], 'relu', 'softmax'], [[6, 11, 2], 'tanh', 'sigmoid'], [[9, 5, 3], 'sigmoid', 'linear']]) {
