@@ -327,7 +327,8 @@ function checkBackwardWeightsSgd(simd: bool): void {
   expectGuard(bias, N, "bias");
 }
 
-/** An infinite dZ in outputs 2 and N−1 makes their whole weight row and their bias non-finite. */
+/** An infinite dZ in outputs 1, 2, 3 and N−1 (every lane of a vector, the last panel) makes their
+ * whole weight row and their bias non-finite. */
 function nonFiniteSgd(): void {
   const c = cases[cursor];
   const B = c.B, N = c.N, K = c.K, NP = panels(N);
@@ -335,7 +336,7 @@ function nonFiniteSgd(): void {
     const simd = variant == 1;
     reseed(seedOf(c, 8));
     const dZ = rand(B * N);
-    store<f32>(dZ + (<usize>(1 * N + 2) << 2), Infinity);
+    for (let o = 1; o <= 3; o++) store<f32>(dZ + (<usize>(o * N + o) << 2), o == 2 ? -Infinity : Infinity);
     store<f32>(dZ + (<usize>(B - 1) * N + N - 1 << 2), -Infinity);
     const X = rand(B * K);
     const W = rand(N * K);
@@ -345,10 +346,10 @@ function nonFiniteSgd(): void {
     const refused = simd ? f32_dense_backward_weights_sgd_4x8__simd(Wp, bias, dZ, X, B, K, N, LR, WD)
       : f32_dense_backward_weights_sgd__scalar(Wp, bias, dZ, X, B, K, N, LR, WD);
     const what = simd ? "simd" : "scalar";
-    expect<i32>(refused).toBe(2 * (K + 1), what + ": refused count (two rows of K weights and their biases)");
+    expect<i32>(refused).toBe(4 * (K + 1), what + ": refused count (four rows of K weights and their biases)");
     let changed = 0, unchanged = 0;
     for (let o = 0; o < N; o++) {
-      const poisoned = o == 2 || o == N - 1;
+      const poisoned = (o >= 1 && o <= 3) || o == N - 1;
       for (let k = 0; k < K; k++) {
         const i = packed(o, k, K);
         const same = load<u32>(Wp + (<usize>i << 2)) == load<u32>(WpOld + (<usize>i << 2));
