@@ -15,6 +15,23 @@ import { f32_sgd__scalar, f32_sgd__simd, f32_momentum__scalar, f32_momentum__sim
 import { f32_gather_rows, i32_gather } from './data';
 import { f32_pack_weights, f32_unpack_weights } from './pack';
 
+// Debug builds check the arguments of every call (release builds compile these away with
+// --noAssert): a failed check calls env.abort, which the host turns into a WasmAbortError.
+// @ts-ignore: decorator
+@inline function checkDense(B: i32, K: i32, N: i32, p0: usize, p1: usize, p2: usize, p3: usize): void {
+  assert(B >= 0, 'batch rows B must be >= 0');
+  assert(K > 0, 'inputs K must be > 0');
+  assert(N > 0, 'outputs N must be > 0');
+  assert(((p0 | p1 | p2 | p3) & 3) == 0, 'pointers must be 4-byte aligned');
+}
+
+// @ts-ignore: decorator
+@inline function checkFlat(n: i32, nDecay: i32, p0: usize, p1: usize): void {
+  assert(n >= 0, 'element count n must be >= 0');
+  assert(nDecay >= 0 && nDecay <= n, 'nDecay must be in [0, n]');
+  assert(((p0 | p1) & 3) == 0, 'pointers must be 4-byte aligned');
+}
+
 /** ABI version: bumped whenever a signature or a layout changes. */
 export function abi_version(): i32 { return 2; }
 
@@ -30,12 +47,15 @@ export function arena_base(): usize {
 
 // A (B,N) = act(X (B,K) · Wᵀ + bias (N)), Wp packed (ceil(N/8),K,8)
 export function dense_forward(A: usize, X: usize, Wp: usize, bias: usize, B: i32, K: i32, N: i32, act: i32): void {
+  checkDense(B, K, N, A, X, Wp, bias);
+  assert(act >= 0 && act <= 4, 'unknown activation code');
   if (ASC_FEATURE_SIMD) f32_dense_forward_4x8__simd(A, X, Wp, bias, B, K, N, act);
   else f32_dense_forward__scalar(A, X, Wp, bias, B, K, N, act);
 }
 
 // dWp packed = dZ (B,N)ᵀ · X (B,K); db (N) = Σ_rows dZ. Overwrites both.
 export function dense_backward_weights(dWp: usize, db: usize, dZ: usize, X: usize, B: i32, K: i32, N: i32): void {
+  checkDense(B, K, N, dWp, db, dZ, X);
   if (ASC_FEATURE_SIMD) f32_dense_backward_weights_4x8__simd(dWp, db, dZ, X, B, K, N);
   else f32_dense_backward_weights__scalar(dWp, db, dZ, X, B, K, N);
 }
@@ -43,6 +63,7 @@ export function dense_backward_weights(dWp: usize, db: usize, dZ: usize, X: usiz
 // Fused SGD step for one layer: W -= lr·(dZᵀ·X + wd·W), bias -= lr·Σ_rows dZ, with no gradient
 // written to memory. Returns how many elements were left unchanged because the result was not finite.
 export function dense_backward_weights_sgd(Wp: usize, bias: usize, dZ: usize, X: usize, B: i32, K: i32, N: i32, lr: f32, wd: f32): i32 {
+  checkDense(B, K, N, Wp, bias, dZ, X);
   if (ASC_FEATURE_SIMD) return f32_dense_backward_weights_sgd_4x8__simd(Wp, bias, dZ, X, B, K, N, lr, wd);
   return f32_dense_backward_weights_sgd__scalar(Wp, bias, dZ, X, B, K, N, lr, wd);
 }
@@ -50,6 +71,8 @@ export function dense_backward_weights_sgd(Wp: usize, bias: usize, dZ: usize, X:
 // dX (B,K) = (dZ (B,N) · W) ⊙ act'(Xa (B,K)); act is the code of the activation that produced Xa.
 // scratch: ceil(K/8)·8·N floats the kernel may overwrite (W re-packed by inputs).
 export function dense_backward_input(dX: usize, dZ: usize, Wp: usize, Xa: usize, scratch: usize, B: i32, K: i32, N: i32, act: i32): void {
+  checkDense(B, K, N, dX, dZ, Wp, Xa);
+  assert((scratch & 3) == 0, 'scratch must be 4-byte aligned');
   if (ASC_FEATURE_SIMD) f32_dense_backward_input_4x8__simd(dX, dZ, Wp, Xa, scratch, B, K, N, act);
   else f32_dense_backward_input__scalar(dX, dZ, Wp, Xa, B, K, N, act);
 }
@@ -109,22 +132,26 @@ export function count_correct_binary(P: usize, T: usize, B: i32, N: i32): i32 {
 // Optimizers over the flat block P (n) with gradients G (n); [0, nDecay) get weight decay.
 // Each returns how many elements it refused to update because the result was not finite.
 export function sgd_update(P: usize, G: usize, n: i32, nDecay: i32, lr: f32, wd: f32): i32 {
+  checkFlat(n, nDecay, P, G);
   if (ASC_FEATURE_SIMD) return f32_sgd__simd(P, G, n, nDecay, lr, wd);
   return f32_sgd__scalar(P, G, n, nDecay, lr, wd);
 }
 
 export function momentum_update(P: usize, V: usize, G: usize, n: i32, nDecay: i32, lr: f32, mu: f32, wd: f32): i32 {
+  checkFlat(n, nDecay, P, G);
   if (ASC_FEATURE_SIMD) return f32_momentum__simd(P, V, G, n, nDecay, lr, mu, wd);
   return f32_momentum__scalar(P, V, G, n, nDecay, lr, mu, wd);
 }
 
 export function adam_update(P: usize, M: usize, V: usize, G: usize, n: i32, nDecay: i32, lr: f32, b1: f32, b2: f32, eps: f32, wd: f32, bc1: f32, bc2: f32): i32 {
+  checkFlat(n, nDecay, P, G);
   if (ASC_FEATURE_SIMD) return f32_adam__simd(P, M, V, G, n, nDecay, lr, b1, b2, eps, wd, bc1, bc2);
   return f32_adam__scalar(P, M, V, G, n, nDecay, lr, b1, b2, eps, wd, bc1, bc2);
 }
 
 // dst (count, cols) = src rows idx (count) i32
 export function gather_rows(dst: usize, src: usize, idx: usize, count: i32, cols: i32): void {
+  assert(count >= 0 && cols > 0, 'gather_rows: count must be >= 0 and cols > 0');
   f32_gather_rows(dst, src, idx, count, cols);
 }
 
