@@ -11,91 +11,13 @@
 import {
   f32_act_forward__scalar, f32_act_forward__simd, f32_act_backward__scalar, f32_act_backward__simd,
 } from "../../assembly/activation";
+import { reseed, rnd, buf, copyOf, at, expectGuard, expectSameBits, begin, near, done, cursor, register } from "./harness";
 
 // ---------------------------------------------------------------------------------------------
-// Harness (each spec compiles alone, so every spec file carries its own copy).
-
-// Deterministic data: xorshift32, 24-bit uniform floats in [-1, 1) (exact in f32).
-let seed: u32 = 1;
-function reseed(s: u32): void { seed = s | 1; for (let i = 0; i < 4; i++) rnd(); }
-function rnd(): f32 {
-  let x = seed; x ^= x << 13; x ^= x >> 17; x ^= x << 5; seed = x;
-  return <f32>(<f64>(x >> 8) * (1.0 / 8388608.0) - 1.0);
-}
-
-// Buffers: n floats, followed by GUARD floats no kernel may write. Outputs start as POISON (a NaN),
-// so an element a kernel forgets to write fails any comparison. Freed after every test.
-const GUARD = 8;
-const CANARY: u32 = 0x7fa5a5a5;
-const POISON: u32 = 0x7fc0ffee;
-const live: usize[] = [];
-function buf(n: i32): usize {
-  const p = heap.alloc(<usize>(n + GUARD) << 2);
-  for (let i = 0; i < n; i++) store<u32>(p + (<usize>i << 2), POISON);
-  for (let i = n; i < n + GUARD; i++) store<u32>(p + (<usize>i << 2), CANARY);
-  live.push(p);
-  return p;
-}
-function copyOf(src: usize, n: i32): usize {
-  const p = buf(n);
-  memory.copy(p, src, <usize>n << 2);
-  return p;
-}
-// @ts-ignore: decorator
-@inline function at(p: usize, i: i32): f32 { return load<f32>(p + (<usize>i << 2)); }
-function expectGuard(p: usize, n: i32, what: string): void {
-  for (let i = n; i < n + GUARD; i++) {
-    expect<u32>(load<u32>(p + (<usize>i << 2))).toBe(CANARY, what + ": written past its end at element " + i.toString());
-  }
-}
-afterEach(() => {
-  while (live.length > 0) heap.free(live.pop());
-});
-
-// Element checks: count the elements off by more than their tolerance, fail on the first one.
-let checkWhat = "";
-let bad = 0;
-let firstErr: f64 = 0;
-let firstTol: f64 = 0;
-let firstAt = "";
-function begin(what: string): void { checkWhat = what; bad = 0; }
-function near(got: f32, want: f64, tol: f64, i: i32): void {
-  const err = Math.abs(<f64>got - want);
-  if (!(err <= tol)) { // NaN fails too
-    if (bad == 0) {
-      firstErr = isNaN(err) ? Infinity : err; firstTol = tol; // keep our message: as-pect replaces it for NaN
-      firstAt = "[" + i.toString() + "] got " + got.toString() + " want " + want.toString();
-    }
-    bad++;
-  }
-}
-function done(): void {
-  if (bad > 0) {
-    expect<f64>(firstErr).toBeLessThanOrEqual(firstTol,
-      checkWhat + ": " + bad.toString() + " element(s) out of tolerance, first " + firstAt);
-  }
-}
-function expectSameBits(got: usize, want: usize, n: i32, what: string): void {
-  let diff = 0, first = -1;
-  for (let i = 0; i < n; i++) {
-    if (load<u32>(got + (<usize>i << 2)) != load<u32>(want + (<usize>i << 2))) { if (first < 0) first = i; diff++; }
-  }
-  expect<i32>(diff).toBe(0, what + ": elements differ bitwise, first at " + first.toString());
-}
-
-// Test cases: a test callback cannot capture loop variables, so each test's parameters are pushed
-// to this table as the test is registered, and a root beforeEach advances `cursor` before every
-// registered test (as-pect runs beforeEach hooks even for tests it then filters out).
-class Case { n: i32; act: i32; }
+// Test cases (harness.ts: register, cursor): each test reads its parameters as cases[cursor].
+class Case { constructor(public n: i32, public act: i32) {} }
 const cases: Case[] = [];
-let cursor = -1;
-beforeEach(() => { cursor++; });
-function add(name: string, n: i32, act: i32, fn: () => void): void {
-  const c = new Case();
-  c.n = n; c.act = act;
-  cases.push(c);
-  test(name, fn);
-}
+function add(name: string, n: i32, act: i32, fn: () => void): void { register(cases, new Case(n, act), name, fn); }
 
 // ---------------------------------------------------------------------------------------------
 // The reference, in f64

@@ -2,67 +2,17 @@
 // order of an index, i32_gather does the same for labels. Copies are exact: compared bitwise.
 
 import { f32_gather_rows, i32_gather } from "../../assembly/data";
+import { reseed, rnd, buf, copyOf, expectGuard, expectSameBits, cursor, register } from "./harness";
 
 // ---------------------------------------------------------------------------------------------
-// Harness (each spec compiles alone, so every spec file carries its own copy).
-
-// Deterministic data: xorshift32, 24-bit uniform floats in [-1, 1) (exact in f32).
-let seed: u32 = 1;
-function reseed(s: u32): void { seed = s | 1; for (let i = 0; i < 4; i++) rnd(); }
-function rnd(): f32 {
-  let x = seed; x ^= x << 13; x ^= x >> 17; x ^= x << 5; seed = x;
-  return <f32>(<f64>(x >> 8) * (1.0 / 8388608.0) - 1.0);
-}
-
-// Buffers: n 32-bit words, followed by GUARD words no kernel may write. Outputs start as POISON.
-// Freed after every test.
-const GUARD = 8;
-const CANARY: u32 = 0x7fa5a5a5;
-const POISON: u32 = 0x7fc0ffee;
-const live: usize[] = [];
-function buf(n: i32): usize {
-  const p = heap.alloc(<usize>(n + GUARD) << 2);
-  for (let i = 0; i < n; i++) store<u32>(p + (<usize>i << 2), POISON);
-  for (let i = n; i < n + GUARD; i++) store<u32>(p + (<usize>i << 2), CANARY);
-  live.push(p);
-  return p;
-}
-function copyOf(src: usize, n: i32): usize {
-  const p = buf(n);
-  memory.copy(p, src, <usize>n << 2);
-  return p;
-}
+// Element i as a 32-bit word (copies are compared bitwise).
 // @ts-ignore: decorator
 @inline function word(p: usize, i: i32): u32 { return load<u32>(p + (<usize>i << 2)); }
-function expectGuard(p: usize, n: i32, what: string): void {
-  for (let i = n; i < n + GUARD; i++) {
-    expect<u32>(word(p, i)).toBe(CANARY, what + ": written past its end at element " + i.toString());
-  }
-}
-function expectSameBits(got: usize, want: usize, n: i32, what: string): void {
-  let diff = 0, first = -1;
-  for (let i = 0; i < n; i++) {
-    if (word(got, i) != word(want, i)) { if (first < 0) first = i; diff++; }
-  }
-  expect<i32>(diff).toBe(0, what + ": elements differ bitwise, first at " + first.toString());
-}
-afterEach(() => {
-  while (live.length > 0) heap.free(live.pop());
-});
 
-// Test cases: a test callback cannot capture loop variables, so each test's parameters are pushed
-// to this table as the test is registered, and a root beforeEach advances `cursor` before every
-// registered test (as-pect runs beforeEach hooks even for tests it then filters out).
-class Case { count: i32; cols: i32; }
+// Test cases (harness.ts: register, cursor): each test reads its parameters as cases[cursor].
+class Case { constructor(public count: i32, public cols: i32) {} }
 const cases: Case[] = [];
-let cursor = -1;
-beforeEach(() => { cursor++; });
-function add(name: string, count: i32, cols: i32, fn: () => void): void {
-  const c = new Case();
-  c.count = count; c.cols = cols;
-  cases.push(c);
-  test(name, fn);
-}
+function add(name: string, count: i32, cols: i32, fn: () => void): void { register(cases, new Case(count, cols), name, fn); }
 
 // ---------------------------------------------------------------------------------------------
 

@@ -10,84 +10,18 @@
 import {
   f32_sgd__scalar, f32_sgd__simd, f32_momentum__scalar, f32_momentum__simd, f32_adam__scalar, f32_adam__simd,
 } from "../../assembly/optimizer";
+import { reseed, rnd, bufFilled, copyOf, at, set, expectGuard, begin, near, done, cursor, register } from "./harness";
 
 // ---------------------------------------------------------------------------------------------
-// Harness (each spec compiles alone, so every spec file carries its own copy).
-
-// Deterministic data: xorshift32, 24-bit uniform floats in [-1, 1) (exact in f32).
-let seed: u32 = 1;
-function reseed(s: u32): void { seed = s | 1; for (let i = 0; i < 4; i++) rnd(); }
-function rnd(): f32 {
-  let x = seed; x ^= x << 13; x ^= x >> 17; x ^= x << 5; seed = x;
-  return <f32>(<f64>(x >> 8) * (1.0 / 8388608.0) - 1.0);
-}
-
-// Buffers: n floats, followed by GUARD floats no kernel may write. Freed after every test.
-const GUARD = 8;
-const CANARY: u32 = 0x7fa5a5a5;
-const live: usize[] = [];
-function buf(n: i32): usize {
-  const p = heap.alloc(<usize>(n + GUARD) << 2);
-  for (let i = 0; i < n; i++) store<f32>(p + (<usize>i << 2), 0);
-  for (let i = n; i < n + GUARD; i++) store<u32>(p + (<usize>i << 2), CANARY);
-  live.push(p);
-  return p;
-}
-function copyOf(src: usize, n: i32): usize {
-  const p = buf(n);
-  memory.copy(p, src, <usize>n << 2);
-  return p;
-}
-// @ts-ignore: decorator
-@inline function at(p: usize, i: i32): f32 { return load<f32>(p + (<usize>i << 2)); }
-// @ts-ignore: decorator
-@inline function set(p: usize, i: i32, v: f32): void { store<f32>(p + (<usize>i << 2), v); }
-function expectGuard(p: usize, n: i32, what: string): void {
-  for (let i = n; i < n + GUARD; i++) {
-    expect<u32>(load<u32>(p + (<usize>i << 2))).toBe(CANARY, what + ": written past its end at element " + i.toString());
-  }
-}
-afterEach(() => {
-  while (live.length > 0) heap.free(live.pop());
-});
-
-// Element checks: count the elements off by more than their tolerance, fail on the first one.
-let checkWhat = "";
-let bad = 0;
-let firstErr: f64 = 0;
-let firstTol: f64 = 0;
-let firstAt = "";
-function begin(what: string): void { checkWhat = what; bad = 0; }
-function near(got: f32, want: f64, tol: f64, i: i32): void {
-  const err = Math.abs(<f64>got - want);
-  if (!(err <= tol)) { // NaN fails too
-    if (bad == 0) {
-      firstErr = isNaN(err) ? Infinity : err; firstTol = tol; // keep our message: as-pect replaces it for NaN
-      firstAt = "[" + i.toString() + "] got " + got.toString() + " want " + want.toString();
-    }
-    bad++;
-  }
-}
-function done(): void {
-  if (bad > 0) {
-    expect<f64>(firstErr).toBeLessThanOrEqual(firstTol,
-      checkWhat + ": " + bad.toString() + " element(s) out of tolerance, first " + firstAt);
-  }
-}
+// Buffers start as zeros here, not POISON: every one is filled before a kernel reads it.
+function buf(n: i32): usize { return bufFilled(n, 0); }
 function tolOf(want: f64): f64 { return 1e-6 * Math.max(1, Math.abs(want)); }
 
-// Test cases: a test callback cannot capture loop variables, so each test's parameters are pushed
-// to this table as the test is registered, and a root beforeEach advances `cursor` before every
-// registered test (as-pect runs beforeEach hooks even for tests it then filters out).
-class Case { kind: i32; n: i32; nDecay: i32; }
+// Test cases (harness.ts: register, cursor): each test reads its parameters as cases[cursor].
+class Case { constructor(public kind: i32, public n: i32, public nDecay: i32) {} }
 const cases: Case[] = [];
-let cursor = -1;
-beforeEach(() => { cursor++; });
 function add(name: string, kind: i32, n: i32, nDecay: i32, fn: () => void): void {
-  const c = new Case();
-  c.kind = kind; c.n = n; c.nDecay = nDecay;
-  cases.push(c);
-  test(name, fn);
+  register(cases, new Case(kind, n, nDecay), name, fn);
 }
 
 // ---------------------------------------------------------------------------------------------
