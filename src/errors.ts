@@ -1,7 +1,8 @@
 // Typed errors of wasm-mlp. Every failure a user can cause is one of these, with a message that
 // names the problem (file, byte offset or line and column, shape, value) and what was expected.
 
-/** Base class: anything wasm-mlp throws on purpose. `code` is stable for programs to branch on. */
+/** Base class: anything wasm-mlp throws on purpose. `code` is stable for programs to branch on
+ * (E_CONFIG, E_INPUT, E_DATA, E_MODEL, E_DIVERGED, E_WASM_ABORT, E_MEMORY). */
 export class WasmMlpError extends Error {
   readonly code: string;
   constructor(code: string, message: string) {

@@ -3,7 +3,7 @@
 
 import type { BackendName } from '../types.js';
 import type { Kernels } from '../backend/kernels.js';
-import { WasmAbortError } from '../errors.js';
+import { WasmAbortError, WasmMlpError } from '../errors.js';
 
 /** The ABI this host speaks (assembly/index.ts abi_version). 2: scratch for the input gradient, fused SGD. */
 export const ABI_VERSION = 2;
@@ -66,7 +66,7 @@ export async function instantiateKernels(name: BackendName, source: WasmSource):
       try {
         mem.grow(pages);
       } catch (e) {
-        throw new RangeError(`cannot grow wasm memory to ${bytes} bytes (${(bytes / 2 ** 20).toFixed(1)} MiB): ${(e as Error).message}`);
+        throw new WasmMlpError('E_MEMORY', `cannot grow wasm memory to ${(bytes / 2 ** 20).toFixed(1)} MiB (the arena holds the parameters, the activations of one batch and the training set; wasm32 memory ends at 4096 MiB): ${(e as Error).message}`);
       }
     },
     dense_forward: fn('dense_forward'),
