@@ -38,15 +38,6 @@ const side = (n: number): string => {
   return s * s === n ? ` (${s}×${s})` : '';
 };
 
-/** A features-only CSV: parseCsv always takes a label column, so give each row a dummy one at the
- * end (line and column numbers in errors stay those of the file). Numeric files only: a quoted
- * cell spanning lines would get the dummy inside it. */
-function parseFeatureCsv(text: string, file: string): { x: Float32Array; n: number; features: number } {
-  const padded = text.replace(/^(.*?)(\r?\n|$)/gm, (m, line: string, eol: string) => (line.trim() === '' ? m : `${line},0${eol}`));
-  const d = parseCsv(padded, { file });
-  return { x: d.x, n: d.n, features: d.features };
-}
-
 export interface Inputs { x: Float32Array; n: number; features: number; kind: string }
 
 export function readInputs(path: string, inputs: number, opts: { labelColumn?: string | number; invert: boolean }): Inputs {
@@ -67,7 +58,7 @@ export function readInputs(path: string, inputs: number, opts: { labelColumn?: s
   }
   if (opts.invert) throw new UsageError('--invert applies to images (PNG, PGM, IDX), not CSV');
   const text = new TextDecoder('utf-8').decode(bytes);
-  const d = opts.labelColumn !== undefined ? parseCsv(text, { file: path, labelColumn: opts.labelColumn }) : parseFeatureCsv(text, path);
+  const d = opts.labelColumn !== undefined ? parseCsv(text, { file: path, labelColumn: opts.labelColumn }) : parseCsv(text, { file: path, labelColumn: null });
   if (d.features !== inputs) {
     const hint = opts.labelColumn === undefined && d.features === inputs + 1 ? ' (if one column is a label, pass --label-column)' : '';
     throw new InputError(`${path} has ${d.features} feature columns; the model expects ${inputs}${hint}`);

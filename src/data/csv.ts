@@ -7,8 +7,9 @@
 import { DataFormatError } from '../errors.js';
 
 export interface CsvOptions {
-  /** header name or 0-based index of the label column; default the last column */
-  labelColumn?: string | number;
+  /** header name or 0-based index of the label column; default the last column; null: no label
+   * column (features only, e.g. rows to predict), then y is empty and classes 0 */
+  labelColumn?: string | number | null;
   /** 'auto' (default): the first row is a header when one of its cells is not a number */
   header?: boolean | 'auto';
   /** named in error messages */
@@ -153,7 +154,8 @@ export function parseCsv(text: string, opts: CsvOptions = {}): CsvDataset {
   if (first === null) fail('empty file: expected a header or data row', 1, 1);
   const firstRow = first as Row;
   const ncols = firstRow.cells.length;
-  if (ncols < 2) {
+  const lc = opts.labelColumn;
+  if (ncols < 2 && lc !== null) {
     fail(`expected at least 2 columns (features and a label), found 1${delimiter === ',' ? ' (is the delimiter a comma?)' : ''}`, firstRow.lines[0], 1);
   }
   const header = opts.header === undefined || opts.header === 'auto'
@@ -161,8 +163,9 @@ export function parseCsv(text: string, opts: CsvOptions = {}): CsvDataset {
     : opts.header;
 
   let label: number;
-  const lc = opts.labelColumn;
-  if (lc === undefined) {
+  if (lc === null) {
+    label = -1;
+  } else if (lc === undefined) {
     label = ncols - 1;
   } else if (typeof lc === 'number') {
     if (!Number.isInteger(lc) || lc < 0 || lc >= ncols) {
@@ -177,7 +180,7 @@ export function parseCsv(text: string, opts: CsvOptions = {}): CsvDataset {
     }
   }
 
-  const features = ncols - 1;
+  const features = label < 0 ? ncols : ncols - 1;
   const featureNames: string[] = [];
   for (let c = 0; c < ncols; c++) {
     if (c !== label) featureNames.push(header ? firstRow.cells[c].trim() : `column_${c + 1}`);
@@ -185,7 +188,7 @@ export function parseCsv(text: string, opts: CsvOptions = {}): CsvDataset {
 
   let cap = 256;
   let x = new Float32Array(cap * features);
-  let y = new Int32Array(cap);
+  let y = new Int32Array(label < 0 ? 0 : cap);
   let n = 0;
   let maxLabel = -1;
   let lastLine = firstRow.lines[0];
@@ -200,9 +203,11 @@ export function parseCsv(text: string, opts: CsvOptions = {}): CsvDataset {
       const nx = new Float32Array(cap * features);
       nx.set(x);
       x = nx;
-      const ny = new Int32Array(cap);
-      ny.set(y);
-      y = ny;
+      if (label >= 0) {
+        const ny = new Int32Array(cap);
+        ny.set(y);
+        y = ny;
+      }
     }
     let f = n * features;
     for (let c = 0; c < ncols; c++) {
@@ -231,7 +236,7 @@ export function parseCsv(text: string, opts: CsvOptions = {}): CsvDataset {
   if (n === 0) fail('no data rows: the file has only a header', lastLine, 1);
   return {
     x: x.length === n * features ? x : x.slice(0, n * features),
-    y: y.length === n ? y : y.slice(0, n),
+    y: label < 0 ? y : y.length === n ? y : y.slice(0, n),
     n,
     features,
     featureNames,

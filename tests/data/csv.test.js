@@ -173,3 +173,15 @@ test('parseCsv reports the line of a cell after a multi-line quoted cell', () =>
 test('parseCsv rejects a single-column file (no features)', () => {
   rejects('1\n2\n', {}, { line: 1 }, /at least 2 columns/);
 });
+
+test('labelColumn null reads a features-only CSV: every column is a feature, y is empty', () => {
+  const d = parseCsv('a,b,c\n1,2,3\n4,5,6\n', { labelColumn: null, file: 'rows.csv' });
+  assert.equal(d.n, 2);
+  assert.equal(d.features, 3);
+  assert.deepEqual([...d.x], [1, 2, 3, 4, 5, 6]);
+  assert.equal(d.y.length, 0);
+  assert.equal(d.classes, 0);
+  const one = parseCsv('7\n8\n', { labelColumn: null });
+  assert.deepEqual([...one.x], [7, 8]);
+  assert.throws(() => parseCsv('1,2\n3,x\n', { labelColumn: null, file: 'rows.csv' }), /rows\.csv:2:2: non-numeric cell/);
+});
