@@ -37,7 +37,7 @@ export class JsKernels implements Kernels {
   private f: Float32Array;
   private i: Int32Array;
   /** one gradient row for the fused SGD kernel, grown once, reused every step */
-  private row = new Float64Array(0);
+  private row = new Float32Array(0);
 
   constructor(initialBytes = 1 << 16) {
     this.buf = new ArrayBuffer(initialBytes);
@@ -114,17 +114,25 @@ export class JsKernels implements Kernels {
     }
   }
 
-  // W -= lr·(dZᵀ·X + wd·W), b -= lr·Σ dZ, one gradient row at a time in a reused f64 row
+  // W -= lr·(dZᵀ·X + wd·W), b -= lr·Σ dZ: each gradient row is built in a reused row buffer
+  // with the same four-samples-at-a-time loop as dense_backward_weights, then applied.
   dense_backward_weights_sgd(W: number, bias: number, dZ: number, X: number, B: number, K: number, N: number, lr: number, wd: number): number {
     const f = this.f;
     const w = W >> 2, b = bias >> 2, z = dZ >> 2, x = X >> 2;
-    if (this.row.length < K) this.row = new Float64Array(K);
+    if (this.row.length < K) this.row = new Float32Array(K);
     const g = this.row;
     let bad = 0;
     for (let o = 0; o < N; o++) {
       g.fill(0, 0, K);
       let bsum = 0;
-      for (let r = 0; r < B; r++) {
+      let r = 0;
+      for (; r + 4 <= B; r += 4) {
+        const g0 = f[z + r * N + o], g1 = f[z + (r + 1) * N + o], g2 = f[z + (r + 2) * N + o], g3 = f[z + (r + 3) * N + o];
+        bsum += g0 + g1 + g2 + g3;
+        const x0 = x + r * K, x1 = x0 + K, x2 = x1 + K, x3 = x2 + K;
+        for (let k = 0; k < K; k++) g[k] += g0 * f[x0 + k] + g1 * f[x1 + k] + g2 * f[x2 + k] + g3 * f[x3 + k];
+      }
+      for (; r < B; r++) {
         const gz = f[z + r * N + o];
         bsum += gz;
         const xr = x + r * K;
@@ -132,7 +140,8 @@ export class JsKernels implements Kernels {
       }
       const row = w + o * K;
       for (let k = 0; k < K; k++) {
-        const q = f[row + k] - lr * (g[k] + wd * f[row + k]);
+        const p = f[row + k];
+        const q = p - lr * (g[k] + wd * p);
         if (Number.isFinite(Math.fround(q))) f[row + k] = q; else bad++;
       }
       const qb = f[b + o] - lr * bsum;
