@@ -4,7 +4,8 @@
 // the call sequence the library makes per batch, whatever it is. Calls are attributed by their
 // position in the batch (reset in onBatchEnd). The timer's own cost (an empty start/stop pair,
 // measured) is subtracted per call. "host" is the training time not spent inside kernels (the fit
-// loop's bookkeeping). The untimed step is the same fit on an unwrapped network.
+// loop's bookkeeping). The untimed step is the same fit on an unwrapped network, its epochs
+// alternating with the instrumented ones.
 
 const NOT_KERNELS = new Set(['buffer', 'ensureBytes', 'constructor']);
 // argument positions of B, K, N in the dense kernels (docs/ABI.md)
@@ -62,24 +63,29 @@ export async function profileStep({ lib, backend, modules, layers, batchSize: B,
   const wasm = modules[backend] ? { [backend]: modules[backend] } : undefined;
   const optimizer = { name: 'sgd', learningRate };
   const plain = await lib.createNetwork({ layers, backend, seed: 7, optimizer, wasm });
-  // warm-up (tier-up), then the untimed reference: the real training step
-  await plain.fit(data.x, data.y, { epochs: 1, batchSize: B });
-  const untimed = await plain.fit(data.x, data.y, { epochs, batchSize: B });
-  const batches = epochs * Math.ceil(data.n / B);
-  const untimedStepMs = (untimed.reduce((s, l) => s + l.seconds, 0) * 1000) / batches;
-
   // the instrumented network: same architecture and normalised optimizer, timed kernels
   const state = { on: false, call: 0, slots: [] };
   const k = timedKernels(await lib.createKernels(backend, wasm ?? {}), state);
   const net = new lib.Network(plain.architecture, { ...plain.optimizer }, 7, k);
-  await net.fit(data.x, data.y, { epochs: 1, batchSize: B }); // warm-up of the wrappers
+  // warm-up of both (tier-up, host JIT)
+  await plain.fit(data.x, data.y, { epochs: 1, batchSize: B });
+  await net.fit(data.x, data.y, { epochs: 1, batchSize: B });
   let tsum = 0;
   for (let i = 0; i < 20000; i++) { const a = performance.now(); tsum += performance.now() - a; }
   const timerMs = tsum / 20000;
-  state.on = true;
-  const logs = await net.fit(data.x, data.y, { epochs, batchSize: B, onBatchEnd: () => { state.call = 0; } });
-  state.on = false;
-  const timedStepMs = (logs.reduce((s, l) => s + l.seconds, 0) * 1000) / batches;
+  // untimed (plain) and instrumented epochs alternate, so a change of machine speed during the
+  // measurement (load on the other vCPU) affects both alike
+  let untimedSeconds = 0, timedSeconds = 0;
+  const onBatchEnd = () => { state.call = 0; };
+  for (let e = 0; e < epochs; e++) {
+    untimedSeconds += (await plain.fit(data.x, data.y, { epochs: 1, batchSize: B }))[0].seconds;
+    state.on = true;
+    timedSeconds += (await net.fit(data.x, data.y, { epochs: 1, batchSize: B, onBatchEnd }))[0].seconds;
+    state.on = false;
+  }
+  const batches = epochs * Math.ceil(data.n / B);
+  const untimedStepMs = (untimedSeconds * 1000) / batches;
+  const timedStepMs = (timedSeconds * 1000) / batches;
 
   const paramFloats = net.arenaPlan.paramFloats;
   const rows = state.slots.map((s) => {

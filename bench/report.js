@@ -13,7 +13,7 @@ export const GOALS = { samplesPerSecond: 75000, vsJs: 30, vsTfjsWasm: 10, vsJax:
 const fmtInt = (v) => (Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : '—');
 const fmt = (v, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : '—');
 const pct = (v, d = 1) => (Number.isFinite(v) ? `${(100 * v).toFixed(d)}%` : '—');
-const ratio = (r) => (r ? `${fmt(r.median, r.median >= 10 ? 0 : 1)}×` + (r.pairs > 1 ? ` (${fmt(r.min, 1)}–${fmt(r.max, 1)})` : '') : '—');
+const ratio = (r) => (r ? `${fmt(r.median, r.median >= 10 ? 0 : 1)}×` + (r.pairs > 1 ? ` (${fmt(r.min, 1)}–${fmt(r.max, 1)})` : ' (1 run)') : '—');
 
 function table(head, rows, md) {
   if (md) {
@@ -62,8 +62,8 @@ export function goalLines(result) {
   const key = w.results.relaxed ? 'relaxed' : w.results.simd ? 'simd' : null;
   if (!key) return [];
   const r = w.results[key], q = w.ratios[key];
-  const check = (v, goal, unit) => (Number.isFinite(v) ? `${unit(v)} (goal ≥ ${unit(goal)}: ${v >= goal ? 'met' : `not met, ${fmt((100 * v) / goal, 0)}% of it`})` : `n/a (not measured in this run)`);
-  const u = (v) => `${fmt(v, v >= 10 ? 0 : 1)}×`;
+  const check = (v, goal, unit) => (Number.isFinite(v) ? `${unit(v)} (goal ≥ ${unit(goal)}: ${v >= goal ? 'met' : `not met, ${fmt((100 * v) / goal, 1)}% of it`})` : `n/a (not measured in this run)`);
+  const u = (v) => `${fmt(v, 1)}×`;
   return [
     `W1 on one thread, ${r.label}: ${check(r.samplesPerSecond.median, GOALS.samplesPerSecond, (v) => `${fmtInt(v)} samples/s`)}`,
     `vs our pure-JS backend: ${check(q.js?.median, GOALS.vsJs, u)}`,
@@ -105,7 +105,7 @@ export function textReport(result) {
   if (result.kernels) {
     out.push('', `== kernels: GFLOP/s = 2·B·K·N / median latency (tinybench, ${result.kernels.timeMs} ms per task)`, kernelTable(result.kernels.rows, false));
   }
-  if (result.peak) out.push('', `== peak: ${fmt(result.peak.gflops, 1)} GFLOP/s (dense_forward ${result.peak.shape.join('×')}, ${result.peak.backend}; best of ${result.peak.shapes.length} cache-resident shapes)`);
+  if (result.peak) out.push('', `== peak: ${fmt(result.peak.gflops, 1)} GFLOP/s (dense_forward ${result.peak.shape.join('×')}, ${result.peak.backend}; fastest sample over ${result.peak.shapes.length} cache-resident shapes; its median ${fmt(result.peak.gflopsMedian, 1)})`);
   for (const [name, w] of Object.entries(result.training ?? {})) {
     out.push('', `== training ${name}: ${w.layers.join('-')}, batch ${w.batchSize}, SGD lr ${w.learningRate}, ${w.trainSamples} train / ${w.testSamples} test digits`);
     out.push(trainingTable(w, false));
@@ -160,6 +160,14 @@ export function updateMarkdown(file, section) {
   const a = old.indexOf(MARK_START.slice(0, 26)), b = old.indexOf(MARK_END);
   const next = a >= 0 && b > a ? old.slice(0, a) + section + old.slice(b + MARK_END.length) : `${old}${old && !old.endsWith('\n') ? '\n' : ''}\n${section}\n`;
   writeAtomic(file, next);
+}
+
+/** The result as JSON: floats to 5 significant digits, innermost objects and number arrays on one line. */
+export function formatJson(result) {
+  const round = (_k, v) => (typeof v === 'number' && !Number.isInteger(v) && Number.isFinite(v) ? Number(v.toPrecision(5)) : v);
+  return JSON.stringify(result, round, 1)
+    .replace(/\{\n\s*([^{}[\]]*?)\n\s*\}/g, (_m, body) => `{ ${body.replace(/,\n\s*/g, ', ')} }`)
+    .replace(/\[\n\s*([-\d.e+, \n]*?)\n\s*\]/g, (_m, body) => `[${body.replace(/,\n\s*/g, ', ')}]`);
 }
 
 /** temp file in the same folder + rename: readers see the old file or the new one, never half. */

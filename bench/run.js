@@ -19,7 +19,12 @@
 // Relaxed SIMD is behind a flag in Node 20; it must be set before any wasm module compiles, so
 // everything else is imported dynamically below.
 import v8 from 'node:v8';
+import vm from 'node:vm';
 v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+// a full garbage collection before every timed trainer, so that no trainer pays for the garbage
+// the previous one (tfjs, jax-js: tensors per step) left behind
+v8.setFlagsFromString('--expose-gc');
+const collectGarbage = vm.runInNewContext('gc');
 
 const argv = process.argv.slice(2);
 const has = (f) => argv.includes(f);
@@ -45,7 +50,7 @@ const say = (s) => (JSON_OUT ? console.error(s) : process.stdout.write(`${s}\n`)
 const fs = await import('node:fs');
 const path = await import('node:path');
 const { fileURLToPath } = await import('node:url');
-const { markdownSection, textReport, updateMarkdown, writeResultJson } = await import('./report.js');
+const { formatJson, markdownSection, textReport, updateMarkdown, writeResultJson } = await import('./report.js');
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.dirname(HERE);
 
@@ -98,7 +103,7 @@ const result = {
   schema: 1, date, command,
   machine: machineInfo({ bestBackend: lib.bestBackend(), relaxedSimd: relaxedOk }),
   loadAverage: { start: loadAverage() },
-  settings: { runs: RUNS, epochs: EPOCHS, slowEpochs: SLOW_EPOCHS, slowRuns: SLOW_RUNS, quick: QUICK, workloads: workloadNames, trainers: trainers.map((t) => t.key) },
+  settings: { runs: RUNS, epochs: EPOCHS, slowEpochs: SLOW_EPOCHS, slowRuns: SLOW_RUNS, quick: QUICK, gcBeforeEachTrainer: true, workloads: workloadNames, trainers: trainers.map((t) => t.key) },
 };
 log(`machine: ${result.machine.cpu}, ${result.machine.logicalCores} cores, Node ${result.machine.node}; load ${result.loadAverage.start.join(' ')}`);
 
@@ -145,14 +150,14 @@ result.training = {};
 for (const name of has('--no-training') ? [] : workloadNames) {
   log(`training ${name}…`);
   result.training[name] = await benchWorkload({
-    lib, modules, baselines, name, workload: WORKLOADS[name], trainers, plan, data: data.train, test: data.test, log,
+    lib, modules, baselines, name, workload: WORKLOADS[name], trainers, plan, data: data.train, test: data.test, log, collectGarbage,
   });
 }
 result.loadAverage.end = loadAverage();
 
 // ---- output
 say(textReport(result));
-const json = JSON.stringify(result, null, 1);
+const json = formatJson(result);
 if (WRITE) {
   const name = writeResultJson(path.join(HERE, 'results'), date, `${json}\n`);
   updateMarkdown(path.join(ROOT, 'BENCHMARKS.md'), markdownSection(result, name));

@@ -8,7 +8,8 @@
 // parameters are checked against the shared start, and the baselines are handed that start.
 // Timing: training time only. Ours: the sum of EpochLog.seconds (validation excluded), after a
 // throw-away warm-up fit on another network that shares the compiled wasm module; baselines: their
-// `seconds` (their own throw-away warm-up steps excluded).
+// `seconds` (their own throw-away warm-up steps excluded). run.js forces a full garbage collection
+// before each trainer, so nobody pays for the previous trainer's garbage.
 
 export const WORKLOADS = {
   W1: { layers: [784, 128, 10], batchSize: 64 },
@@ -107,7 +108,7 @@ async function trainBaseline({ trainer, baselines, layers, batchSize, epochs, da
  * so that a burst of load on the shared machine hits all trainers alike.
  * @param {{ trainers: object[], plan: Record<string, {epochs: number, runs: number}> }} opts
  */
-export async function benchWorkload({ lib, modules, baselines, name, workload, trainers, plan, data, test, learningRate = 0.1, log = () => {} }) {
+export async function benchWorkload({ lib, modules, baselines, name, workload, trainers, plan, data, test, learningRate = 0.1, log = () => {}, collectGarbage = null }) {
   const { layers, batchSize } = workload;
   const maxRuns = Math.max(...trainers.map((t) => plan[t.key].runs));
   const maxEpochs = Math.max(...trainers.map((t) => plan[t.key].epochs));
@@ -118,6 +119,7 @@ export async function benchWorkload({ lib, modules, baselines, name, workload, t
     for (const t of trainers) {
       const { epochs, runs } = plan[t.key];
       if (r >= runs) continue;
+      if (collectGarbage) collectGarbage();
       const args = { lib, modules, baselines, trainer: t, backend: t.backend, layers, batchSize, epochs, seed, data, test, learningRate, start };
       const res = t.kind === 'ours' ? await trainOurs(args) : await trainBaseline(args);
       res.run = r;

@@ -69,7 +69,7 @@ test('bench --quick --only W1 --no-baselines --json: machine, kernels, profile a
   }
   assert.ok(res.peak.gflops > 0);
   const shares = res.profile.rows.reduce((s, r) => s + r.share, 0);
-  assert.ok(Math.abs(shares - 1) < 1e-9, `profile shares sum to ${shares}`);
+  assert.ok(Math.abs(shares - 1) < 1e-3, `profile shares sum to ${shares} (values are rounded to 5 digits)`);
   assert.equal(res.profile.rows.length, res.profile.callsPerStep + 1, 'one row per kernel call of the step, plus the host loop');
   for (const op of ['forward', 'weightGrad', 'inputGrad']) {
     assert.equal(res.kernels.rows.filter((r) => r.op === op).length, 4 * 2, `${op}: 4 backends × 2 quick shapes`);
