@@ -87,35 +87,35 @@ export class JsKernels implements Kernels {
     }
   }
 
-  // dW (N,K) = dZᵀ · X, db = Σ_rows dZ. Row updates (axpy) over four samples at a time.
-  dense_backward_weights(dW: number, db: number, dZ: number, X: number, B: number, K: number, N: number): void {
+  /** Row o of dZᵀ·X into dst[at, at+K) (overwritten), as row updates (axpy) over four samples
+   * at a time; returns Σ_rows dZ[·, o], the bias gradient. */
+  private gradRow(dst: Float32Array, at: number, z: number, x: number, o: number, B: number, K: number, N: number): number {
     const f = this.f;
-    const gw = dW >> 2, gb = db >> 2, z = dZ >> 2, x = X >> 2;
-    for (let o = 0; o < N; o++) {
-      const row = gw + o * K;
-      f.fill(0, row, row + K);
-      let bsum = 0;
-      let r = 0;
-      for (; r + 4 <= B; r += 4) {
-        const g0 = f[z + r * N + o], g1 = f[z + (r + 1) * N + o], g2 = f[z + (r + 2) * N + o], g3 = f[z + (r + 3) * N + o];
-        bsum += g0 + g1 + g2 + g3;
-        const x0 = x + r * K, x1 = x0 + K, x2 = x1 + K, x3 = x2 + K;
-        for (let k = 0; k < K; k++) {
-          f[row + k] += g0 * f[x0 + k] + g1 * f[x1 + k] + g2 * f[x2 + k] + g3 * f[x3 + k];
-        }
-      }
-      for (; r < B; r++) {
-        const g = f[z + r * N + o];
-        bsum += g;
-        const xr = x + r * K;
-        for (let k = 0; k < K; k++) f[row + k] += g * f[xr + k];
-      }
-      f[gb + o] = bsum;
+    dst.fill(0, at, at + K);
+    let bsum = 0;
+    let r = 0;
+    for (; r + 4 <= B; r += 4) {
+      const g0 = f[z + r * N + o], g1 = f[z + (r + 1) * N + o], g2 = f[z + (r + 2) * N + o], g3 = f[z + (r + 3) * N + o];
+      bsum += g0 + g1 + g2 + g3;
+      const x0 = x + r * K, x1 = x0 + K, x2 = x1 + K, x3 = x2 + K;
+      for (let k = 0; k < K; k++) dst[at + k] += g0 * f[x0 + k] + g1 * f[x1 + k] + g2 * f[x2 + k] + g3 * f[x3 + k];
     }
+    for (; r < B; r++) {
+      const g = f[z + r * N + o];
+      bsum += g;
+      const xr = x + r * K;
+      for (let k = 0; k < K; k++) dst[at + k] += g * f[xr + k];
+    }
+    return bsum;
   }
 
-  // W -= lr·(dZᵀ·X + wd·W), b -= lr·Σ dZ: each gradient row is built in a reused row buffer
-  // with the same four-samples-at-a-time loop as dense_backward_weights, then applied.
+  // dW (N,K) = dZᵀ · X, db = Σ_rows dZ
+  dense_backward_weights(dW: number, db: number, dZ: number, X: number, B: number, K: number, N: number): void {
+    const gw = dW >> 2, gb = db >> 2, z = dZ >> 2, x = X >> 2;
+    for (let o = 0; o < N; o++) this.f[gb + o] = this.gradRow(this.f, gw + o * K, z, x, o, B, K, N);
+  }
+
+  // W -= lr·(dZᵀ·X + wd·W), b -= lr·Σ dZ: each gradient row is built in a reused row buffer, then applied
   dense_backward_weights_sgd(W: number, bias: number, dZ: number, X: number, B: number, K: number, N: number, lr: number, wd: number): number {
     const f = this.f;
     const w = W >> 2, b = bias >> 2, z = dZ >> 2, x = X >> 2;
@@ -123,21 +123,7 @@ export class JsKernels implements Kernels {
     const g = this.row;
     let bad = 0;
     for (let o = 0; o < N; o++) {
-      g.fill(0, 0, K);
-      let bsum = 0;
-      let r = 0;
-      for (; r + 4 <= B; r += 4) {
-        const g0 = f[z + r * N + o], g1 = f[z + (r + 1) * N + o], g2 = f[z + (r + 2) * N + o], g3 = f[z + (r + 3) * N + o];
-        bsum += g0 + g1 + g2 + g3;
-        const x0 = x + r * K, x1 = x0 + K, x2 = x1 + K, x3 = x2 + K;
-        for (let k = 0; k < K; k++) g[k] += g0 * f[x0 + k] + g1 * f[x1 + k] + g2 * f[x2 + k] + g3 * f[x3 + k];
-      }
-      for (; r < B; r++) {
-        const gz = f[z + r * N + o];
-        bsum += gz;
-        const xr = x + r * K;
-        for (let k = 0; k < K; k++) g[k] += gz * f[xr + k];
-      }
+      const bsum = this.gradRow(g, 0, z, x, o, B, K, N);
       const row = w + o * K;
       for (let k = 0; k < K; k++) {
         const p = f[row + k];
