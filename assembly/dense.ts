@@ -34,22 +34,55 @@ export function f32_dense_forward__scalar(A: usize, X: usize, Wp: usize, bias: u
   }
 }
 
-// A is (B,N), X is (B,K), Wp is packed (NP,K,8), bias is (N).
-export function f32_dense_forward_4x8__simd(A: usize, X: usize, Wp: usize, bias: usize, B: i32, K: i32, N: i32, act: i32): void {
-  gemmPacked4x8(A, X, Wp, B, K, N, EPI_BIAS_ACT, bias, act, 0);
+// A is (B,N), X is (B,K), Wp is packed (NP,K,8), bias is (N), Xp is scratch of B·K floats.
+export function f32_dense_forward_4x8__simd(A: usize, X: usize, Wp: usize, bias: usize, Xp: usize, B: i32, K: i32, N: i32, act: i32): void {
+  gemmPacked4x8(A, X, Wp, B, K, N, EPI_BIAS_ACT, bias, act, 0, Xp);
   // sigmoid and tanh need exp: one scalar pass over the written block
   if (!actIsVec(act)) f32_act_forward__scalar(A, A, B * N, act);
+}
+
+/** dst (K,4) = the four rows x, x+row, x+2row, x+3row (K floats each) interleaved: 4×4 register
+ * transposes, then single elements for K mod 4. */
+// @ts-ignore: decorator
+@inline function interleave4(dst: usize, x: usize, row: usize, K: i32): void {
+  let k = 0;
+  for (; k + 4 <= K; k += 4) {
+    const o = <usize>k << 2;
+    const r0 = v128.load(x + o), r1 = v128.load(x + row + o), r2 = v128.load(x + 2 * row + o), r3 = v128.load(x + 3 * row + o);
+    const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5);
+    const t1 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
+    const t2 = i32x4.shuffle(r2, r3, 0, 4, 1, 5);
+    const t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
+    const d = dst + (o << 2);
+    v128.store(d, i32x4.shuffle(t0, t2, 0, 1, 4, 5));
+    v128.store(d, i32x4.shuffle(t0, t2, 2, 3, 6, 7), 16);
+    v128.store(d, i32x4.shuffle(t1, t3, 0, 1, 4, 5), 32);
+    v128.store(d, i32x4.shuffle(t1, t3, 2, 3, 6, 7), 48);
+  }
+  for (; k < K; k++) {
+    const o = <usize>k << 2;
+    const d = dst + (o << 2);
+    store<f32>(d, load<f32>(x + o));
+    store<f32>(d, load<f32>(x + row + o), 4);
+    store<f32>(d, load<f32>(x + 2 * row + o), 8);
+    store<f32>(d, load<f32>(x + 3 * row + o), 12);
+  }
 }
 
 const EPI_BIAS_ACT = 0; // C = act(acc + bias)
 const EPI_ACT_GRAD = 1; // C = acc · act'(Xa)
 
-// C is (B,N), A is (B,K), Bp is packed (NP,K,8): C = epilogue(A · Bᵀ).
-// Tile: 4 rows × 8 outputs = 8 v128 accumulators (x86 has 16 vector registers; 4×16 spills).
-// Panels outer, rows inner: one panel (K·32 bytes) stays in L1 while every row streams past it.
+// C is (B,N), A is (B,K), Bp is packed (NP,K,8), Ap is scratch of 4·floor(B/4)·K floats:
+// C = epilogue(A · Bᵀ).
+// Tile: 4 rows × 8 outputs = 8 v128 accumulators (x86 has 16 vector registers; 4×16 and 5×8
+// spilled in V8 and ran slower). Panels outer, rows inner: one panel (K·32 bytes) stays in L1
+// while every row streams past it. The first panel interleaves each 4-row tile of A into Ap as
+// (K, 4), so the inner loop reads its four broadcasts from one pointer with constant offsets:
+// four address additions fewer per step of 8 FMAs, which measured ~30% faster (the loop is
+// limited by instruction issue, not by the FMAs, when the other hyperthread is busy).
 // `epi` is a constant at every call site, so each caller compiles to its own specialised loop.
 // @ts-ignore: decorator
-@inline function gemmPacked4x8(C: usize, A: usize, Bp: usize, B: i32, K: i32, N: i32, epi: i32, bias: usize, act: i32, Xa: usize): void {
+@inline function gemmPacked4x8(C: usize, A: usize, Bp: usize, B: i32, K: i32, N: i32, epi: i32, bias: usize, act: i32, Xa: usize, Ap: usize): void {
   const NP = (N + 7) >> 3;
   const rowA = <usize>K << 2;
   const rowC = <usize>N << 2;
@@ -69,22 +102,23 @@ const EPI_ACT_GRAD = 1; // C = acc · act'(Xa)
     let r = 0;
     for (; r + 4 <= B; r += 4) {
       let c00 = b0, c01 = b1, c10 = b0, c11 = b1, c20 = b0, c21 = b1, c30 = b0, c31 = b1;
-      let x0 = A + <usize>r * rowA;
-      const x1 = x0 + rowA, x2 = x1 + rowA, x3 = x2 + rowA;
+      const ap = Ap + (<usize>r * <usize>K << 2); // this tile's rows, interleaved (K, 4)
+      if (p == 0) interleave4(ap, A + <usize>r * rowA, rowA, K);
+      let xp = ap;
       let wk = w;
-      let off: usize = 0;
-      for (let k = 0; k < K; k++) {
+      const wEnd = w + (<usize>K << 5);
+      while (wk < wEnd) {
         const w0 = v128.load(wk);
         const w1 = v128.load(wk, 16);
-        let a = v128.load32_splat(x0 + off);
+        let a = v128.load32_splat(xp);
         c00 = madd(a, w0, c00); c01 = madd(a, w1, c01);
-        a = v128.load32_splat(x1 + off);
+        a = v128.load32_splat(xp, 4);
         c10 = madd(a, w0, c10); c11 = madd(a, w1, c11);
-        a = v128.load32_splat(x2 + off);
+        a = v128.load32_splat(xp, 8);
         c20 = madd(a, w0, c20); c21 = madd(a, w1, c21);
-        a = v128.load32_splat(x3 + off);
+        a = v128.load32_splat(xp, 12);
         c30 = madd(a, w0, c30); c31 = madd(a, w1, c31);
-        off += 4;
+        xp += 16;
         wk += 32;
       }
       const o = <usize>r * rowC + (<usize>n0 << 2);
@@ -416,13 +450,13 @@ export function f32_dense_backward_input_4x2__simd(dX: usize, dZ: usize, Wp: usi
 }
 
 // dX is (B,K), dZ is (B,N), Wp is packed (NP,K,8), Xa is (B,K), WpT is scratch of
-// ceil(K/8)·N·8 floats. W is first re-packed by inputs (WpT: panels of 8 inputs, (N, 8) each,
+// ceil(K/8)·8·N + B·N floats (W re-packed, then dZ interleaved). W is first re-packed by inputs (WpT: panels of 8 inputs, (N, 8) each,
 // built with 4×4 register transposes), then dX = dZ · W runs on the same 4×8 register tile as the
 // forward pass, with act'(Xa) applied in the epilogue. The re-pack reads W once (K·N floats),
 // which is 1/B of the product's work, and turns a dot-product kernel into a broadcast one.
 export function f32_dense_backward_input_4x8__simd(dX: usize, dZ: usize, Wp: usize, Xa: usize, WpT: usize, B: i32, K: i32, N: i32, act: i32): void {
   f32_transpose_packed__simd(WpT, Wp, N, K);
-  gemmPacked4x8(dX, dZ, WpT, B, N, K, EPI_ACT_GRAD, 0, act, Xa);
+  gemmPacked4x8(dX, dZ, WpT, B, N, K, EPI_ACT_GRAD, 0, act, Xa, WpT + (<usize>((K + 7) >> 3) * <usize>N << 5));
 }
 
 // WpT is packed by inputs (ceil(K/8), N, 8), Wp is packed by outputs (ceil(N/8), K, 8).

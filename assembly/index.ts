@@ -33,7 +33,7 @@ import { f32_pack_weights, f32_unpack_weights } from './pack';
 }
 
 /** ABI version: bumped whenever a signature or a layout changes. */
-export function abi_version(): i32 { return 2; }
+export function abi_version(): i32 { return 3; }
 
 /** 0 scalar, 1 simd, 2 relaxed simd: what this binary was built with. */
 export function isa(): i32 {
@@ -45,11 +45,12 @@ export function arena_base(): usize {
   return (__heap_base + 63) & ~<usize>63;
 }
 
-// A (B,N) = act(X (B,K) · Wᵀ + bias (N)), Wp packed (ceil(N/8),K,8)
-export function dense_forward(A: usize, X: usize, Wp: usize, bias: usize, B: i32, K: i32, N: i32, act: i32): void {
+// A (B,N) = act(X (B,K) · Wᵀ + bias (N)), Wp packed (ceil(N/8),K,8); scratch: B·K floats the kernel may overwrite
+export function dense_forward(A: usize, X: usize, Wp: usize, bias: usize, scratch: usize, B: i32, K: i32, N: i32, act: i32): void {
   checkDense(B, K, N, A, X, Wp, bias);
+  assert((scratch & 3) == 0, 'scratch must be 4-byte aligned');
   assert(act >= 0 && act <= 4, 'unknown activation code');
-  if (ASC_FEATURE_SIMD) f32_dense_forward_4x8__simd(A, X, Wp, bias, B, K, N, act);
+  if (ASC_FEATURE_SIMD) f32_dense_forward_4x8__simd(A, X, Wp, bias, scratch, B, K, N, act);
   else f32_dense_forward__scalar(A, X, Wp, bias, B, K, N, act);
 }
 
@@ -69,7 +70,7 @@ export function dense_backward_weights_sgd(Wp: usize, bias: usize, dZ: usize, X:
 }
 
 // dX (B,K) = (dZ (B,N) · W) ⊙ act'(Xa (B,K)); act is the code of the activation that produced Xa.
-// scratch: ceil(K/8)·8·N floats the kernel may overwrite (W re-packed by inputs).
+// scratch: ceil(K/8)·8·N + B·N floats the kernel may overwrite (W re-packed by inputs, dZ interleaved).
 export function dense_backward_input(dX: usize, dZ: usize, Wp: usize, Xa: usize, scratch: usize, B: i32, K: i32, N: i32, act: i32): void {
   checkDense(B, K, N, dX, dZ, Wp, Xa);
   assert((scratch & 3) == 0, 'scratch must be 4-byte aligned');

@@ -47,7 +47,8 @@ function fill(k, offset, n, lo, hi, seed) {
 /** Lays out every operand of one shape in the backend's memory and returns their offsets. */
 export function layoutShape(k, B, K, N) {
   const wFloats = Math.ceil(N / 8) * 8 * K; // packed (or row-major, smaller) weights
-  const scratchFloats = Math.ceil(K / 8) * 8 * N;
+  // forward: B·K (its input rows interleaved); input gradient: W re-packed, then dZ interleaved
+  const scratchFloats = Math.max(B * K, Math.ceil(K / 8) * 8 * N + B * N);
   let at = align(k.arenaBase);
   const take = (floats) => { const o = at; at = align(at + 4 * floats); return o; };
   const o = {
@@ -67,7 +68,7 @@ export function layoutShape(k, B, K, N) {
 
 function callFor(k, op, o, B, K, N) {
   switch (op) {
-    case 'forward': return () => k.dense_forward(o.A, o.X, o.W, o.bias, B, K, N, RELU);
+    case 'forward': return () => k.dense_forward(o.A, o.X, o.W, o.bias, o.scratch, B, K, N, RELU);
     case 'weightGrad': return () => k.dense_backward_weights(o.dW, o.db, o.dZ, o.X, B, K, N);
     case 'inputGrad': return () => k.dense_backward_input(o.dX, o.dZ, o.W, o.Xa, o.scratch, B, K, N, RELU);
     // a tiny learning rate keeps W where it is over many thousand calls

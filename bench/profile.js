@@ -9,7 +9,7 @@
 
 const NOT_KERNELS = new Set(['buffer', 'ensureBytes', 'constructor']);
 // argument positions of B, K, N in the dense kernels (docs/ABI.md)
-const DENSE = { dense_forward: 4, dense_backward_weights: 4, dense_backward_weights_sgd: 4, dense_backward_input: 5 };
+const DENSE = { dense_forward: 5, dense_backward_weights: 4, dense_backward_weights_sgd: 4, dense_backward_input: 5 };
 const KIND = {
   gather_rows: 'gather', gather_i32: 'gather', dense_forward: 'forward', dense_backward_weights: 'weightGrad',
   dense_backward_weights_sgd: 'weightGrad+update', dense_backward_input: 'inputGrad', sgd_update: 'update',

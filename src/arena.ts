@@ -8,7 +8,7 @@
 //   acts     A_0 (the input batch) … A_L, each (capacity, n_l)
 //   delta    two ping-pong buffers (capacity, max n_l) for dZ of the layer being back-propagated
 //   targets  (capacity) i32 labels, or (capacity, n_L) f32 targets
-//   scratch  room for one hidden weight matrix re-packed by the input-gradient kernel
+//   scratch  kernel scratch: interleaved input rows, or a re-packed weight matrix and dZ
 //   data     optional resident training set: x (rows, n_0), y, and the epoch's order (rows) i32
 // The params region depends only on the layers and the layout, so it never moves when the
 // capacity or the data change: a re-plan keeps the parameters where they are.
@@ -36,7 +36,7 @@ export interface ArenaPlan {
   readonly acts: number[];
   readonly delta: [number, number];
   readonly targets: number;
-  /** kernel scratch: the input-gradient kernel re-packs one weight matrix here */
+  /** kernel scratch (see the layout above); no kernel keeps anything here between calls */
   readonly scratch: number;
   readonly data: null | { rows: number; x: number; y: number; order: number; targetWidth: number };
   readonly bytes: number;
@@ -77,8 +77,11 @@ export function planArena(req: PlanRequest): ArenaPlan {
   const d0 = at; at = align(at + 4 * capacity * widest);
   const d1 = at; at = align(at + 4 * capacity * widest);
   const targets = at; at = align(at + 4 * capacity * targetWidth);
+  // the forward kernel interleaves its input rows (capacity·n_l); the input-gradient kernel
+  // re-packs one hidden weight matrix and interleaves dZ (ceil(n_l/8)·8·n_{l+1} + capacity·n_{l+1})
   let scratchFloats = 0;
-  for (let l = 1; l < L; l++) scratchFloats = Math.max(scratchFloats, Math.ceil(layers[l] / 8) * 8 * layers[l + 1]);
+  for (let l = 0; l < L; l++) scratchFloats = Math.max(scratchFloats, capacity * layers[l]);
+  for (let l = 1; l < L; l++) scratchFloats = Math.max(scratchFloats, Math.ceil(layers[l] / 8) * 8 * layers[l + 1] + capacity * layers[l + 1]);
   const scratch = at; at = align(at + 4 * scratchFloats);
   let data: ArenaPlan['data'] = null;
   if (req.dataRows && req.dataRows > 0) {

@@ -229,7 +229,7 @@ export class Network {
     const p = this.plan, k = this.k, L = layers.length - 1;
     const act = actCode(hidden);
     for (let l = 0; l < L; l++) {
-      k.dense_forward(p.acts[l + 1], p.acts[l], p.weights[l], p.biases[l], B, layers[l], layers[l + 1], l < L - 1 ? act : ACT.identity);
+      k.dense_forward(p.acts[l + 1], p.acts[l], p.weights[l], p.biases[l], p.scratch, B, layers[l], layers[l + 1], l < L - 1 ? act : ACT.identity);
     }
   }
 

@@ -59,7 +59,7 @@ export class JsKernels implements Kernels {
   }
 
   // A (B,N) = act(X (B,K) · Wᵀ + bias); W (N,K). Dot products, four outputs share each x load.
-  dense_forward(A: number, X: number, W: number, bias: number, B: number, K: number, N: number, act: number): void {
+  dense_forward(A: number, X: number, W: number, bias: number, _scratch: number, B: number, K: number, N: number, act: number): void {
     const f = this.f;
     const a = A >> 2, x = X >> 2, w = W >> 2, b = bias >> 2;
     for (let r = 0; r < B; r++) {

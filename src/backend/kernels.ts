@@ -20,11 +20,12 @@ export interface Kernels {
   /** Grows memory to at least `bytes`. Contents are kept. */
   ensureBytes(bytes: number): void;
 
-  dense_forward(A: number, X: number, W: number, bias: number, B: number, K: number, N: number, act: number): void;
+  /** scratch: B·K floats the kernel may overwrite (its input rows, interleaved) */
+  dense_forward(A: number, X: number, W: number, bias: number, scratch: number, B: number, K: number, N: number, act: number): void;
   dense_backward_weights(dW: number, db: number, dZ: number, X: number, B: number, K: number, N: number): void;
   /** SGD fused into the weight gradient: W -= lr·(dZᵀ·X + wd·W), bias -= lr·Σ dZ; returns refused count */
   dense_backward_weights_sgd(W: number, bias: number, dZ: number, X: number, B: number, K: number, N: number, lr: number, wd: number): number;
-  /** scratch: ceil(K/8)·8·N floats the kernel may overwrite */
+  /** scratch: ceil(K/8)·8·N + B·N floats the kernel may overwrite */
   dense_backward_input(dX: number, dZ: number, W: number, Xa: number, scratch: number, B: number, K: number, N: number, act: number): void;
   activation_forward(out: number, inp: number, n: number, act: number): void;
   activation_backward(dZ: number, dA: number, A: number, n: number, act: number): void;

@@ -5,8 +5,9 @@ import type { BackendName } from '../types.js';
 import type { Kernels } from '../backend/kernels.js';
 import { WasmAbortError, WasmMlpError } from '../errors.js';
 
-/** The ABI this host speaks (assembly/index.ts abi_version). 2: scratch for the input gradient, fused SGD. */
-export const ABI_VERSION = 2;
+/** The ABI this host speaks (assembly/index.ts abi_version). 2: scratch for the input gradient,
+ * fused SGD; 3: scratch for the forward product. */
+export const ABI_VERSION = 3;
 
 /** Where a binary can come from: raw bytes, a compiled module, or a base64 string. */
 export type WasmSource = BufferSource | WebAssembly.Module | string;

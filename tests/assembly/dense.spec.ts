@@ -79,9 +79,11 @@ function checkForward(simd: bool): void {
   const bias = rand(N);
   const A = buf(B * N);
   const want = buf(B * N); // the scalar kernel's result, when checking the SIMD one
+  const scratch = buf(B * K); // the SIMD kernel interleaves its 4-row tiles of X here
   if (simd) {
     f32_dense_forward__scalar(want, X, Wp, bias, B, K, N, act);
-    f32_dense_forward_4x8__simd(A, X, Wp, bias, B, K, N, act);
+    f32_dense_forward_4x8__simd(A, X, Wp, bias, scratch, B, K, N, act);
+    expectGuard(scratch, B * K, "scratch (B·K floats)");
   } else {
     f32_dense_forward__scalar(A, X, Wp, bias, B, K, N, act);
   }
@@ -329,7 +331,7 @@ function checkBackwardInput(variant: i32): void {
   for (let i = 0; i < B * K; i++) store<f32>(Xa + (<usize>i << 2), <f32>actRef(<f64>rnd() * 3, act));
   const dX = buf(B * K);
   const want = buf(B * K);
-  const scratchSize = ((K + 7) >> 3) * 8 * N;
+  const scratchSize = ((K + 7) >> 3) * 8 * N + B * N; // W re-packed by inputs, then dZ interleaved
   const scratch = buf(scratchSize);
   const WpKeep = copyOf(Wp, panels(N) * K * 8);
   if (variant == SCALAR) {
@@ -354,7 +356,7 @@ function checkBackwardInput(variant: i32): void {
   }
   done();
   expectGuard(dX, B * K, "dX");
-  expectGuard(scratch, scratchSize, "scratch (ceil(K/8)·8·N floats)");
+  expectGuard(scratch, scratchSize, "scratch (ceil(K/8)·8·N + B·N floats)");
   let changed = 0;
   for (let i = 0; i < panels(N) * K * 8; i++) if (load<u32>(Wp + (<usize>i << 2)) != load<u32>(WpKeep + (<usize>i << 2))) changed++;
   expect<i32>(changed).toBe(0, "elements of Wp the kernel modified");

@@ -11,7 +11,7 @@ for (const name of ['simd', 'scalar']) {
     const k = await createKernels(name, { [name]: bytes });
     const p = k.arenaBase;
     k.ensureBytes(p + 4096);
-    assert.throws(() => k.dense_forward(p, p, p, p, 1, 0, 1, 1),
+    assert.throws(() => k.dense_forward(p, p, p, p, p, 1, 0, 1, 1),
       (e) => e instanceof WasmAbortError && /inputs K must be > 0/.test(e.message) && /assembly\/index\.ts:\d+:\d+/.test(e.message));
     assert.throws(() => k.sgd_update(p, p, 4, 8, 0.1, 0), (e) => e instanceof WasmAbortError && /nDecay must be in \[0, n\]/.test(e.message));
     // valid calls still work on the debug build
@@ -25,5 +25,5 @@ test('release simd build: the same call compiles its checks away and returns wit
   const k = await createKernels('simd');
   const p = k.arenaBase;
   k.ensureBytes(p + 4096);
-  assert.doesNotThrow(() => k.dense_forward(p, p, p, p, 1, 0, 1, 1));
+  assert.doesNotThrow(() => k.dense_forward(p, p, p, p, p, 1, 0, 1, 1));
 });

@@ -42,7 +42,7 @@ test('every exported function has the same arity in every binary', async () => {
   }
   assert.deepEqual(arity[1], arity[0]);
   assert.deepEqual(arity[2], arity[0]);
-  assert.equal(arity[0].dense_forward, 8);
+  assert.equal(arity[0].dense_forward, 9);
   assert.equal(arity[0].adam_update, 13);
 });
 
@@ -78,7 +78,8 @@ test('each binary reports the ABI version the host expects and the instruction s
 /** Parameter counts per ABI version. docs/ABI.md: abi_version() is "bumped when any signature or
  * layout changes", so a version number pins these; new exports may be added, none may change.
  * Version 1 is the first commit's ABI (f104ff4). Version 2 is what the tree has since e84e9c5 added
- * `scratch` to dense_backward_input (and 94c8a3b added dense_backward_weights_sgd). */
+ * `scratch` to dense_backward_input (and 94c8a3b added dense_backward_weights_sgd). Version 3 gives
+ * dense_forward a `scratch` too (it interleaves its input rows). */
 const COMMON = { abi_version: 0, isa: 0, arena_base: 0, dense_forward: 8, dense_backward_weights: 7,
   activation_forward: 4, activation_backward: 5, softmax_xent_forward: 5, softmax_xent_backward: 6,
   sigmoid_bce_forward: 5, sigmoid_bce_backward: 6, mse_forward: 5, mse_backward: 6, count_correct_argmax: 4,
@@ -87,6 +88,7 @@ const COMMON = { abi_version: 0, isa: 0, arena_base: 0, dense_forward: 8, dense_
 const SIGNATURES = {
   1: { ...COMMON, dense_backward_input: 8 },
   2: { ...COMMON, dense_backward_input: 9, dense_backward_weights_sgd: 9 },
+  3: { ...COMMON, dense_forward: 9, dense_backward_input: 9, dense_backward_weights_sgd: 9 },
 };
 
 test('the ABI version pins the signatures: a changed parameter count needs a new version', async () => {
@@ -122,7 +124,7 @@ test('simd.wasm computes dense_forward from a bare instantiate, no JS glue, on h
   const f = new Float32Array(memory.buffer);
   // B = 2 rows, K = 3 inputs, N = 2 outputs
   const base = arena_base();
-  const X = base, Wp = base + 64, bias = base + 256, A = base + 320;
+  const X = base, Wp = base + 64, bias = base + 256, A = base + 320, scratch = base + 384;
   f.set([1, 0, -1, 2, 1, 0.5], X / 4);
   // W = [[1, 2, 3], [4, 5, 6]] packed: one panel of (K=3, 8); row k holds W[0][k], W[1][k], 0 × 6
   f.set([1, 4, 0, 0, 0, 0, 0, 0,
@@ -130,15 +132,15 @@ test('simd.wasm computes dense_forward from a bare instantiate, no JS glue, on h
     3, 6, 0, 0, 0, 0, 0, 0], Wp / 4);
   f.set([0.5, -1], bias / 4);
   f.fill(NaN, A / 4, A / 4 + 4);
-  dense_forward(A, X, Wp, bias, 2, 3, 2, 0); // identity
+  dense_forward(A, X, Wp, bias, scratch, 2, 3, 2, 0); // identity
   // row 0: 1·1 + 0·2 − 1·3 + 0.5 = −1.5;  1·4 + 0·5 − 1·6 − 1 = −3
   // row 1: 2·1 + 1·2 + 0.5·3 + 0.5 = 6;    2·4 + 1·5 + 0.5·6 − 1 = 15
   assert.deepEqual(Array.from(f.subarray(A / 4, A / 4 + 4)), [-1.5, -3, 6, 15]);
-  dense_forward(A, X, Wp, bias, 2, 3, 2, 1); // relu
+  dense_forward(A, X, Wp, bias, scratch, 2, 3, 2, 1); // relu
   assert.deepEqual(Array.from(f.subarray(A / 4, A / 4 + 4)), [0, 0, 6, 15]);
   // the output is (B, N) with no padding: nothing past B·N floats was written
   f[A / 4 + 4] = 1234;
-  dense_forward(A, X, Wp, bias, 2, 3, 2, 0);
+  dense_forward(A, X, Wp, bias, scratch, 2, 3, 2, 0);
   assert.equal(f[A / 4 + 4], 1234);
 });
 
@@ -148,7 +150,7 @@ test('simd.wasm dense_forward over two panels and a row tail (B=5, K=5, N=9) mat
   const B = 5, K = 5, N = 9;
   const f = new Float32Array(memory.buffer);
   const base = arena_base() / 4; // in floats
-  const X = base, W = X + 64, Wp = W + 64, Wp2 = Wp + 128, bias = Wp2 + 128, A = bias + 16;
+  const X = base, W = X + 64, Wp = W + 64, Wp2 = Wp + 128, bias = Wp2 + 128, A = bias + 16, scratch = A + 64;
   const x = Float32Array.from({ length: B * K }, (_, i) => ((i * 7) % 11) - 5); // small integers: exact sums
   const w = Float32Array.from({ length: N * K }, (_, i) => ((i * 5) % 9) - 4);
   const b = Float32Array.from({ length: N }, (_, i) => i - 4);
@@ -156,7 +158,7 @@ test('simd.wasm dense_forward over two panels and a row tail (B=5, K=5, N=9) mat
   // the binary's own packer agrees with the documented layout
   pack_weights(Wp2 * 4, W * 4, N, K);
   assert.deepEqual(f.subarray(Wp2, Wp2 + 2 * 8 * K), f.subarray(Wp, Wp + 2 * 8 * K));
-  dense_forward(A * 4, X * 4, Wp * 4, bias * 4, B, K, N, 0);
+  dense_forward(A * 4, X * 4, Wp * 4, bias * 4, scratch * 4, B, K, N, 0);
   const expected = [];
   for (let r = 0; r < B; r++) {
     for (let o = 0; o < N; o++) {
