@@ -243,6 +243,7 @@ export function f32_dense_backward_weights_sgd__scalar(Wp: usize, bias: usize, d
     const colsHi = max(cols - 4, 0);
     const w = dWp + (<usize>p * <usize>K << 5);
     const z = dZ + (<usize>n0 << 2);
+    const zEnd = z + <usize>B * rowZ;
     let k = 0;
     for (; k + 4 <= K; k += 4) {
       let c00 = f32x4.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
@@ -251,7 +252,7 @@ export function f32_dense_backward_weights_sgd__scalar(Wp: usize, bias: usize, d
       if (cols == 8) {
         if (k == 0) {
           let s0 = f32x4.splat(0), s1 = s0;
-          for (let r = 0; r < B; r++) {
+          while (zr < zEnd) { // one pointer drives the loop: no row counter
             const z0 = v128.load(zr), z1 = v128.load(zr, 16);
             s0 = f32x4.add(s0, z0); s1 = f32x4.add(s1, z1);
             let a = v128.load32_splat(xr);
@@ -267,7 +268,7 @@ export function f32_dense_backward_weights_sgd__scalar(Wp: usize, bias: usize, d
           bad = i32x4.sub(bad, putBias(db + (<usize>n0 << 2), s0, 4, mode, vlr));
           bad = i32x4.sub(bad, putBias(db + (<usize>n0 << 2) + 16, s1, 4, mode, vlr));
         } else {
-          for (let r = 0; r < B; r++) {
+          while (zr < zEnd) {
             const z0 = v128.load(zr), z1 = v128.load(zr, 16);
             let a = v128.load32_splat(xr);
             c00 = madd(a, z0, c00); c01 = madd(a, z1, c01);
