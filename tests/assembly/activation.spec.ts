@@ -11,7 +11,7 @@
 import {
   f32_act_forward__scalar, f32_act_forward__simd, f32_act_backward__scalar, f32_act_backward__simd,
 } from "../../assembly/activation";
-import { reseed, rnd, buf, copyOf, at, expectGuard, expectSameBits, begin, near, done, cursor, register } from "./harness";
+import { reseed, rnd, buf, copyOf, at, expectGuard, expectSameBits, begin, near, done, cursor, register, ACT_NAMES, actRef, actGradRef } from "./harness";
 
 // ---------------------------------------------------------------------------------------------
 // Test cases (harness.ts: register, cursor): each test reads its parameters as cases[cursor].
@@ -22,21 +22,6 @@ function add(name: string, n: i32, act: i32, fn: () => void): void { register(ca
 // ---------------------------------------------------------------------------------------------
 // The reference, in f64
 
-const ACT_NAMES: string[] = ["identity", "relu", "leaky_relu", "sigmoid", "tanh"];
-function actRef(z: f64, act: i32): f64 {
-  if (act == 1) return z > 0 ? z : 0;
-  if (act == 2) return z > 0 ? z : 0.01 * z;
-  if (act == 3) return 1 / (1 + Math.exp(-z));
-  if (act == 4) return Math.tanh(z);
-  return z;
-}
-function actGradRef(a: f64, act: i32): f64 {
-  if (act == 1) return a > 0 ? 1 : 0;
-  if (act == 2) return a > 0 ? 1 : 0.01;
-  if (act == 3) return a * (1 - a);
-  if (act == 4) return 1 - a * a;
-  return 1;
-}
 function forwardTol(want: f64, act: i32): f64 {
   if (act == 2) return 1e-6 * Math.abs(want);
   if (act == 3 || act == 4) return 1e-6;

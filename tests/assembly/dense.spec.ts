@@ -20,7 +20,7 @@ import {
 } from "../../assembly/dense";
 import { f32_pack_weights, f32_unpack_weights } from "../../assembly/pack";
 import { f32_sgd__simd } from "../../assembly/optimizer";
-import { reseed, rnd, buf, rand, copyOf, at, expectGuard, begin, near, done, cursor, register } from "./harness";
+import { reseed, rnd, buf, rand, copyOf, at, expectGuard, begin, near, done, cursor, register, ACT_NAMES, actRef, actGradRef } from "./harness";
 
 // ---------------------------------------------------------------------------------------------
 // Test cases (harness.ts: register, cursor): each test reads its parameters as cases[cursor].
@@ -36,22 +36,6 @@ function seedOf(c: Case, salt: u32): u32 {
 // ---------------------------------------------------------------------------------------------
 // The reference: activations in f64, the packed index as documented.
 
-const ACT_NAMES: string[] = ["identity", "relu", "leaky_relu", "sigmoid", "tanh"];
-function actRef(z: f64, act: i32): f64 {
-  if (act == 1) return z > 0 ? z : 0;
-  if (act == 2) return z > 0 ? z : 0.01 * z;
-  if (act == 3) return 1 / (1 + Math.exp(-z));
-  if (act == 4) return Math.tanh(z);
-  return z;
-}
-/** Derivative of the activation as a function of its output a. */
-function actGradRef(a: f64, act: i32): f64 {
-  if (act == 1) return a > 0 ? 1 : 0;
-  if (act == 2) return a > 0 ? 1 : 0.01;
-  if (act == 3) return a * (1 - a);
-  if (act == 4) return 1 - a * a;
-  return 1;
-}
 /** Float index of W[o][k] in the packed layout: ((o >> 3)·K + k)·8 + (o & 7). */
 function packed(o: i32, k: i32, K: i32): i32 { return ((o >> 3) * K + k) * 8 + (o & 7); }
 function panels(N: i32): i32 { return (N + 7) >> 3; }

@@ -95,3 +95,23 @@ export function register<C>(cases: C[], c: C, name: string, fn: () => void): voi
   cases.push(c);
   test(name, fn);
 }
+
+// ---------------------------------------------------------------------------------------------
+// The activation reference, in f64 (codes as in assembly/activation.ts)
+
+export const ACT_NAMES: string[] = ["identity", "relu", "leaky_relu", "sigmoid", "tanh"];
+export function actRef(z: f64, act: i32): f64 {
+  if (act == 1) return z > 0 ? z : 0;
+  if (act == 2) return z > 0 ? z : 0.01 * z;
+  if (act == 3) return 1 / (1 + Math.exp(-z));
+  if (act == 4) return Math.tanh(z);
+  return z;
+}
+/** Derivative of the activation as a function of its output a. */
+export function actGradRef(a: f64, act: i32): f64 {
+  if (act == 1) return a > 0 ? 1 : 0;
+  if (act == 2) return a > 0 ? 1 : 0.01;
+  if (act == 3) return a * (1 - a);
+  if (act == 4) return 1 - a * a;
+  return 1;
+}

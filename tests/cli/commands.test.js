@@ -2,14 +2,11 @@
 // --verbose), 2 bad usage; --help on every command; data errors name the file and the place.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { CLI, run } from './cli.js';
 
-const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
-const run = (args, opts = {}) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000, ...opts });
 const dir = mkdtempSync(join(tmpdir(), 'wasm-mlp-cli-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 

@@ -3,24 +3,15 @@
 // with the model, so evaluate and predict apply the same transform.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import { decodeModel } from '../../dist/io/model-file.js';
 import { parseCsv } from '../../dist/data/csv.js';
 import { splitValidation } from '../../dist/data/split.js';
+import { run, ok, jsonLines } from './cli.js';
 
-const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
-const run = (args) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000 });
-const ok = (args) => {
-  const r = run(args);
-  assert.equal(r.status, 0, `wasm-mlp ${args.join(' ')} failed (${r.status}):\n${r.stderr}`);
-  return r;
-};
-const jsonLines = (s) => s.trimEnd().split('\n').map((l) => JSON.parse(l));
 
 const dir = mkdtempSync(join(tmpdir(), 'wasm-mlp-cli-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));

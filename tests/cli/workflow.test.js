@@ -2,26 +2,17 @@
 // model loaded in-process (net.predict) and against onnxruntime-node running the exported graph.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { loadDigits } from '../../dist/node/digits.js';
 import { createNetwork } from '../../dist/network.js';
 import { decodeModel } from '../../dist/io/model-file.js';
+import { CLI, run, ok, jsonLines } from './cli.js';
 
 const require = createRequire(import.meta.url);
 const { PNG } = require('pngjs');
-const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
-const run = (args) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000 });
-const ok = (args) => {
-  const r = run(args);
-  assert.equal(r.status, 0, `wasm-mlp ${args.join(' ')} failed (${r.status}):\n${r.stderr}`);
-  return r;
-};
-const jsonLines = (s) => s.trimEnd().split('\n').map((l) => JSON.parse(l));
 // the in-process network and the CLI's predict/evaluate use the same backend, so outputs match
 // bit for bit ('auto' may pick relaxed SIMD in the CLI, which sets the V8 flag, and not here)
 const BACKEND = ['--backend', 'simd'];
