@@ -10,7 +10,7 @@
 // gradient dW is written in the same layout (optimizers are element-wise and never care).
 
 import { actScalar, actGradScalar, actVec, actGradVec, actIsVec, f32_act_forward__scalar } from './activation';
-import { madd, loadPartial, storePartial, hsum } from './vec';
+import { madd, loadPartial, storePartial } from './vec';
 
 // @ts-ignore: decorator
 @inline function packedIndex(o: i32, k: i32, K: i32): usize {
@@ -388,68 +388,6 @@ export function f32_dense_backward_input__scalar(dX: usize, dZ: usize, Wp: usize
   }
 }
 
-// dX is (B,K), dZ is (B,N), Wp is packed (NP,K,8), Xa is (B,K).
-// Dot products along the packed lanes: tile 4 rows × 2 inputs, each accumulator holding 4 output
-// lanes, reduced horizontally once at the end. A partial last panel reads zeros from dZ's tail.
-export function f32_dense_backward_input_4x2__simd(dX: usize, dZ: usize, Wp: usize, Xa: usize, B: i32, K: i32, N: i32, act: i32): void {
-  const NP = (N + 7) >> 3;
-  const full = N >> 3; // panels with 8 real outputs
-  const tail = N & 7;
-  const rowZ = <usize>N << 2;
-  const rowX = <usize>K << 2;
-  const panel = <usize>K << 5;
-  let r = 0;
-  for (; r + 4 <= B; r += 4) {
-    const z0 = dZ + <usize>r * rowZ;
-    let k = 0;
-    for (; k + 2 <= K; k += 2) {
-      let c00 = f32x4.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-      let wp = Wp + (<usize>k << 5);
-      let zp = z0;
-      for (let p = 0; p < NP; p++) {
-        const wa0 = v128.load(wp), wa1 = v128.load(wp, 16), wb0 = v128.load(wp, 32), wb1 = v128.load(wp, 48);
-        let d0: v128, d1: v128;
-        if (p < full) {
-          d0 = v128.load(zp); d1 = v128.load(zp, 16);
-          c00 = madd(d0, wa0, c00); c00 = madd(d1, wa1, c00); c01 = madd(d0, wb0, c01); c01 = madd(d1, wb1, c01);
-          d0 = v128.load(zp + rowZ); d1 = v128.load(zp + rowZ, 16);
-          c10 = madd(d0, wa0, c10); c10 = madd(d1, wa1, c10); c11 = madd(d0, wb0, c11); c11 = madd(d1, wb1, c11);
-          d0 = v128.load(zp + 2 * rowZ); d1 = v128.load(zp + 2 * rowZ, 16);
-          c20 = madd(d0, wa0, c20); c20 = madd(d1, wa1, c20); c21 = madd(d0, wb0, c21); c21 = madd(d1, wb1, c21);
-          d0 = v128.load(zp + 3 * rowZ); d1 = v128.load(zp + 3 * rowZ, 16);
-          c30 = madd(d0, wa0, c30); c30 = madd(d1, wa1, c30); c31 = madd(d0, wb0, c31); c31 = madd(d1, wb1, c31);
-        } else {
-          const lo = min(tail, 4), hi = max(tail - 4, 0);
-          for (let i = 0; i < 4; i++) {
-            const zi = zp + <usize>i * rowZ;
-            d0 = loadPartial(zi, lo);
-            d1 = hi > 0 ? loadPartial(zi + 16, hi) : f32x4.splat(0);
-            const sa = madd(d1, wa1, f32x4.mul(d0, wa0));
-            const sb = madd(d1, wb1, f32x4.mul(d0, wb0));
-            if (i == 0) { c00 = f32x4.add(c00, sa); c01 = f32x4.add(c01, sb); }
-            else if (i == 1) { c10 = f32x4.add(c10, sa); c11 = f32x4.add(c11, sb); }
-            else if (i == 2) { c20 = f32x4.add(c20, sa); c21 = f32x4.add(c21, sb); }
-            else { c30 = f32x4.add(c30, sa); c31 = f32x4.add(c31, sb); }
-          }
-        }
-        wp += panel;
-        zp += 32;
-      }
-      const o = (<usize>r * <usize>K + <usize>k) << 2;
-      storeGrad(dX + o, Xa + o, hsum(c00), act); storeGrad(dX + o + 4, Xa + o + 4, hsum(c01), act);
-      storeGrad(dX + o + rowX, Xa + o + rowX, hsum(c10), act); storeGrad(dX + o + rowX + 4, Xa + o + rowX + 4, hsum(c11), act);
-      storeGrad(dX + o + 2 * rowX, Xa + o + 2 * rowX, hsum(c20), act); storeGrad(dX + o + 2 * rowX + 4, Xa + o + 2 * rowX + 4, hsum(c21), act);
-      storeGrad(dX + o + 3 * rowX, Xa + o + 3 * rowX, hsum(c30), act); storeGrad(dX + o + 3 * rowX + 4, Xa + o + 3 * rowX + 4, hsum(c31), act);
-    }
-    for (; k < K; k++) {
-      for (let i = 0; i < 4; i++) backwardInputOne(dX, dZ, Wp, Xa, r + i, k, K, N, act);
-    }
-  }
-  for (; r < B; r++) {
-    for (let k = 0; k < K; k++) backwardInputOne(dX, dZ, Wp, Xa, r, k, K, N, act);
-  }
-}
-
 // dX is (B,K), dZ is (B,N), Wp is packed (NP,K,8), Xa is (B,K), WpT is scratch of
 // ceil(K/8)·8·N + B·N floats (W re-packed, then dZ interleaved). W is first re-packed by inputs (WpT: panels of 8 inputs, (N, 8) each,
 // built with 4×4 register transposes), then dX = dZ · W runs on the same 4×8 register tile as the
@@ -503,28 +441,4 @@ export function f32_transpose_packed__simd(WpT: usize, Wp: usize, N: i32, K: i32
   v128.store(d, i32x4.shuffle(t0, t2, 2, 3, 6, 7), 32);
   v128.store(d, i32x4.shuffle(t1, t3, 0, 1, 4, 5), 64);
   v128.store(d, i32x4.shuffle(t1, t3, 2, 3, 6, 7), 96);
-}
-
-// @ts-ignore: decorator
-@inline function storeGrad(dx: usize, xa: usize, s: f32, act: i32): void {
-  store<f32>(dx, s * actGradScalar(load<f32>(xa), act));
-}
-
-/** One element of dX with v128 dot products over the packed lanes (row and input tails). */
-function backwardInputOne(dX: usize, dZ: usize, Wp: usize, Xa: usize, r: i32, k: i32, K: i32, N: i32, act: i32): void {
-  const NP = (N + 7) >> 3;
-  let c = f32x4.splat(0);
-  const z = dZ + (<usize>r * <usize>N << 2);
-  let wp = Wp + (<usize>k << 5);
-  for (let p = 0; p < NP; p++) {
-    const n0 = p << 3;
-    const cols = min(8, N - n0);
-    const d0 = loadPartial(z + (<usize>n0 << 2), min(cols, 4));
-    const d1 = cols > 4 ? loadPartial(z + (<usize>n0 << 2) + 16, cols - 4) : f32x4.splat(0);
-    c = madd(d0, v128.load(wp), c);
-    c = madd(d1, v128.load(wp, 16), c);
-    wp += <usize>K << 5;
-  }
-  const o = (<usize>r * <usize>K + <usize>k) << 2;
-  storeGrad(dX + o, Xa + o, hsum(c), act);
 }

@@ -30,11 +30,3 @@
   if (n > 1) store<f32>(ptr, f32x4.extract_lane(v, 1), 4);
   if (n > 2) store<f32>(ptr, f32x4.extract_lane(v, 2), 8);
 }
-
-/** Sum of the four lanes. */
-// @ts-ignore: decorator
-@inline export function hsum(v: v128): f32 {
-  const s = f32x4.add(v, i32x4.shuffle(v, v, 2, 3, 0, 1));
-  const t = f32x4.add(s, i32x4.shuffle(s, s, 1, 0, 3, 2));
-  return f32x4.extract_lane(t, 0);
-}

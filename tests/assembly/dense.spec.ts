@@ -2,7 +2,7 @@
 // Every SIMD kernel is checked against its scalar sibling, and every scalar kernel against a plain
 // f64 reference written here on the row-major layout, W (N,K): X·Wᵀ + b from an unpacked W.
 // Sizes hit the tile edges of every dimension: B rows (tile 4), N outputs (panel of 8), K inputs
-// (weight-gradient tile 4; input-gradient tile 2 in the 4x2 variant, 8 in the 4x8 one).
+// (weight-gradient tile 4; input-gradient tile 8).
 //
 // Tolerances for products: |got − want| ≤ 1e-5 · Σ|terms| + 1e-6, where Σ|terms| is the sum of the
 // absolute values of the summed products (bias included). Summing K f32 products rounds each
@@ -15,7 +15,7 @@ import {
   f32_dense_forward__scalar, f32_dense_forward_4x8__simd,
   f32_dense_backward_weights__scalar, f32_dense_backward_weights_4x8__simd,
   f32_dense_backward_weights_sgd__scalar, f32_dense_backward_weights_sgd_4x8__simd,
-  f32_dense_backward_input__scalar, f32_dense_backward_input_4x2__simd, f32_dense_backward_input_4x8__simd,
+  f32_dense_backward_input__scalar, f32_dense_backward_input_4x8__simd,
   f32_transpose_packed__simd,
 } from "../../assembly/dense";
 import { f32_pack_weights, f32_unpack_weights } from "../../assembly/pack";
@@ -297,11 +297,10 @@ describe("dense backward weights fused with sgd", () => {
 
 // ---------------------------------------------------------------------------------------------
 // input gradient: dX (B,K) = (dZ (B,N) · W) ⊙ act'(Xa (B,K))
-// Two SIMD variants: 4x2 (dot products along the packed lanes) and 4x8 (W re-packed by inputs into
-// a scratch buffer, then the forward pass's broadcast tile; the one the ABI uses). The 4x8 variant
-// tiles K by 8, so the shapes cover K around 8 as well as around 2.
+// The SIMD variant re-packs W by inputs into a scratch buffer, then runs the forward pass's
+// broadcast tile, which tiles K by 8: the shapes cover K around 8 as well as around 2.
 
-const SCALAR = 0, SIMD_4X2 = 1, SIMD_4X8 = 2;
+const SCALAR = 0, SIMD_4X8 = 2;
 
 function checkBackwardInput(variant: i32): void {
   const c = cases[cursor];
@@ -322,8 +321,7 @@ function checkBackwardInput(variant: i32): void {
     f32_dense_backward_input__scalar(dX, dZ, Wp, Xa, B, K, N, act);
   } else {
     f32_dense_backward_input__scalar(want, dZ, Wp, Xa, B, K, N, act);
-    if (variant == SIMD_4X2) f32_dense_backward_input_4x2__simd(dX, dZ, Wp, Xa, B, K, N, act);
-    else f32_dense_backward_input_4x8__simd(dX, dZ, Wp, Xa, scratch, B, K, N, act);
+    f32_dense_backward_input_4x8__simd(dX, dZ, Wp, Xa, scratch, B, K, N, act);
   }
   begin((variant == SCALAR ? "scalar vs reference" : "simd vs scalar") + " dX[r,k]");
   for (let r = 0; r < B; r++) {
@@ -365,7 +363,6 @@ describe("dense backward input", () => {
     for (let act = 0; act < 5; act++) {
       const where = " at " + shape(s[i], s[i + 1], s[i + 2]) + " " + ACT_NAMES[act];
       add("dense backward input scalar matches (dZ·W)⊙act'(Xa) reference" + where, s[i], s[i + 1], s[i + 2], act, () => { checkBackwardInput(SCALAR); });
-      add("dense backward input simd 4x2 matches scalar" + where, s[i], s[i + 1], s[i + 2], act, () => { checkBackwardInput(SIMD_4X2); });
       add("dense backward input simd 4x8 matches scalar, writes only its scratch, leaves Wp" + where, s[i], s[i + 1], s[i + 2], act, () => { checkBackwardInput(SIMD_4X8); });
     }
   }
