@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import ort from 'onnxruntime-node';
 import { exportOnnx } from '../dist/io/onnx.js';
 import { ConfigError, InputError } from '../dist/errors.js';
+import { mulberry32 } from '../dist/data/split.js';
 
 const require = createRequire(import.meta.url);
 const TOLERANCE = 1e-5;
@@ -15,17 +16,8 @@ const OUTPUTS = ['softmax', 'sigmoid', 'linear'];
 
 // ---- fixtures ------------------------------------------------------------------------------
 
-/** mulberry32: small seeded PRNG so every run sees the same numbers. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** small seeded PRNG (the project's mulberry32) so every run sees the same numbers */
+const rng = mulberry32;
 
 function gaussian(random) {
   const u = 1 - random();

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { decodeModel } from '../../dist/io/model-file.js';
 import { parseCsv } from '../../dist/data/csv.js';
-import { splitValidation } from '../../dist/data/split.js';
+import { splitValidation, mulberry32 } from '../../dist/data/split.js';
 import { run, ok, jsonLines } from './cli.js';
 
 
@@ -21,16 +21,6 @@ const MODEL = join(dir, 'blobs.safetensors');
 const labels = [];
 let log;
 
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 before(() => {
   // height in the thousands, weight in hundredths: unnormalised, lr 0.1 would not learn this
