@@ -72,7 +72,7 @@ const WRITE = !QUICK && !has('--no-write');
 
 const lib = await import('../dist/index.js');
 const { loadDigits } = await import('../dist/node/digits.js');
-const { relaxedWasm, simdWasm, scalarWasm } = await import('../dist/wasm/binaries.generated.js');
+const { relaxedWasm, simdWasm, scalarWasm } = await import('../dist/backend/binaries.generated.js');
 const { machineInfo, loadAverage } = await import('./machine.js');
 const { benchKernels, measurePeak, KERNEL_SHAPES, QUICK_SHAPES } = await import('./kernels.js');
 const { profileStep } = await import('./profile.js');

@@ -8,7 +8,7 @@ for (const n of names) {
   const b64 = readFileSync(new URL(`../build/${n}.wasm`, import.meta.url)).toString('base64');
   out += `export const ${n}Wasm = '${b64}';\n`;
 }
-const target = new URL('../src/wasm/binaries.generated.ts', import.meta.url);
-const tmp = new URL('../src/wasm/binaries.generated.ts.tmp', import.meta.url);
+const target = new URL('../src/backend/binaries.generated.ts', import.meta.url);
+const tmp = new URL('../src/backend/binaries.generated.ts.tmp', import.meta.url);
 writeFileSync(tmp, out);
 renameSync(tmp, target);

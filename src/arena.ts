@@ -13,8 +13,7 @@
 // The params region depends only on the layers and the layout, so it never moves when the
 // capacity or the data change: a re-plan keeps the parameters where they are.
 
-import type { WeightLayout } from './backend/kernels.js';
-import { weightFloats } from './backend/kernels.js';
+import { inputGradScratchFloats, weightFloats, type WeightLayout } from './backend/layout.js';
 
 export interface ArenaPlan {
   readonly layers: readonly number[];
@@ -81,7 +80,7 @@ export function planArena(req: PlanRequest): ArenaPlan {
   // re-packs one hidden weight matrix and interleaves dZ (ceil(n_l/8)·8·n_{l+1} + capacity·n_{l+1})
   let scratchFloats = 0;
   for (let l = 0; l < L; l++) scratchFloats = Math.max(scratchFloats, capacity * layers[l]);
-  for (let l = 1; l < L; l++) scratchFloats = Math.max(scratchFloats, Math.ceil(layers[l] / 8) * 8 * layers[l + 1] + capacity * layers[l + 1]);
+  for (let l = 1; l < L; l++) scratchFloats = Math.max(scratchFloats, inputGradScratchFloats(capacity, layers[l], layers[l + 1]));
   const scratch = at; at = align(at + 4 * scratchFloats);
   let data: ArenaPlan['data'] = null;
   if (req.dataRows && req.dataRows > 0) {

@@ -2,12 +2,10 @@
 // Notation follows the seed chapter: layer l maps A[l-1] (n_in) to A[l] (n_out) with
 // Z = W·A + B, W of shape (n_out, n_in) stored row-major, B of shape (n_out).
 
-export type Hidden = 'relu' | 'leaky_relu' | 'sigmoid' | 'tanh';
-/** Output layer and its loss: softmax + categorical cross-entropy, sigmoid + binary
- * cross-entropy, linear + mean squared error. */
-export type Output = 'softmax' | 'sigmoid' | 'linear';
-export type BackendName = 'relaxed' | 'simd' | 'scalar' | 'js';
-export type OptimizerName = 'sgd' | 'momentum' | 'adam';
+// The names (Hidden, Output, OptimizerName, BackendName, NormalizerKind) live in vocabulary.ts.
+
+import type { Hidden, NormalizerKind, OptimizerName, Output } from './vocabulary.js';
+export type { BackendName, Hidden, NormalizerKind, OptimizerName, Output } from './vocabulary.js';
 
 export interface OptimizerConfig {
   name: OptimizerName;
@@ -40,7 +38,31 @@ export interface Parameters {
 /** Per-feature input transform saved with a model so that prediction applies the same one:
  * x' = (x - offset[i]) * scale[i]. */
 export interface Normalizer {
-  kind: 'minmax' | 'zscore';
+  kind: NormalizerKind;
   offset: Float32Array;
   scale: Float32Array;
+}
+
+/** Labels or targets: class indices (Uint8Array, Int32Array), or float targets. */
+export type Targets = Uint8Array | Int32Array | Float32Array;
+
+/** A dataset, as every reader (IDX, CSV, the embedded digits), split and loader returns it:
+ * x is (n, features) row-major; y holds n class indices, or n × targetWidth float targets. */
+export interface Dataset<Y extends Targets = Targets> {
+  x: Float32Array;
+  y: Y;
+  n: number;
+  features: number;
+  /** values of y per sample; absent means 1 (class labels) */
+  targetWidth?: number;
+}
+
+/** A named dataset with its fixed train / test split (test is null where the source has none). */
+export interface DatasetSplits<Y extends Targets = Targets> {
+  name: string;
+  train: Dataset<Y>;
+  test: Dataset<Y> | null;
+  features: number;
+  /** label values 0 … classes − 1 */
+  classes: number;
 }

@@ -2,51 +2,49 @@
 // argument, the index and the value, so a user can act on it without reading the source.
 
 import { ConfigError, InputError } from './errors.js';
-import type { Hidden, Output, OptimizerConfig, OptimizerName } from './types.js';
-
-export const HIDDEN: readonly Hidden[] = ['relu', 'leaky_relu', 'sigmoid', 'tanh'];
-export const OUTPUTS: readonly Output[] = ['softmax', 'sigmoid', 'linear'];
-export const OPTIMIZERS: readonly OptimizerName[] = ['sgd', 'momentum', 'adam'];
-/** Largest layer width accepted: far beyond any dense layer that fits in 4 GiB of wasm memory. */
-const MAX_WIDTH = 1 << 24;
+import type { OptimizerConfig } from './types.js';
+import {
+  DEFAULT_LEARNING_RATE, architectureProblem, layersProblem, nameProblem, optimizerProblem,
+  type OptimizerName,
+} from './vocabulary.js';
+import type { Architecture } from './types.js';
 
 export function checkLayers(layers: unknown): number[] {
-  if (!Array.isArray(layers) || layers.length < 2) {
-    throw new ConfigError(`layers must list at least two sizes (inputs and outputs), e.g. [784, 128, 10]; got ${JSON.stringify(layers)}`);
-  }
-  layers.forEach((n, i) => {
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_WIDTH) {
-      throw new ConfigError(`layers[${i}] must be a positive integer (at most ${MAX_WIDTH}); got ${JSON.stringify(n)}`);
-    }
-  });
+  const problem = layersProblem(layers);
+  if (problem !== null) throw new ConfigError(problem);
   return layers as number[];
 }
 
 export function checkName<T extends string>(what: string, value: unknown, allowed: readonly T[]): T {
-  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-    throw new ConfigError(`unknown ${what} '${String(value)}': expected one of ${allowed.join(', ')}`);
-  }
+  const problem = nameProblem(what, value, allowed);
+  if (problem !== null) throw new ConfigError(problem);
   return value as T;
 }
 
-function num(what: string, v: unknown, ok: (x: number) => boolean, rule: string): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v)) throw new ConfigError(`${what} must be ${rule}; got ${String(v)}`);
-  return v;
+/** The architecture with defaults (hidden relu, output softmax) filled in, or a ConfigError. */
+export function checkArchitecture(a: { layers: unknown; hidden?: unknown; output?: unknown }): Architecture {
+  const arch = { layers: a.layers, hidden: a.hidden ?? 'relu', output: a.output ?? 'softmax' };
+  const problem = architectureProblem(arch);
+  if (problem !== null) throw new ConfigError(problem);
+  return { layers: [...(arch.layers as number[])], hidden: arch.hidden, output: arch.output } as Architecture;
 }
 
+/** The optimizer config with every default filled in, or a ConfigError. A name alone, or a
+ * learning rate left undefined (or NaN), takes the optimizer's default learning rate. */
 export function checkOptimizer(opt: OptimizerConfig | OptimizerName | undefined): Required<OptimizerConfig> {
-  const o: OptimizerConfig = typeof opt === 'string' ? { name: opt, learningRate: NaN } : (opt ?? { name: 'sgd', learningRate: 0.1 });
-  const name = checkName('optimizer', o.name, OPTIMIZERS);
-  const defaultLr = name === 'adam' ? 0.001 : name === 'momentum' ? 0.01 : 0.1;
-  const lr = o.learningRate === undefined || Number.isNaN(o.learningRate) ? defaultLr : o.learningRate;
+  const o: Partial<OptimizerConfig> = typeof opt === 'string' ? { name: opt } : { ...(opt ?? { name: 'sgd' }) };
+  if (Number.isNaN(o.learningRate)) delete o.learningRate;
+  const problem = optimizerProblem(o);
+  if (problem !== null) throw new ConfigError(problem);
+  const name = o.name as OptimizerName;
   return {
     name,
-    learningRate: num('optimizer.learningRate', lr, (x) => x > 0, 'a finite number > 0'),
-    momentum: num('optimizer.momentum', o.momentum ?? 0.9, (x) => x >= 0 && x < 1, 'in [0, 1)'),
-    beta1: num('optimizer.beta1', o.beta1 ?? 0.9, (x) => x >= 0 && x < 1, 'in [0, 1)'),
-    beta2: num('optimizer.beta2', o.beta2 ?? 0.999, (x) => x >= 0 && x < 1, 'in [0, 1)'),
-    epsilon: num('optimizer.epsilon', o.epsilon ?? 1e-8, (x) => x > 0, 'a finite number > 0'),
-    weightDecay: num('optimizer.weightDecay', o.weightDecay ?? 0, (x) => x >= 0, 'a finite number ≥ 0'),
+    learningRate: o.learningRate ?? DEFAULT_LEARNING_RATE[name],
+    momentum: o.momentum ?? 0.9,
+    beta1: o.beta1 ?? 0.9,
+    beta2: o.beta2 ?? 0.999,
+    epsilon: o.epsilon ?? 1e-8,
+    weightDecay: o.weightDecay ?? 0,
   };
 }
 

@@ -333,10 +333,10 @@ test('a normalizer of the wrong width is an InputError naming normalizer.offset 
 test('an invalid architecture or option is a ConfigError', () => {
   const parameters = randomParameters([3, 2], rng(1));
   const bad = [
-    [{ layers: [3], hidden: 'relu', output: 'softmax' }, {}, /at least an input and an output/],
+    [{ layers: [3], hidden: 'relu', output: 'softmax' }, {}, /at least two sizes \(inputs and outputs\)/],
     [{ layers: [3, 0], hidden: 'relu', output: 'softmax' }, {}, /layers\[1\] must be a positive integer/],
-    [{ layers: [3, 2], hidden: 'gelu', output: 'softmax' }, {}, /hidden must be one of/],
-    [{ layers: [3, 2], hidden: 'relu', output: 'tanh' }, {}, /output must be one of/],
+    [{ layers: [3, 2], hidden: 'gelu', output: 'softmax' }, {}, /unknown hidden activation 'gelu'/],
+    [{ layers: [3, 2], hidden: 'relu', output: 'tanh' }, {}, /unknown output \(activation and loss\) 'tanh'/],
     [{ layers: [3, 2], hidden: 'relu', output: 'softmax' }, { inputName: 'x', outputName: 'x' }, /must differ/],
     [{ layers: [3, 2], hidden: 'relu', output: 'softmax' }, { inputName: '' }, /inputName must be a non-empty string/],
     [{ layers: [3, 2], hidden: 'relu', output: 'softmax' }, { outputName: 'layers.0.weight' }, /names a tensor inside/],

@@ -5,9 +5,7 @@
 // Weights use the documented row-major layout W (N,K).
 
 import type { Kernels } from './kernels.js';
-import { ACT } from './kernels.js';
-
-const LEAKY = 0.01;
+import { ACT, LEAKY_RELU_SLOPE as LEAKY } from '../vocabulary.js';
 
 function act1(z: number, act: number): number {
   switch (act) {

@@ -1,14 +1,17 @@
 // The kernel interface every backend implements: the wasm ABI (assembly/index.ts, docs/ABI.md),
 // byte offsets into the backend's memory, plus the few things the host needs to manage that memory.
 // The pure-TS backend implements the same functions over an ArrayBuffer, so the network code above
-// this line is the same for every backend.
+// this interface is the same for every backend.
+//
+// Dimensions: B rows of the batch, K = n_in, N = n_out, n a flat element count. Every pointer is a
+// byte offset; its shape is in the comment. W is (N, K) in the backend's weightLayout (layout.ts):
+// packed8 for wasm, rowmajor for js; dW and every optimizer block use that same layout.
 
-import type { BackendName } from '../types.js';
+import type { BackendName } from '../vocabulary.js';
+import type { WeightLayout } from './layout.js';
 
-/** How a backend stores W (N,K): the documented row-major layout, or panels of 8 outputs. */
-export type WeightLayout = 'rowmajor' | 'packed8';
-
-export const ACT = { identity: 0, relu: 1, leaky_relu: 2, sigmoid: 3, tanh: 4 } as const;
+export { ACT } from '../vocabulary.js';
+export { weightFloats, weightIndex, type WeightLayout } from './layout.js';
 
 export interface Kernels {
   readonly name: BackendName;
@@ -20,36 +23,43 @@ export interface Kernels {
   /** Grows memory to at least `bytes`. Contents are kept. */
   ensureBytes(bytes: number): void;
 
-  /** scratch: B·K floats the kernel may overwrite (its input rows, interleaved) */
+  /** A (B,N) = act(X (B,K) · Wᵀ + bias (N)); W (N,K) in layout; scratch (B·K) the kernel may overwrite */
   dense_forward(A: number, X: number, W: number, bias: number, scratch: number, B: number, K: number, N: number, act: number): void;
+  /** dW (N,K) in layout = dZ (B,N)ᵀ · X (B,K); db (N) = Σ_rows dZ; both overwritten */
   dense_backward_weights(dW: number, db: number, dZ: number, X: number, B: number, K: number, N: number): void;
-  /** SGD fused into the weight gradient: W -= lr·(dZᵀ·X + wd·W), bias -= lr·Σ dZ; returns refused count */
+  /** SGD fused into the weight gradient: W (N,K) −= lr·(dZ (B,N)ᵀ·X (B,K) + wd·W), bias (N) −= lr·Σ_rows dZ;
+   * returns the count of elements refused (update not finite) */
   dense_backward_weights_sgd(W: number, bias: number, dZ: number, X: number, B: number, K: number, N: number, lr: number, wd: number): number;
-  /** scratch: ceil(K/8)·8·N + B·N floats the kernel may overwrite */
+  /** dX (B,K) = (dZ (B,N) · W (N,K)) ⊙ act'(Xa (B,K)); scratch (ceil(K/8)·8·N + B·N) the kernel may overwrite */
   dense_backward_input(dX: number, dZ: number, W: number, Xa: number, scratch: number, B: number, K: number, N: number, act: number): void;
+  /** out (n) = act(inp (n)); may alias */
   activation_forward(out: number, inp: number, n: number, act: number): void;
+  /** dZ (n) = dA (n) ⊙ act'(A (n)); may alias */
   activation_backward(dZ: number, dA: number, A: number, n: number, act: number): void;
+  /** P (B,N) = softmax(Z (B,N)), may alias; labels (B) i32 or 0; returns Σ −log P[b, y_b] */
   softmax_xent_forward(P: number, Z: number, labels: number, B: number, N: number): number;
+  /** dZ (B,N) = (P (B,N) − onehot(labels (B)))·scale */
   softmax_xent_backward(dZ: number, P: number, labels: number, B: number, N: number, scale: number): void;
+  /** P (B,N) = σ(Z (B,N)), may alias; T (B,N) or 0; returns the summed binary cross-entropy */
   sigmoid_bce_forward(P: number, Z: number, T: number, B: number, N: number): number;
+  /** dZ (B,N) = (P (B,N) − T (B,N))·scale */
   sigmoid_bce_backward(dZ: number, P: number, T: number, B: number, N: number, scale: number): void;
+  /** P (B,N) = Z (B,N); T (B,N) or 0; returns Σ (z − t)² */
   mse_forward(P: number, Z: number, T: number, B: number, N: number): number;
+  /** dZ (B,N) = 2(P (B,N) − T (B,N))·scale */
   mse_backward(dZ: number, P: number, T: number, B: number, N: number, scale: number): void;
+  /** rows of P (B,N) whose first argmax equals labels (B) i32 */
   count_correct_argmax(P: number, labels: number, B: number, N: number): number;
+  /** elements of P (B,N) with (p ≥ ½) == (t ≥ ½) for T (B,N) */
   count_correct_binary(P: number, T: number, B: number, N: number): number;
+  /** P (n) −= lr·(G (n) + wd·P), decay on [0, nDecay); returns refused count */
   sgd_update(P: number, G: number, n: number, nDecay: number, lr: number, wd: number): number;
+  /** V (n) = mu·V + G (n); P (n) −= lr·(V + wd·P); returns refused count */
   momentum_update(P: number, V: number, G: number, n: number, nDecay: number, lr: number, mu: number, wd: number): number;
+  /** Adam over P, M, V, G (n each) with bias corrections bc1, bc2; returns refused count */
   adam_update(P: number, M: number, V: number, G: number, n: number, nDecay: number, lr: number, b1: number, b2: number, eps: number, wd: number, bc1: number, bc2: number): number;
+  /** dst (count, cols)[i] = src (rows, cols)[idx[i]], idx (count) i32 */
   gather_rows(dst: number, src: number, idx: number, count: number, cols: number): void;
+  /** dst (count) i32 [i] = src (rows) i32 [idx[i]], idx (count) i32 */
   gather_i32(dst: number, src: number, idx: number, count: number): void;
-}
-
-/** Floats one weight matrix (N outputs, K inputs) occupies in a layout. */
-export function weightFloats(layout: WeightLayout, N: number, K: number): number {
-  return layout === 'packed8' ? Math.ceil(N / 8) * 8 * K : N * K;
-}
-
-/** Float index of W[o][k] inside a matrix stored in `layout`. */
-export function weightIndex(layout: WeightLayout, o: number, k: number, K: number): number {
-  return layout === 'packed8' ? ((o >> 3) * K + k) * 8 + (o & 7) : o * K + k;
 }

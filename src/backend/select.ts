@@ -2,15 +2,15 @@
 // then scalar); a named backend is honoured or refused with a reason. Binaries are embedded in the
 // library (base64), so no file or network access is needed; `wasm` overrides where each comes from.
 
-import type { BackendName } from '../types.js';
+import { BACKENDS, type BackendName } from '../vocabulary.js';
 import type { Kernels } from './kernels.js';
 import { JsKernels } from './js.js';
 import { ConfigError } from '../errors.js';
-import { hasRelaxedSimd, hasSimd, hasWasm } from '../wasm/features.js';
-import { instantiateKernels, type WasmSource } from '../wasm/instantiate.js';
-import { scalarWasm, simdWasm, relaxedWasm } from '../wasm/binaries.generated.js';
+import { hasRelaxedSimd, hasSimd, hasWasm } from './features.js';
+import { instantiateKernels, type WasmSource } from './wasm.js';
+import { scalarWasm, simdWasm, relaxedWasm } from './binaries.generated.js';
 
-export const BACKENDS: readonly BackendName[] = ['relaxed', 'simd', 'scalar', 'js'];
+export { BACKENDS };
 
 export interface WasmSources { relaxed?: WasmSource; simd?: WasmSource; scalar?: WasmSource }
 

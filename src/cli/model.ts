@@ -1,7 +1,7 @@
 // Model files on the CLI side: read a model (or checkpoint) file and rebuild a network from it.
 
 import { statSync } from 'node:fs';
-import { createNetwork, type Network } from '../network.js';
+import { createNetwork, type Network } from '../network/network.js';
 import type { BackendName } from '../types.js';
 import { decodeModel, type DecodedModel } from '../io/model-file.js';
 import { readFileChecked } from '../node/atomic.js';

@@ -9,7 +9,8 @@
 
 import { resolve } from 'node:path';
 import { parseArgs, intFlag, numFlag, strFlag, UsageError, type Parsed } from './args.js';
-import { createNetwork, type EpochLog, type Network, type TrainingState } from '../network.js';
+import { createNetwork, type Network } from '../network/network.js';
+import type { EpochLog, TrainingState } from '../network/types.js';
 import type { BackendName, Hidden, Normalizer, OptimizerName } from '../types.js';
 import { ModelFileError } from '../errors.js';
 import { encodeModel } from '../io/model-file.js';

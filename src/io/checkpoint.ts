@@ -1,10 +1,14 @@
 // Training checkpoints: a model file (model-file.ts) plus the state needed to resume exactly.
 // Extra tensors: optimizer.<name> F32 (moments, velocities), rng.state U32, data.order I32
 // (optional). Extra __metadata__: kind "checkpoint", epoch, optimizer (JSON of OptimizerConfig),
-// optimizer_step, history (JSON array, optional). A checkpoint also opens with decodeModel. Pure.
+// optimizer_step, sample and batch (progress in the epoch, optional), history (JSON array,
+// optional). A checkpoint also opens with decodeModel. Pure.
+// Checkpoints written before `sample` existed kept the batches done as caller metadata
+// `train_batch`; they still load, with that count as `batch`.
 
 import { InputError, ModelFileError } from '../errors.js';
 import type { OptimizerConfig } from '../types.js';
+import { optimizerProblem } from '../vocabulary.js';
 import { decodeSafetensors, encodeSafetensors, type TensorIn } from './safetensors.js';
 import {
   CHECKPOINT_METADATA_KEYS, CHECKPOINT_TENSORS, MODEL_METADATA_KEYS,
@@ -21,6 +25,10 @@ export interface CheckpointState {
   rngState: Uint32Array;
   /** the sample order of the epoch in progress, if any */
   order?: Int32Array;
+  /** samples of the epoch in progress done (absent: derive it from `batch` and the batch size) */
+  sample?: number;
+  /** batches of the epoch in progress done */
+  batch?: number;
   history?: unknown[];
 }
 
@@ -30,23 +38,6 @@ export interface DecodedCheckpoint {
 }
 
 const RESERVED = [...MODEL_METADATA_KEYS, ...CHECKPOINT_METADATA_KEYS];
-const OPTIMIZERS = ['sgd', 'momentum', 'adam'];
-const OPTIONAL_NUMBERS = ['momentum', 'beta1', 'beta2', 'epsilon', 'weightDecay'] as const;
-
-/** A message naming what is wrong with an optimizer config, or null. */
-export function optimizerProblem(o: unknown): string | null {
-  if (typeof o !== 'object' || o === null || Array.isArray(o)) return 'expected an object {name, learningRate, ...}';
-  const c = o as Record<string, unknown>;
-  if (typeof c.name !== 'string' || !OPTIMIZERS.includes(c.name)) return `name must be one of ${OPTIMIZERS.join(', ')}, found ${JSON.stringify(c.name)?.slice(0, 40)}`;
-  if (typeof c.learningRate !== 'number' || !Number.isFinite(c.learningRate) || c.learningRate < 0) {
-    return `learningRate must be a finite number ≥ 0, found ${JSON.stringify(c.learningRate)?.slice(0, 40)}`;
-  }
-  for (const k of OPTIONAL_NUMBERS) {
-    if (c[k] !== undefined && (typeof c[k] !== 'number' || !Number.isFinite(c[k]))) return `${k} must be a finite number, found ${JSON.stringify(c[k])?.slice(0, 40)}`;
-  }
-  return null;
-}
-
 const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
 
 export function encodeCheckpoint(model: ModelContents, state: CheckpointState): Uint8Array {
@@ -73,6 +64,12 @@ export function encodeCheckpoint(model: ModelContents, state: CheckpointState): 
   meta.epoch = String(state.epoch);
   meta.optimizer = JSON.stringify(state.optimizer);
   meta.optimizer_step = String(state.optimizerStep);
+  for (const key of ['sample', 'batch'] as const) {
+    const v = state[key];
+    if (v === undefined) continue;
+    if (!isCount(v)) throw new InputError(`encodeCheckpoint: ${key} must be a non-negative integer, found ${v}`);
+    meta[key] = String(v);
+  }
   if (state.history !== undefined) {
     if (!Array.isArray(state.history)) throw new InputError('encodeCheckpoint: history must be an array');
     try {
@@ -102,6 +99,9 @@ export function decodeCheckpoint(bytes: Uint8Array, file?: string): DecodedCheck
   };
   const epoch = count('epoch');
   const optimizerStep = count('optimizer_step');
+  const sample = meta.sample === undefined ? undefined : count('sample');
+  const legacyBatch = model.metadata.train_batch; // written by the CLI before `batch` existed
+  const batch = meta.batch !== undefined ? count('batch') : legacyBatch !== undefined && /^\d{1,15}$/.test(legacyBatch) ? Number(legacyBatch) : undefined;
   const json = (key: string): unknown => {
     try {
       return JSON.parse(meta[key] ?? '');
@@ -142,6 +142,8 @@ export function decodeCheckpoint(bytes: Uint8Array, file?: string): DecodedCheck
     rngState: rngState as Uint32Array,
   };
   if (order !== undefined) state.order = order;
+  if (sample !== undefined) state.sample = sample;
+  if (batch !== undefined) state.batch = batch;
   if (meta.history !== undefined) {
     const history = json('history');
     if (!Array.isArray(history)) fail('__metadata__.history must be a JSON array');

@@ -6,6 +6,7 @@
 
 import { ConfigError, InputError, ModelFileError } from '../errors.js';
 import type { Architecture, Normalizer, Parameters } from '../types.js';
+import { NORMALIZERS, architectureProblem, isOneOf } from '../vocabulary.js';
 import { decodeSafetensors, encodeSafetensors, type DecodedSafetensors, type TensorIn } from './safetensors.js';
 
 export const MODEL_FORMAT = 'wasm-mlp';
@@ -29,21 +30,7 @@ export interface DecodedModel {
 /** Metadata keys the model format owns ('kind' marks checkpoints); checkpoint.ts adds its own. */
 export const MODEL_METADATA_KEYS = ['format', 'format_version', 'architecture', 'normalizer_kind', 'kind'];
 
-const HIDDEN = ['relu', 'leaky_relu', 'sigmoid', 'tanh'];
-const OUTPUT = ['softmax', 'sigmoid', 'linear'];
-const NORMALIZERS = ['minmax', 'zscore'];
-
-/** Returns a message naming what is wrong with `a`, or null when it is a valid architecture. */
-export function architectureProblem(a: unknown): string | null {
-  if (typeof a !== 'object' || a === null || Array.isArray(a)) return 'expected an object {layers, hidden, output}';
-  const { layers, hidden, output } = a as Record<string, unknown>;
-  if (!Array.isArray(layers) || layers.length < 2) return `layers must list at least 2 sizes (input and output), found ${JSON.stringify(layers)?.slice(0, 60)}`;
-  const bad = layers.findIndex((s) => !Number.isInteger(s) || (s as number) < 1 || (s as number) > 0x7fffffff);
-  if (bad >= 0) return `layers[${bad}] must be a positive integer, found ${JSON.stringify(layers[bad])?.slice(0, 40)}`;
-  if (typeof hidden !== 'string' || !HIDDEN.includes(hidden)) return `hidden must be one of ${HIDDEN.join(', ')}, found ${JSON.stringify(hidden)?.slice(0, 40)}`;
-  if (typeof output !== 'string' || !OUTPUT.includes(output)) return `output must be one of ${OUTPUT.join(', ')}, found ${JSON.stringify(output)?.slice(0, 40)}`;
-  return null;
-}
+export { architectureProblem };
 
 /** The tensors of a model, checked against its architecture. */
 export function modelTensors(model: ModelContents): TensorIn[] {
@@ -69,7 +56,7 @@ export function modelTensors(model: ModelContents): TensorIn[] {
   }
   const norm = model.normalizer;
   if (norm !== undefined) {
-    if (!NORMALIZERS.includes(norm.kind)) throw new InputError(`encodeModel: normalizer kind ${JSON.stringify(norm.kind)}, expected minmax or zscore`);
+    if (!isOneOf(NORMALIZERS, norm.kind)) throw new InputError(`encodeModel: normalizer kind ${JSON.stringify(norm.kind)}, expected minmax or zscore`);
     for (const part of ['offset', 'scale'] as const) {
       if (!(norm[part] instanceof Float32Array) || norm[part].length !== layers[0]) {
         throw new InputError(`encodeModel: normalizer.${part} must be a Float32Array of ${layers[0]} (the input size), found length ${norm[part]?.length}`);
@@ -145,7 +132,7 @@ export function modelFromSafetensors(st: DecodedSafetensors, file: string | unde
   let normalizer: Normalizer | undefined;
   const kind = meta.normalizer_kind;
   if (kind !== undefined) {
-    if (!NORMALIZERS.includes(kind)) fail(`__metadata__.normalizer_kind is ${JSON.stringify(kind)}, expected "minmax" or "zscore"`);
+    if (!isOneOf(NORMALIZERS, kind)) fail(`__metadata__.normalizer_kind is ${JSON.stringify(kind)}, expected "minmax" or "zscore"`);
     normalizer = {
       kind: kind as Normalizer['kind'],
       offset: take('normalizer.offset', [layers[0]]),
@@ -165,7 +152,7 @@ export function modelFromSafetensors(st: DecodedSafetensors, file: string | unde
 
 /** Tensors a checkpoint adds; a model reader accepts them so a checkpoint can be used to predict. */
 export const CHECKPOINT_TENSORS = ['optimizer.', 'rng.state', 'data.order'];
-export const CHECKPOINT_METADATA_KEYS = ['epoch', 'optimizer', 'optimizer_step', 'history'];
+export const CHECKPOINT_METADATA_KEYS = ['epoch', 'optimizer', 'optimizer_step', 'sample', 'batch', 'history'];
 
 export function decodeModel(bytes: Uint8Array, file?: string): DecodedModel {
   const st = decodeSafetensors(bytes, file);

@@ -30,6 +30,7 @@
 
 import type { Architecture, Normalizer, Parameters } from '../types.js';
 import { ConfigError, InputError } from '../errors.js';
+import { LEAKY_RELU_SLOPE, architectureProblem, type Hidden } from '../vocabulary.js';
 
 export interface OnnxExportOptions {
   /** input transform to bake into the graph (Sub then Mul), as saved with the model */
@@ -47,11 +48,10 @@ const OPSET_VERSION = 13;
 const FLOAT = 1;              // TensorProto.DataType.FLOAT
 const ATTR_FLOAT = 1;         // AttributeProto.AttributeType.FLOAT
 const ATTR_INT = 2;           // AttributeProto.AttributeType.INT
-const LEAKY_RELU_SLOPE = 0.01;
 const MAX_PROTO_BYTES = 2 ** 31 - 1; // protobuf messages are limited to 2 GiB
 
-const HIDDEN_OPS: Record<string, string> = { relu: 'Relu', leaky_relu: 'LeakyRelu', sigmoid: 'Sigmoid', tanh: 'Tanh' };
-const OUTPUTS = ['softmax', 'sigmoid', 'linear'];
+/** The ONNX operator of each hidden activation (LeakyRelu takes the slope as its alpha). */
+const HIDDEN_OPS: Record<Hidden, string> = { relu: 'Relu', leaky_relu: 'LeakyRelu', sigmoid: 'Sigmoid', tanh: 'Tanh' };
 
 // ---- protobuf wire format -------------------------------------------------------------------
 // A field is a key varint (field_number << 3 | wire_type) followed by its payload. Wire types
@@ -153,21 +153,8 @@ function batchedFloatValue(name: string, features: number): Uint8Array {
 // ---- validation ---------------------------------------------------------------------------
 
 function checkArchitecture(architecture: Architecture): void {
-  const { layers, hidden, output } = architecture;
-  if (!Array.isArray(layers) || layers.length < 2) {
-    throw new ConfigError(`architecture.layers must list at least an input and an output size, found ${JSON.stringify(layers)}`);
-  }
-  layers.forEach((n, i) => {
-    if (!Number.isSafeInteger(n) || n < 1) {
-      throw new ConfigError(`architecture.layers[${i}] must be a positive integer, found ${String(n)}`);
-    }
-  });
-  if (!Object.hasOwn(HIDDEN_OPS, hidden)) {
-    throw new ConfigError(`architecture.hidden must be one of ${Object.keys(HIDDEN_OPS).join(', ')}, found ${String(hidden)}`);
-  }
-  if (!OUTPUTS.includes(output)) {
-    throw new ConfigError(`architecture.output must be one of ${OUTPUTS.join(', ')}, found ${String(output)}`);
-  }
+  const problem = architectureProblem(architecture);
+  if (problem !== null) throw new ConfigError(`exportOnnx: invalid architecture: ${problem}`);
 }
 
 /** Throws InputError unless `data` is a Float32Array of exactly the product of `dims` values. */
@@ -263,7 +250,7 @@ export function exportOnnx(architecture: Architecture, parameters: Parameters, o
     const name = `layers.${l}.${activation}`;
     if (activation === 'softmax') nodes.push(node('Softmax', name, [current], [a], [{ name: 'axis', int: 1 }]));
     else if (activation === 'leaky_relu') nodes.push(node('LeakyRelu', name, [current], [a], [{ name: 'alpha', float: LEAKY_RELU_SLOPE }]));
-    else nodes.push(node(HIDDEN_OPS[activation], name, [current], [a]));
+    else nodes.push(node(HIDDEN_OPS[activation as Hidden], name, [current], [a]));
     current = a;
   }
   for (const name of [inputName, outputName]) {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { loadDigits } from '../../dist/node/digits.js';
-import { createNetwork } from '../../dist/network.js';
+import { createNetwork } from '../../dist/index.js';
 import { decodeModel } from '../../dist/io/model-file.js';
 import { CLI, run, ok, jsonLines } from './cli.js';
 

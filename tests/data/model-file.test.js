@@ -66,9 +66,9 @@ test('a model round-trips bit-exactly, normalizer and caller metadata included',
 });
 
 test('a model without a normalizer decodes with normalizer undefined', () => {
-  const d = decodeModel(encodeModel(model([3, 5, 4, 1], false)));
+  const d = decodeModel(encodeModel(model([3, 5, 4, 2], false)));
   assert.equal(d.normalizer, undefined);
-  assert.deepEqual(d.architecture.layers, [3, 5, 4, 1]);
+  assert.deepEqual(d.architecture.layers, [3, 5, 4, 2]);
 });
 
 test('the file uses the documented tensor names, shapes and metadata', () => {
@@ -85,7 +85,7 @@ test('the file uses the documented tensor names, shapes and metadata', () => {
 test('encodeModel refuses an invalid architecture with ConfigError', () => {
   const m = model();
   m.architecture = { ...m.architecture, hidden: 'gelu' };
-  assert.throws(() => encodeModel(m), (e) => e instanceof ConfigError && /hidden must be one of/.test(e.message));
+  assert.throws(() => encodeModel(m), (e) => e instanceof ConfigError && /unknown hidden activation 'gelu': expected one of relu/.test(e.message));
 });
 
 test('encodeModel refuses weights of the wrong length with InputError naming the tensor', () => {
@@ -116,16 +116,16 @@ test('decodeModel rejects an architecture that is not JSON', () => {
 });
 
 test('decodeModel rejects an unknown hidden activation', () => {
-  rejects(tamper(model(), (t, m) => { m.architecture = JSON.stringify({ layers: [4, 3, 2], hidden: 'swish', output: 'softmax' }); }), {}, /hidden must be one of relu, leaky_relu, sigmoid, tanh, found "swish"/);
+  rejects(tamper(model(), (t, m) => { m.architecture = JSON.stringify({ layers: [4, 3, 2], hidden: 'swish', output: 'softmax' }); }), {}, /unknown hidden activation 'swish': expected one of relu, leaky_relu, sigmoid, tanh/);
 });
 
 test('decodeModel rejects an unknown output', () => {
-  rejects(tamper(model(), (t, m) => { m.architecture = JSON.stringify({ layers: [4, 3, 2], hidden: 'relu', output: 'softplus' }); }), {}, /output must be one of softmax, sigmoid, linear/);
+  rejects(tamper(model(), (t, m) => { m.architecture = JSON.stringify({ layers: [4, 3, 2], hidden: 'relu', output: 'softplus' }); }), {}, /unknown output \(activation and loss\) 'softplus': expected one of softmax, sigmoid, linear/);
 });
 
 test('decodeModel rejects fewer than 2 layers and non-positive sizes', () => {
-  rejects(tamper(model(), (t, m) => { m.architecture = JSON.stringify({ layers: [4], hidden: 'relu', output: 'linear' }); }), {}, /at least 2 sizes/);
-  rejects(tamper(model(), (t, m) => { m.architecture = JSON.stringify({ layers: [4, 0, 2], hidden: 'relu', output: 'linear' }); }), {}, /layers\[1\] must be a positive integer, found 0/);
+  rejects(tamper(model(), (t, m) => { m.architecture = JSON.stringify({ layers: [4], hidden: 'relu', output: 'linear' }); }), {}, /at least two sizes/);
+  rejects(tamper(model(), (t, m) => { m.architecture = JSON.stringify({ layers: [4, 0, 2], hidden: 'relu', output: 'linear' }); }), {}, /layers\[1\] must be a positive integer \(at most \d+\); got 0/);
 });
 
 test('decodeModel rejects a missing tensor, naming it and its expected shape', () => {
@@ -240,7 +240,7 @@ test('decodeCheckpoint rejects a non-integer epoch', () => {
 });
 
 test('decodeCheckpoint rejects an invalid optimizer config', () => {
-  ckRejects(tamperCk((t, m) => { m.optimizer = JSON.stringify({ name: 'rmsprop', learningRate: 0.1 }); }), /invalid optimizer.*name must be one of sgd, momentum, adam/);
+  ckRejects(tamperCk((t, m) => { m.optimizer = JSON.stringify({ name: 'rmsprop', learningRate: 0.1 }); }), /invalid optimizer.*unknown optimizer 'rmsprop': expected one of sgd, momentum, adam/);
   ckRejects(tamperCk((t, m) => { m.optimizer = 'not json'; }), /__metadata__\.optimizer is not valid JSON/);
 });
 

@@ -9,7 +9,7 @@ v8.setFlagsFromString('--experimental-wasm-relaxed-simd'); // compiling relaxed.
 const { test } = await import('node:test');
 const assert = (await import('node:assert/strict')).default;
 const { readFileSync } = await import('node:fs');
-const embedded = await import('../../dist/wasm/binaries.generated.js');
+const embedded = await import('../../dist/backend/binaries.generated.js');
 const { createKernels } = await import('../../dist/index.js');
 
 const RELEASE = ['scalar', 'simd', 'relaxed'];

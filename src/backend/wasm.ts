@@ -1,8 +1,8 @@
 // Instantiates a kernel binary and wraps its exports as a Kernels backend. Only the host uses
 // this; the binary itself needs nothing but an optional `env.abort` (debug builds).
 
-import type { BackendName } from '../types.js';
-import type { Kernels } from '../backend/kernels.js';
+import type { BackendName } from '../vocabulary.js';
+import type { Kernels } from './kernels.js';
 import { WasmAbortError, WasmMlpError } from '../errors.js';
 
 /** The ABI this host speaks (assembly/index.ts abi_version). 2: scratch for the input gradient,

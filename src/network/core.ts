@@ -1,0 +1,91 @@
+// The state behind a Network, shared by its jobs (params.ts, passes.ts, trainer.ts, state.ts):
+// the architecture, the kernels, the output head and update rule chosen once, the arena plan,
+// the PRNG and where training is. Not exported from the library.
+
+import type { Kernels } from '../backend/kernels.js';
+import { planArena, type ArenaPlan } from '../arena.js';
+import { Rng } from '../rng.js';
+import type { Architecture, OptimizerConfig } from '../types.js';
+import { checkX } from '../validate.js';
+import { HEADS, type OutputHead } from './heads.js';
+import { UPDATE_RULES, type UpdateRule } from './optimizers.js';
+import type { TrainingState } from './types.js';
+import { trainingState } from './state.js';
+
+/** Rows evaluated per chunk by predict and evaluate, and the smallest activation capacity. */
+export const EVAL_CHUNK = 256;
+
+export interface CheckedData { x: Float32Array; y: Int32Array | Float32Array; n: number }
+
+export class Core {
+  readonly arch: Architecture;
+  readonly k: Kernels;
+  readonly head: OutputHead;
+  readonly rule: UpdateRule;
+  readonly opt: Required<OptimizerConfig>;
+  rng: Rng;
+  plan: ArenaPlan;
+  /** optimizer updates done (Adam's bias correction counts them) */
+  step = 0;
+  trainState: TrainingState;
+  /** host→wasm calls made by the last training batch (a figure the benchmarks report) */
+  callsPerBatch = 0;
+
+  constructor(arch: Architecture, opt: Required<OptimizerConfig>, seed: number | Uint32Array, kernels: Kernels) {
+    this.arch = { layers: [...arch.layers], hidden: arch.hidden, output: arch.output };
+    this.k = kernels;
+    this.head = HEADS[arch.output];
+    this.rule = UPDATE_RULES[opt.name];
+    this.opt = opt;
+    this.rng = new Rng(seed);
+    this.plan = this.replan(EVAL_CHUNK, 0);
+    this.trainState = trainingState(0, 0, 0, null, this.rng.state);
+  }
+
+  get inputs(): number { return this.arch.layers[0]; }
+  get outputs(): number { return this.arch.layers[this.arch.layers.length - 1]; }
+  /** layers of weights */
+  get depth(): number { return this.arch.layers.length - 1; }
+  get targetWidth(): number { return this.head.targetWidth(this.outputs); }
+
+  /** Plans for `capacity` rows and `dataRows` resident rows; memory only grows when the plan does. */
+  replan(capacity: number, dataRows: number): ArenaPlan {
+    const plan = planArena({
+      layers: this.arch.layers, layout: this.k.weightLayout, base: this.k.arenaBase,
+      capacity, stateBlocks: this.rule.stateBlocks, targetWidth: this.targetWidth, dataRows,
+    });
+    this.k.ensureBytes(plan.bytes);
+    this.plan = plan;
+    return plan;
+  }
+
+  ensureCapacity(rows: number): void {
+    if (rows > this.plan.capacity) this.replan(rows, this.plan.data?.rows ?? 0);
+  }
+
+  /** Views over the backend's memory: made fresh each time, so a grow never leaves one stale. */
+  f32(offset: number, length: number): Float32Array { return new Float32Array(this.k.buffer(), offset, length); }
+  i32(offset: number, length: number): Int32Array { return new Int32Array(this.k.buffer(), offset, length); }
+
+  /** x and y checked against the architecture; `what` prefixes names in messages ('validation.'). */
+  checkData(x: unknown, y: unknown, what: string): CheckedData {
+    const { x: xs, n } = checkX(x, this.inputs, `${what}x`);
+    return { x: xs, y: this.head.checkTargets(y, n, this.outputs, `${what}y`), n };
+  }
+
+  /** Copies rows [start, start+count) of host arrays into acts[0] and the targets block. */
+  loadRows(x: Float32Array, y: Int32Array | Float32Array | null, start: number, count: number): void {
+    const n0 = this.inputs, w = this.targetWidth;
+    this.f32(this.plan.acts[0], count * n0).set(x.subarray(start * n0, (start + count) * n0));
+    if (y) {
+      const dst = y instanceof Int32Array ? this.i32(this.plan.targets, count * w) : this.f32(this.plan.targets, count * w);
+      dst.set(y.subarray(start * w, (start + count) * w));
+    }
+  }
+
+  /** Mean loss and accuracy (null for a linear output) from sums over n samples. */
+  summarize(lossSum: number, correct: number, n: number): { loss: number; accuracy: number | null } {
+    const terms = this.head.terms(n, this.outputs);
+    return { loss: lossSum / terms, accuracy: this.head.hasAccuracy ? correct / terms : null };
+  }
+}

@@ -1,0 +1,139 @@
+// The network: createNetwork and the Network class, the library's public face. Each public method
+// checks its arguments and hands the work to the job that does it: params.ts (initialisation,
+// layouts), passes.ts (forward and backward), trainer.ts (fit), state.ts (checkpoint state).
+// Everything runs on the arena through the Kernels interface, so every backend runs the same code.
+
+import type { Kernels } from '../backend/kernels.js';
+import { createKernels } from '../backend/select.js';
+import type { ArenaPlan } from '../arena.js';
+import { ConfigError, InputError } from '../errors.js';
+import { Rng } from '../rng.js';
+import type { Architecture, OptimizerConfig, Parameters } from '../types.js';
+import { checkArchitecture, checkOptimizer, checkX } from '../validate.js';
+import { OPTIMIZER_STATE, type BackendName } from '../vocabulary.js';
+import { Core } from './core.js';
+import { checkParameters, gradOffsets, initParameters, paramOffsets, readBlock, stateOffsets, writeBlock } from './params.js';
+import { backward, forward, outputLoss } from './passes.js';
+import { copyTrainingState } from './state.js';
+import { evaluateChecked, fit } from './trainer.js';
+import type { FitOptions, FitResult, NetworkOptions, OptimizerState, TrainingState } from './types.js';
+
+export async function createNetwork(options: NetworkOptions): Promise<Network> {
+  if (options === null || typeof options !== 'object') throw new ConfigError('createNetwork needs an options object with at least { layers }');
+  const arch = checkArchitecture(options);
+  const optimizer = checkOptimizer(options.optimizer);
+  const seed = options.seed ?? 1;
+  if (typeof seed !== 'number' || !Number.isFinite(seed)) throw new ConfigError(`seed must be a finite number; got ${String(seed)}`);
+  const kernels = await createKernels(options.backend ?? 'auto', options.wasm);
+  return new Network(arch, optimizer, seed, kernels);
+}
+
+export class Network {
+  readonly architecture: Architecture;
+  readonly backend: BackendName;
+  /** @internal the state the jobs share */
+  private readonly c: Core;
+
+  /** Prefer createNetwork, which checks the options; this takes them as they are. */
+  constructor(arch: Architecture, opt: Required<OptimizerConfig>, seed: number, kernels: Kernels) {
+    this.c = new Core(arch, opt, seed, kernels);
+    this.architecture = this.c.arch;
+    this.backend = kernels.name;
+    initParameters(this.c);
+  }
+
+  get optimizer(): Readonly<Required<OptimizerConfig>> { return this.c.opt; }
+  get arenaPlan(): ArenaPlan { return this.c.plan; }
+  /** host→wasm calls made per training batch by the last fit (a figure the benchmarks report) */
+  get callsPerBatch(): number { return this.c.callsPerBatch; }
+  get inputs(): number { return this.c.inputs; }
+  get outputs(): number { return this.c.outputs; }
+
+  /** Copies of the parameters: weights[l] is (n_out, n_in) row-major, biases[l] is (n_out). */
+  getParameters(): Parameters { return readBlock(this.c, paramOffsets(this.c)); }
+
+  setParameters(p: Parameters): void {
+    checkParameters(this.architecture, p, 'setParameters');
+    writeBlock(this.c, paramOffsets(this.c), p);
+  }
+
+  /** Output rows for x: probabilities (softmax, sigmoid) or values (linear), n × outputs. */
+  predict(x: Float32Array): Float32Array {
+    const c = this.c;
+    const { x: xs, n } = checkX(x, c.inputs);
+    const N = c.outputs, out = new Float32Array(n * N);
+    const cap = c.plan.capacity, A = c.plan.acts[c.depth];
+    for (let s = 0; s < n; s += cap) {
+      const B = Math.min(cap, n - s);
+      c.loadRows(xs, null, s, B);
+      forward(c, B);
+      outputLoss(c, B, false);
+      out.set(c.f32(A, B * N), s * N);
+    }
+    return out;
+  }
+
+  /** Mean loss and accuracy (null for a linear output) over a dataset, without training. */
+  evaluate(x: Float32Array, y: ArrayLike<number>): { loss: number; accuracy: number | null } {
+    const d = this.c.checkData(x, y, '');
+    return evaluateChecked(this.c, d.x, d.y, d.n);
+  }
+
+  /** Loss (mean over the samples) and its gradients for the current parameters; no update. */
+  lossAndGradients(x: Float32Array, y: ArrayLike<number>): { loss: number; gradients: Parameters } {
+    const c = this.c;
+    const d = c.checkData(x, y, '');
+    c.ensureCapacity(d.n);
+    c.loadRows(d.x, d.y, 0, d.n);
+    forward(c, d.n);
+    const lossSum = outputLoss(c, d.n, true);
+    backward(c, d.n);
+    return { loss: c.summarize(lossSum, 0, d.n).loss, gradients: readBlock(c, gradOffsets(c)) };
+  }
+
+  /** Trains on (x, y). Resolves to one log per epoch; rejects with DivergenceError if the loss
+   * or an update stops being finite (the parameters then keep their last finite values). */
+  fit(x: Float32Array, y: ArrayLike<number>, options: FitOptions | null = {}): Promise<FitResult> {
+    return fit(this.c, this, x, y, options);
+  }
+
+  // ---- state for checkpoints
+
+  getTrainingState(): TrainingState { return copyTrainingState(this.c.trainState); }
+
+  /** Sets where training continues: the next fit() starts from this state (use with checkpoints). */
+  setTrainingState(s: TrainingState): void {
+    this.c.rng = new Rng(s.rngState);
+    this.c.trainState = copyTrainingState(s);
+  }
+
+  getOptimizerState(): OptimizerState {
+    const tensors: Record<string, Float32Array> = {};
+    OPTIMIZER_STATE[this.c.opt.name].forEach((name, i) => {
+      const p = readBlock(this.c, stateOffsets(this.c, i));
+      p.weights.forEach((t, l) => { tensors[`${name}.layers.${l}.weight`] = t; });
+      p.biases.forEach((t, l) => { tensors[`${name}.layers.${l}.bias`] = t; });
+    });
+    return { step: this.c.step, tensors };
+  }
+
+  setOptimizerState(s: OptimizerState): void {
+    const c = this.c, L = c.depth;
+    if (!s || typeof s !== 'object' || !s.tensors) throw new InputError('setOptimizerState needs { step, tensors }');
+    if (!Number.isInteger(s.step) || s.step < 0) throw new InputError(`optimizer step must be an integer ≥ 0; got ${s.step}`);
+    // check every slot before writing any: a refused state leaves the current one untouched
+    const slots = OPTIMIZER_STATE[c.opt.name].map((name) => {
+      const get = (key: string) => {
+        const t = s.tensors[key];
+        if (!t) throw new InputError(`optimizer state lacks '${key}' (optimizer ${c.opt.name})`);
+        return t;
+      };
+      const p: Parameters = { weights: [], biases: [] };
+      for (let l = 0; l < L; l++) { p.weights.push(get(`${name}.layers.${l}.weight`)); p.biases.push(get(`${name}.layers.${l}.bias`)); }
+      checkParameters(this.architecture, p, `optimizer state '${name}'`);
+      return p;
+    });
+    slots.forEach((p, i) => writeBlock(c, stateOffsets(c, i), p));
+    c.step = s.step;
+  }
+}

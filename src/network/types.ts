@@ -1,0 +1,70 @@
+// Public types of the network API: options, the per-epoch and per-batch logs, the training and
+// optimizer state that checkpoints carry.
+
+import type { BackendName } from '../vocabulary.js';
+import type { Hidden, OptimizerConfig, OptimizerName, Output } from '../types.js';
+import type { WasmSources } from '../backend/select.js';
+import type { Network } from './network.js';
+
+export interface NetworkOptions {
+  /** sizes of all layers, input first, e.g. [784, 128, 10]; any number of hidden layers */
+  layers: number[];
+  hidden?: Hidden;
+  output?: Output;
+  optimizer?: OptimizerConfig | OptimizerName;
+  /** seeds initialisation and shuffling; the same seed on the same backend gives identical runs (default 1) */
+  seed?: number;
+  /** 'auto' (default) picks relaxed, simd, scalar in that order of preference */
+  backend?: BackendName | 'auto';
+  /** override where each wasm binary comes from (bytes, compiled module or base64) */
+  wasm?: WasmSources;
+}
+
+export interface EpochLog {
+  epoch: number;
+  /** mean training loss over the epoch's batches (as trained, so with the weights of each step) */
+  loss: number;
+  /** running accuracy over the epoch's batches, null for a linear output */
+  trainAccuracy: number | null;
+  validationLoss?: number;
+  validationAccuracy?: number | null;
+  samplesPerSecond: number;
+  /** training time of the epoch (validation excluded) */
+  seconds: number;
+}
+
+export interface BatchLog { epoch: number; batch: number; batches: number; loss: number; size: number }
+
+export interface FitOptions {
+  epochs?: number;
+  batchSize?: number;
+  shuffle?: boolean;
+  validation?: { x: Float32Array; y: ArrayLike<number> };
+  onEpochEnd?: (log: EpochLog, net: Network) => void | Promise<void>;
+  /** called after every batch with one reused object: copy what you keep */
+  onBatchEnd?: (log: BatchLog) => void;
+  /** stop at the next batch boundary; the training state then says where to resume */
+  signal?: AbortSignal;
+  /** continue a run: the state from getTrainingState() (epoch, batch, order) */
+  resume?: TrainingState;
+}
+
+export interface FitResult extends Array<EpochLog> { stopped?: boolean }
+
+/** Where a run is: completed epochs, progress within the current epoch, that epoch's order, PRNG. */
+export interface TrainingState {
+  epoch: number;
+  /** batches of the current epoch done (for messages) */
+  batch: number;
+  /** samples of the current epoch done: where a resumed epoch continues, whatever the batch size
+   * (when absent, batch × the batch size of the resuming fit) */
+  sample?: number;
+  order: Int32Array | null;
+  rngState: Uint32Array;
+}
+
+export interface OptimizerState {
+  step: number;
+  /** state tensors in the documented layout, e.g. 'velocity.layers.0.weight', 'm.layers.1.bias' */
+  tensors: Record<string, Float32Array>;
+}
