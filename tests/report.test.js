@@ -1,5 +1,6 @@
-// Report metrics and HTML rendering: hand-computed metrics, escaping of user text, no network
-// references, and the atomic file writer.
+// Report metrics and HTML rendering: hand-computed metrics, number formatting, chart tick steps and
+// labels, escaping of user text, no network references, the embedded page script, and the atomic
+// file writer.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -8,6 +9,8 @@ import { join } from 'node:path';
 
 import { confusionMatrix, perClassMetrics } from '../dist/report/metrics.js';
 import { renderReport, escapeHtml, jsonForScript } from '../dist/report/html.js';
+import { fmtNumber, fmtSeconds, fmtSummaryValue } from '../dist/report/format.js';
+import { EPOCH_STEPS, PERCENT_STEPS, VALUE_STEPS, decimalsOf, tickLabels } from '../dist/report/axis.js';
 import { loadReportAssets, writeReport } from '../dist/node/report-file.js';
 import { InputError } from '../dist/errors.js';
 
@@ -186,7 +189,7 @@ test('an evaluate report has no curves but has the matrix and metrics', () => {
   assert.match(html, /id="confusion-matrix"/);
   assert.match(html, /id="class-metrics"/);
   assert.match(html, /60\.00%/); // accuracy
-  assert.match(html, /0\.123457/); // summary number, 6 significant digits
+  assert.match(html, /<div class="card-label">loss<\/div><div class="card-value">0\.1235<\/div>/); // a loss: 4 decimals
 });
 
 test('zero denominators and non-finite values show as a dash, never NaN', () => {
@@ -198,6 +201,103 @@ test('zero denominators and non-finite values show as a dash, never NaN', () => 
   assert.doesNotMatch(visible, /NaN|Infinity/);
   assert.match(visible, /<td class="num na">—<\/td>/);
   assert.equal(reportData(html).history[0].loss, null);
+});
+
+test('summary figures are formatted by what their name says, never shown raw', () => {
+  const summary = {
+    'test accuracy': 0.903,
+    'macro F1': 0.8912345,
+    'training time (s)': 12.246123,
+    'validation loss': 0.246123,
+    samples: 10000,
+    'samples/s (mean)': 41234.5678,
+    momentum: 0.123456789,
+    epsilon: 0.0000001234567,
+    'model file': 'run.mlp',
+  };
+  const html = renderReport(trainInput({ summary }), ASSETS);
+  const cards = Object.fromEntries(
+    [...markupOnly(html).matchAll(/<div class="card-label">([^<]*)<\/div><div class="card-value">([^<]*)<\/div>/g)].map((m) => [m[1], m[2]]),
+  );
+  assert.equal(cards['test accuracy'], '90.30%');
+  assert.equal(cards['macro F1'], '89.12%');
+  assert.equal(cards['training time (s)'], '12.25 s');
+  assert.equal(cards['validation loss'], '0.2461');
+  assert.equal(cards.samples, '10,000');
+  assert.equal(cards['samples/s (mean)'], '41,235');
+  assert.equal(cards.momentum, '0.1235');
+  assert.equal(cards.epsilon, '1.235e-7');
+  assert.equal(cards['model file'], 'run.mlp');
+  // an accuracy outside [0, 1] is not a fraction: shown as a number, not as a percentage
+  assert.equal(fmtSummaryValue('accuracy', 90.3), '90.3');
+  assert.equal(fmtSummaryValue('accuracy', NaN), '—');
+});
+
+test('fmtNumber keeps 4 significant digits and groups thousands; fmtSeconds never shows 60 s', () => {
+  assert.equal(fmtNumber(0.246123), '0.2461');
+  assert.equal(fmtNumber(0.903), '0.903');
+  assert.equal(fmtNumber(12.246123), '12.25');
+  assert.equal(fmtNumber(-3.14159), '-3.142');
+  assert.equal(fmtNumber(60000), '60,000');
+  assert.equal(fmtNumber(1234.5678), '1,235');
+  assert.equal(fmtNumber(0.00012), '1.2e-4');
+  assert.equal(fmtNumber(0), '0');
+  assert.equal(fmtNumber(Infinity), '—');
+  assert.equal(fmtSeconds(119.6), '2 min 0 s');
+  assert.equal(fmtSeconds(135), '2 min 15 s');
+  assert.equal(fmtSeconds(7260), '2 h 1 min');
+  assert.equal(fmtSeconds(9.5), '9.50 s');
+});
+
+/** m of step = m × 10^k, with m in [1, 10). */
+function mantissa(step) {
+  const k = Math.floor(Math.log10(step) + 1e-9);
+  return Math.round((step / 10 ** k) * 1e6) / 1e6;
+}
+
+test('chart tick steps are 1, 2 or 5 × 10^k, ascending, whole numbers on the epoch axis', () => {
+  for (const [name, steps] of Object.entries({ PERCENT_STEPS, VALUE_STEPS, EPOCH_STEPS })) {
+    assert.ok(steps.length > 6, name);
+    steps.forEach((s, i) => {
+      assert.ok([1, 2, 5].includes(mantissa(s)), `${name}[${i}] = ${s} is not 1, 2 or 5 × 10^k`);
+      if (i > 0) assert.ok(s > steps[i - 1], `${name} ascending at ${i}`);
+    });
+  }
+  assert.ok(EPOCH_STEPS.every(Number.isInteger));
+  assert.ok(PERCENT_STEPS.includes(0.05) && PERCENT_STEPS.includes(0.01));
+  assert.ok(!PERCENT_STEPS.includes(0.025), '2.5% would put grid lines at 87.5%');
+});
+
+test('tick labels show exactly the value at each grid line', () => {
+  assert.deepEqual(tickLabels([0.8, 0.85, 0.9], 0.05, true), ['80%', '85%', '90%']);
+  assert.deepEqual(tickLabels([0.825, 0.85, 0.875], 0.025, true), ['82.5%', '85.0%', '87.5%']);
+  assert.deepEqual(tickLabels([0.2, 0.25, 0.3], 0.05, false), ['0.20', '0.25', '0.30']);
+  assert.deepEqual(tickLabels([0, 2, 4], 2, false), ['0', '2', '4']);
+  assert.deepEqual([20, 0.5, 0.025, 5e-7, 0.1 + 0.2].map(decimalsOf), [0, 1, 3, 7, 1]);
+  // every step: the labels of three grid lines read back as the lines' values
+  for (const [steps, percent] of [[PERCENT_STEPS, true], [VALUE_STEPS, false]]) {
+    for (const step of steps) {
+      const dec = decimalsOf(step);
+      const splits = [7, 8, 9].map((k) => Number((k * step).toFixed(dec)));
+      tickLabels(splits, step, percent).forEach((label, i) => {
+        const shown = percent ? Number(label.slice(0, -1)) / 100 : Number(label);
+        assert.ok(Math.abs(shown - splits[i]) <= step * 1e-9, `step ${step}: label ${label} for a line at ${splits[i]}`);
+      });
+    }
+  }
+});
+
+test('the page script is compiled, bundled JavaScript: one classic script with no imports or types', () => {
+  const html = renderReport(trainInput(), ASSETS);
+  const scripts = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1]);
+  assert.equal(scripts.length, 2, 'uPlot, then the page script');
+  const page = scripts[1];
+  assert.doesNotMatch(page, /^\s*(import|export)\b/m);
+  assert.doesNotThrow(() => new Function(page), 'parses as a classic script (no TypeScript syntax, no module syntax)');
+  assert.match(page, /window\.__wasmMlpReport = /);
+  assert.match(page, /getElementById\('report-data'\)/);
+  // the page's stylesheet is inlined after uPlot's
+  assert.match(html, /<style>[^<]*\.u-legend[^<]*<\/style>\n<style>[^<]*\.cm-cell/);
 });
 
 test('renderReport rejects a confusion matrix whose labels do not match its size', () => {

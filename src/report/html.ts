@@ -7,12 +7,17 @@
 // default-src 'none' blocks any request. Tables are rendered here as static HTML (readable without
 // JavaScript); only the charts are drawn in the page. After drawing, the page sets
 // window.__wasmMlpReport = { charts: [{ id, series: [{ label, points }] }], errors: string[] }.
+// The page's stylesheet (report.css) and script (page/main.ts) are embedded at build time by
+// scripts/embed-report.mjs; number formatting is shared with the page through format.ts.
 //
 // Accuracies are fractions in [0, 1] (shown as percentages); every user-supplied string is escaped.
 
 import { InputError } from '../errors.js';
 import type { Architecture } from '../types.js';
+import { pageJs, reportCss } from './assets.generated.js';
+import { DASH, fmtFixed, fmtInt, fmtPercent, fmtSeconds, fmtSummaryValue, fmtValue, isNum } from './format.js';
 import { perClassMetrics, type ClassMetrics } from './metrics.js';
+import type { ChartSpec, PageData } from './page-data.js';
 
 /** One epoch of training history. Accuracies are fractions in [0, 1]. */
 export interface EpochRecord {
@@ -37,7 +42,9 @@ export interface ReportInput {
   history?: EpochRecord[];
   /** matrix[t][p]: rows = true class, columns = predicted class; labels.length = classes */
   confusion?: { labels: string[]; matrix: number[][] };
-  /** extra headline figures; numbers are shown with up to 6 significant digits, strings as given */
+  /** extra headline figures, one card each; strings are shown as given, numbers formatted by name:
+   * accuracy / precision / recall / F1 in [0, 1] as a percentage, "… (s)" or "seconds" as a
+   * duration, "loss" with 4 decimals, anything else to 4 significant digits (integers in full) */
   summary?: Record<string, string | number>;
 }
 
@@ -46,16 +53,6 @@ export interface ReportAssets {
   uplotJs: string;
   /** uPlot's stylesheet (dist/uPlot.min.css) */
   uplotCss: string;
-}
-
-type HistoryKey = 'loss' | 'trainAccuracy' | 'validationLoss' | 'validationAccuracy' | 'testAccuracy';
-
-/** A chart as the page receives it: the series values are read from `history` by key. */
-interface ChartSpec {
-  id: string;
-  title: string;
-  percent: boolean;
-  series: { key: HistoryKey; label: string; color: string; dash?: number[] }[];
 }
 
 const COLORS = { train: '#2563eb', validation: '#ea580c', test: '#059669' };
@@ -98,35 +95,6 @@ export function jsonForScript(value: unknown): string {
     .replace(/&/g, '\\u0026')
     .replace(/\u2028/g, '\\u2028')
     .replace(/\u2029/g, '\\u2029');
-}
-
-const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-const DASH = '—';
-
-function fmtPercent(v: number | null | undefined, digits = 2): string {
-  return isNum(v) ? `${(v * 100).toFixed(digits)}%` : DASH;
-}
-function fmtFixed(v: number | null | undefined, digits = 4): string {
-  return isNum(v) ? v.toFixed(digits) : DASH;
-}
-function fmtInt(v: number | null | undefined): string {
-  return isNum(v) ? Math.round(v).toLocaleString('en-US') : DASH;
-}
-function fmtNumber(v: number): string {
-  if (!isNum(v)) return DASH;
-  if (Number.isInteger(v)) return v.toLocaleString('en-US');
-  return String(Number(v.toPrecision(6)));
-}
-function fmtSeconds(v: number | null | undefined): string {
-  if (!isNum(v)) return DASH;
-  if (v < 60) return `${v.toFixed(2)} s`;
-  const m = Math.floor(v / 60);
-  const s = v - m * 60;
-  return m < 60 ? `${m} min ${s.toFixed(0)} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
-}
-function fmtValue(v: string | number | boolean): string {
-  if (typeof v === 'number') return isNum(v) ? String(v) : DASH;
-  return String(v);
 }
 
 function validate(input: ReportInput): void {
@@ -268,7 +236,7 @@ function renderCards(input: ReportInput, history: EpochRecord[], m: ClassMetrics
     cards.push(card('Macro F1', fmtPercent(m.macroF1)));
   }
   for (const [k, v] of Object.entries(input.summary ?? {})) {
-    cards.push(card(k, typeof v === 'number' ? fmtNumber(v) : String(v)));
+    cards.push(card(k, fmtSummaryValue(k, v)));
   }
   return cards.length === 0 ? '' : `<section class="cards">${cards.join('')}</section>`;
 }
@@ -323,7 +291,7 @@ export function renderReport(input: ReportInput, assets: ReportAssets): string {
         (c) => c.series.length > 0,
       );
 
-  const data = {
+  const data: PageData & Record<string, unknown> = {
     format: 'wasm-mlp-report',
     version: 1,
     title: input.title,
@@ -358,7 +326,7 @@ export function renderReport(input: ReportInput, assets: ReportAssets): string {
   }
   sections.push(`<section><h2>Configuration</h2>${renderParameters(input)}</section>`);
 
-  const safeCss = assets.uplotCss.replace(/<\/(style)/gi, '<\\/$1');
+  const safeCss = (css: string) => css.replace(/<\/(style)/gi, '<\\/$1');
   const safeJs = (js: string) => js.replace(/<\/(script)/gi, '<\\/$1').replace(/<!--/g, '<\\!--');
 
   return `<!DOCTYPE html>
@@ -369,8 +337,8 @@ export function renderReport(input: ReportInput, assets: ReportAssets): string {
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'">
 <meta name="generator" content="wasm-mlp">
 <title>${escapeHtml(input.title)}</title>
-<style>${safeCss}</style>
-<style>${PAGE_CSS}</style>
+<style>${safeCss(assets.uplotCss)}</style>
+<style>${safeCss(reportCss)}</style>
 </head>
 <body>
 <main>
@@ -381,179 +349,8 @@ ${sections.join('\n')}
 </main>
 <script type="application/json" id="report-data">${jsonForScript(data)}</script>
 <script>${safeJs(assets.uplotJs)}</script>
-<script>${CLIENT_JS}</script>
+<script>${safeJs(pageJs)}</script>
 </body>
 </html>
 `;
 }
-
-const PAGE_CSS = `
-:root { color-scheme: light; --fg: #0f172a; --muted: #64748b; --line: #e2e8f0; --bg: #f8fafc; --panel: #fff; --accent: #2563eb; }
-* { box-sizing: border-box; }
-html { -webkit-text-size-adjust: 100%; }
-body { margin: 0; background: var(--bg); color: var(--fg); font: 14px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Noto Sans", sans-serif; }
-main { max-width: 1120px; margin: 0 auto; padding: 28px 24px 40px; }
-header h1 { margin: 0 0 6px; font-size: 24px; font-weight: 650; letter-spacing: -0.01em; overflow-wrap: anywhere; }
-.meta { display: flex; flex-wrap: wrap; gap: 6px 18px; align-items: center; color: var(--muted); }
-.meta b { color: var(--fg); font-weight: 600; }
-.badge { display: inline-block; padding: 1px 9px; border-radius: 999px; font-size: 12px; font-weight: 600; text-transform: uppercase; letter-spacing: .04em; }
-.badge-train { background: #dbeafe; color: #1e40af; }
-.badge-evaluate { background: #dcfce7; color: #166534; }
-.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(165px, 100%), 1fr)); gap: 12px; margin: 22px 0 8px; }
-.card { background: var(--panel); border: 1px solid var(--line); border-radius: 10px; padding: 12px 14px; min-width: 0; }
-.card-label { color: var(--muted); font-size: 12px; overflow-wrap: anywhere; }
-.card-value { font-size: 20px; font-weight: 650; font-variant-numeric: tabular-nums; overflow-wrap: anywhere; }
-.card-sub { color: var(--muted); font-size: 12px; }
-section { margin-top: 28px; }
-h2 { font-size: 16px; font-weight: 650; margin: 0 0 10px; }
-.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(420px, 100%), 1fr)); gap: 16px; }
-.chart-card { margin: 0; background: var(--panel); border: 1px solid var(--line); border-radius: 10px; padding: 12px 12px 6px; min-width: 0; }
-.chart-card figcaption { font-weight: 600; margin: 0 0 4px 4px; }
-.chart { min-height: 300px; width: 100%; }
-.chart .u-legend { font-size: 12px; }
-.chart .u-legend .u-series > * { padding: 2px 4px; }
-.chart-error { color: #b91c1c; padding: 12px; }
-.scroll { overflow-x: auto; max-width: 100%; }
-table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
-.hint { color: var(--muted); font-size: 12px; margin: 0 0 8px; }
-.na { color: var(--muted); }
-.confusion { background: var(--panel); border: 1px solid var(--line); }
-.confusion th, .confusion td { border: 1px solid var(--line); }
-.confusion td.cm-cell { min-width: 52px; height: 38px; padding: 4px 8px; text-align: center; font-size: 13px; }
-.confusion td.cm-zero { color: #cbd5e1; }
-.confusion td.cm-diag { font-weight: 650; }
-.confusion th { font-weight: 600; font-size: 12px; padding: 4px 8px; background: #f1f5f9; }
-.confusion th.cm-row { text-align: right; max-width: 12em; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
-.confusion th.cm-col span { display: block; max-width: 7em; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; margin: 0 auto; }
-.confusion th.cm-corner { font-weight: 500; color: var(--muted); text-align: left; line-height: 1.25; }
-.confusion th.cm-corner span { display: block; }
-.confusion th.cm-corner .cm-axis-pred { text-align: right; }
-.confusion td.cm-total { color: var(--muted); text-align: center; font-size: 12px; padding: 4px 8px; background: #f8fafc; }
-.confusion th.cm-total-h { color: var(--muted); font-weight: 500; }
-.legend { display: flex; flex-wrap: wrap; gap: 6px 18px; align-items: center; margin-top: 8px; color: var(--muted); font-size: 12px; }
-.legend .scale { display: inline-flex; align-items: center; gap: 6px; }
-.legend .bar { display: inline-block; width: 72px; height: 10px; border-radius: 3px; border: 1px solid var(--line); }
-table.metrics { background: var(--panel); border: 1px solid var(--line); min-width: 460px; }
-table.metrics th, table.metrics td { padding: 5px 12px; border-bottom: 1px solid var(--line); }
-table.metrics thead th { background: #f1f5f9; font-size: 12px; font-weight: 600; text-align: left; }
-table.metrics tbody th { text-align: left; font-weight: 500; max-width: 16em; overflow-wrap: anywhere; }
-table.metrics tfoot th { text-align: left; font-weight: 600; }
-table.metrics tfoot td, table.metrics tfoot th { background: #f8fafc; }
-.num { text-align: right !important; white-space: nowrap; }
-td.bar-cell { background: linear-gradient(90deg, rgba(37, 99, 235, .13) calc(var(--v) * 100%), transparent 0); }
-.kv-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(300px, 100%), 1fr)); gap: 16px; align-items: start; }
-table.kv { width: 100%; background: var(--panel); border: 1px solid var(--line); border-radius: 10px; border-collapse: separate; border-spacing: 0; overflow: hidden; }
-table.kv caption { text-align: left; font-weight: 600; padding: 0 0 6px 2px; }
-table.kv th, table.kv td { padding: 6px 12px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
-table.kv tr:last-child th, table.kv tr:last-child td { border-bottom: 0; }
-table.kv th { width: 40%; color: var(--muted); font-weight: 500; overflow-wrap: anywhere; }
-table.kv td { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 13px; overflow-wrap: anywhere; }
-details.epochs { margin-top: 12px; }
-details.epochs summary { cursor: pointer; color: var(--accent); font-weight: 500; margin-bottom: 8px; }
-footer { margin-top: 36px; color: var(--muted); font-size: 12px; border-top: 1px solid var(--line); padding-top: 12px; }
-@media print { body { background: #fff; } .card, .chart-card, table { break-inside: avoid; } details.epochs > * { display: block; } }
-`;
-
-// Runs in the page. Plain ES2017, no template literals (this file embeds it in one).
-const CLIENT_JS = `
-(function () {
-  'use strict';
-  var state = { charts: [], errors: [] };
-  var plots = [];
-  function isNum(v) { return typeof v === 'number' && isFinite(v); }
-  function pct(v, d) { return isNum(v) ? (v * 100).toFixed(d) + '%' : '\\u2014'; }
-  function fixed(v) { return isNum(v) ? v.toFixed(4) : '\\u2014'; }
-  function fail(el, msg) {
-    state.errors.push(msg);
-    if (el) { el.textContent = msg; el.className += ' chart-error'; }
-    console.error('wasm-mlp report: ' + msg);
-  }
-  function widthOf(el) { return Math.max(260, Math.floor(el.clientWidth)); }
-  function drawChart(spec, history) {
-    var el = document.getElementById('chart-' + spec.id);
-    if (!el) { fail(null, 'missing chart container ' + spec.id); return; }
-    var xs = history.map(function (h) { return h.epoch; });
-    var data = [xs];
-    var series = [{ label: 'epoch', value: function (u, v) { return v == null ? '\\u2014' : String(v); } }];
-    var showPoints = xs.length <= 40;
-    spec.series.forEach(function (s) {
-      data.push(history.map(function (h) { return isNum(h[s.key]) ? h[s.key] : null; }));
-      series.push({
-        label: s.label,
-        stroke: s.color,
-        width: 2,
-        dash: s.dash,
-        spanGaps: true,
-        points: { show: showPoints, size: 6, width: 1.5, fill: '#fff', stroke: s.color },
-        value: function (u, v) { return spec.percent ? pct(v, 2) : fixed(v); }
-      });
-    });
-    var axisFont = '12px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
-    var axisStyle = { stroke: '#475569', font: axisFont, labelFont: axisFont, grid: { stroke: '#eef2f7', width: 1 }, ticks: { stroke: '#cbd5e1', width: 1, size: 4 } };
-    function yRange(u, min, max) {
-      if (!isNum(min) || !isNum(max)) return spec.percent ? [0, 1] : [0, 1];
-      var span = max - min;
-      var pad = span > 0 ? span * 0.12 : (Math.abs(max) * 0.05 || 0.05);
-      var lo = min - pad, hi = max + pad;
-      if (spec.percent) { lo = Math.max(0, lo); hi = Math.min(1, hi); if (hi <= lo) { lo = Math.max(0, hi - 0.1); } }
-      else if (min >= 0) { lo = Math.max(0, lo); }
-      return [lo, hi];
-    }
-    var opts = {
-      width: widthOf(el),
-      height: 280,
-      scales: {
-        x: { time: false, range: function (u, min, max) { return min === max ? [min - 0.5, max + 0.5] : [min, max]; } },
-        y: { range: yRange }
-      },
-      axes: [
-        Object.assign({}, axisStyle, {
-          label: 'epoch', labelSize: 20, size: 34,
-          incrs: [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000],
-          values: function (u, splits) { return splits.map(function (v) { return String(v); }); }
-        }),
-        Object.assign({}, axisStyle, {
-          label: spec.percent ? 'accuracy' : 'loss', labelSize: 22, size: 58,
-          values: function (u, splits, axisIdx, space, incr) {
-            if (spec.percent) {
-              var d = Math.max(0, Math.min(3, -Math.floor(Math.log10(incr * 100) + 1e-9)));
-              return splits.map(function (v) { return (v * 100).toFixed(d) + '%'; });
-            }
-            var dl = Math.max(0, Math.min(6, -Math.floor(Math.log10(incr) + 1e-9)));
-            return splits.map(function (v) { return v.toFixed(dl); });
-          }
-        })
-      ],
-      series: series,
-      legend: { live: true },
-      cursor: { drag: { x: false, y: false } }
-    };
-    var u = new uPlot(opts, data, el);
-    plots.push({ u: u, el: el });
-    state.charts.push({
-      id: spec.id,
-      series: u.series.slice(1).map(function (s, i) {
-        return { label: s.label, points: u.data[i + 1].filter(isNum).length };
-      })
-    });
-  }
-  try {
-    var report = JSON.parse(document.getElementById('report-data').textContent);
-    if (report.charts.length > 0 && typeof uPlot !== 'function') throw new Error('uPlot did not load');
-    report.charts.forEach(function (spec) {
-      try { drawChart(spec, report.history); }
-      catch (e) { fail(document.getElementById('chart-' + spec.id), 'chart ' + spec.id + ' failed: ' + (e && e.message || e)); }
-    });
-  } catch (e) {
-    fail(null, 'report data unreadable: ' + (e && e.message || e));
-  }
-  var pending = 0;
-  window.addEventListener('resize', function () {
-    cancelAnimationFrame(pending);
-    pending = requestAnimationFrame(function () {
-      plots.forEach(function (p) { p.u.setSize({ width: widthOf(p.el), height: 280 }); });
-    });
-  });
-  window.__wasmMlpReport = state;
-})();
-`;
