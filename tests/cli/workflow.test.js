@@ -75,6 +75,7 @@ test('info shows the architecture, parameter count, normaliser, metadata and siz
   assert.match(text, /normalizer +none/);
   assert.match(text, /trained_epochs: 1/);
   const info = JSON.parse(ok(['info', '--model', MODEL, '--json']).stdout);
+  assert.deepEqual(JSON.parse(ok(['info', MODEL, '--json']).stdout), info, 'info FILE reads the same as info --model FILE');
   assert.equal(info.bytes, readFileSync(MODEL).length);
   assert.equal(info.parameters, 784 * 128 + 128 + 128 * 10 + 10);
   assert.equal(info.kind, 'model');
