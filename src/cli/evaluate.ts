@@ -7,7 +7,7 @@ import { InputError } from '../errors.js';
 import type { Dataset } from '../types.js';
 import { modelInputs } from '../data/prepare.js';
 import { writeReport } from '../node/report-file.js';
-import { confusionMatrix, perClassMetrics } from '../report/metrics.js';
+import { confusionMatrix } from '../report/metrics.js';
 import { loadDataset, type LoadedData } from './data.js';
 import { argmaxRows, modelNetwork, readModel } from './model.js';
 
@@ -74,16 +74,15 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
   const reportPath = strFlag(flags, 'report');
   if (reportPath) {
     const predicted = argmaxRows(net.predict(x), part.n, classes);
-    const matrix = confusionMatrix(predicted, part.y, classes);
-    const m = perClassMetrics(matrix);
     writeReport(reportPath, {
       title: `wasm-mlp evaluate: ${modelPath} on ${data.name}`,
       kind: 'evaluate',
       architecture: model.architecture,
       hyperparameters: { model: modelPath, split, normalizer: model.normalizer?.kind ?? 'none', backend: net.backend },
       dataset: `${data.name} (${split}, ${part.n} samples)`,
-      confusion: { labels: Array.from({ length: classes }, (_, i) => String(i)), matrix },
-      summary: { loss, accuracy: accuracy ?? '—', 'macro F1': m.macroF1 ?? '—', samples: part.n },
+      confusion: { labels: Array.from({ length: classes }, (_, i) => String(i)), matrix: confusionMatrix(predicted, part.y, classes) },
+      // accuracy, macro F1 and the sample count are shown from the confusion matrix
+      summary: { loss },
     });
     if (!flags.json) process.stdout.write(`report ${reportPath}\n`);
   }

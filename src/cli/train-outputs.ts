@@ -49,7 +49,8 @@ function modelMetadata(run: TrainingRun): Record<string, string> {
 }
 
 /** The report of a finished run. Its confusion matrix is of the test set, else the validation set,
- * else the training set. */
+ * else the training set. The summary holds only what the report does not already show from the
+ * history (accuracies, throughput, training time, epochs). */
 export function trainReport(run: TrainingRun): ReportInput {
   const { opts, net, data, parts: { train, validation, test, normalizer } } = run;
   const [set, which] = test ? [test, 'test set'] : validation ? [validation, 'validation set'] : [train, 'training set'];
@@ -57,12 +58,6 @@ export function trainReport(run: TrainingRun): ReportInput {
   const classes = layers[layers.length - 1];
   const predicted = argmaxRows(net.predict(set.x), set.n, classes);
   const o = net.optimizer;
-  const last = run.history[run.history.length - 1];
-  const summary: Record<string, string | number> = { 'epochs': net.getTrainingState().epoch, 'confusion matrix of': which };
-  if (last?.testAccuracy !== undefined) summary['test accuracy'] = last.testAccuracy;
-  if (last?.validationAccuracy !== undefined) summary['validation accuracy'] = last.validationAccuracy;
-  if (run.history.length) summary['samples/s (mean)'] = Math.round(run.history.reduce((s, h) => s + h.samplesPerSecond, 0) / run.history.length);
-  summary['training time (s)'] = run.history.reduce((s, h) => s + h.seconds, 0);
   return {
     title: `wasm-mlp train: ${layers.join('-')} on ${data.name}`,
     kind: 'train',
@@ -74,6 +69,6 @@ export function trainReport(run: TrainingRun): ReportInput {
     dataset: `${data.name}: ${train.n} train${validation ? `, ${validation.n} validation` : ''}${test ? `, ${test.n} test` : ''}`,
     history: run.history,
     confusion: { labels: Array.from({ length: classes }, (_, i) => String(i)), matrix: confusionMatrix(predicted, set.y, classes) },
-    summary,
+    summary: { 'confusion matrix of': which },
   };
 }
