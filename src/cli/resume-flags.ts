@@ -8,11 +8,11 @@ import { UsageError, type Flags } from './args.js';
 import { resolveDatasetSource } from './data.js';
 
 /** Flags that fix the trajectory: a resumed run must use the checkpoint's values. */
-export const LOCKED = ['layers', 'hidden', 'optimizer', 'lr', 'weight-decay', 'seed', 'batch', 'dataset', 'label-column', 'normalize', 'validation'] as const;
+export const LOCKED = ['layers', 'hidden', 'optimizer', 'lr', 'weight-decay', 'seed', 'batch', 'dataset', 'label-column', 'normalize', 'validation', 'classes'] as const;
 /** Flags a resumed run inherits unless given again. */
 export const INHERITED = ['epochs', 'save', 'checkpoint', 'checkpoint-every', 'report'] as const;
 const DEFAULTS: Record<string, string | undefined> = { layers: '128', hidden: 'relu', optimizer: 'sgd', seed: '1', batch: '64', dataset: 'digits', normalize: 'none' };
-const NUMERIC = ['validation', 'seed', 'batch', 'lr', 'weight-decay'];
+const NUMERIC = ['validation', 'seed', 'batch', 'lr', 'weight-decay', 'classes'];
 
 /** The string flags among `names`, in the order of `names` (a fixed key order: same bytes on resume). */
 export const pick = (flags: Flags, names: readonly string[]): Record<string, string> =>
@@ -21,8 +21,10 @@ export const pick = (flags: Flags, names: readonly string[]): Record<string, str
 /** The checkpoint's value of a locked flag, as the user would have written it. */
 function checkpointValue(name: string, stored: Record<string, string>, ck: DecodedCheckpoint): string | undefined {
   const { optimizer } = ck.state;
+  const { layers } = ck.model.architecture;
   if (name === 'lr') return String(optimizer.learningRate);
   if (name === 'weight-decay') return String(optimizer.weightDecay ?? 0);
+  if (name === 'classes') return String(layers[layers.length - 1]);
   return stored[name] ?? DEFAULTS[name];
 }
 

@@ -24,6 +24,7 @@ data
   --dataset DIR|FILE   'digits' (default, embedded), an IDX folder (train-/t10k- files, e.g.
                        /usr/share/datasets/fashion-mnist or 'fashion-mnist'), or a .csv file
 ${HELP_LINES.labelColumn}
+  --classes N          number of classes (default: the largest label + 1, the least allowed)
   --normalize none     ${NORMALIZE_CHOICES.join(' | ')}: fitted on the training split, saved with the model
   --validation F       hold out fraction F of the training data, reported per epoch
 files
@@ -42,7 +43,7 @@ Ctrl-C stops at the next batch, writes a checkpoint (--checkpoint FILE, else <sa
 export const TRAIN_FLAGS = {
   layers: 'string', hidden: 'string', optimizer: 'string', lr: 'string', 'weight-decay': 'string',
   epochs: 'string', batch: 'string', seed: 'string', backend: 'string', json: 'boolean',
-  ...DATASET_FLAGS, normalize: 'string', validation: 'string',
+  ...DATASET_FLAGS, classes: 'string', normalize: 'string', validation: 'string',
   save: 'string', checkpoint: 'string', 'checkpoint-every': 'string', resume: 'string', report: 'string',
   ...COMMON_FLAGS,
 } as const;
@@ -64,6 +65,8 @@ export interface TrainOptions {
   optimizer: { name: OptimizerName; learningRate: number; weightDecay: number };
   dataset?: string;
   labelColumn?: string | number;
+  /** --classes: the class count, when stated */
+  classes?: number;
   normalize: NormalizerKind | 'none';
   validation?: number;
   save?: string;
@@ -119,6 +122,7 @@ export function parseTrainOptions(argv: string[]): TrainOptions | null {
     optimizer: { name: choice(flags, 'optimizer', OPTIMIZERS, 'sgd'), learningRate: lr ?? NaN, weightDecay },
     dataset: strFlag(flags, 'dataset'),
     labelColumn: labelColumnFlag(flags),
+    classes: flags.classes !== undefined ? intFlag(flags, 'classes', 2, 2) : undefined,
     normalize: normalizeFlag(flags),
     validation: fractionFlag(flags, 'validation'),
     save,

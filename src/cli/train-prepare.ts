@@ -3,7 +3,7 @@
 // history so far, and the flags the run's files will remember.
 
 import { resolve } from 'node:path';
-import { ModelFileError } from '../errors.js';
+import { InputError, ModelFileError } from '../errors.js';
 import { createNetwork, type Network } from '../network/network.js';
 import { restoreNetwork } from '../network/checkpoint.js';
 import { prepareTraining, type TrainingSplits } from '../data/prepare.js';
@@ -27,6 +27,7 @@ export interface TrainingRun {
 
 export async function prepare(opts: TrainOptions): Promise<TrainingRun> {
   const data = loadDataset(opts.dataset, { labelColumn: opts.labelColumn });
+  const classes = classCount(data, opts.classes);
   const ck = opts.resume?.checkpoint;
   if (ck && ck.model.architecture.layers[0] !== data.features) {
     const file = opts.resume!.path;
@@ -35,7 +36,7 @@ export async function prepare(opts: TrainOptions): Promise<TrainingRun> {
   const net = ck
     ? await restoreNetwork(ck, { backend: opts.backend })
     : await createNetwork({
-      layers: [data.features, ...opts.hiddenSizes, data.classes], hidden: opts.hidden, output: 'softmax',
+      layers: [data.features, ...opts.hiddenSizes, classes], hidden: opts.hidden, output: 'softmax',
       optimizer: opts.optimizer, seed: opts.seed, backend: opts.backend,
     });
   const parts = prepareTraining(data, { validation: opts.validation, seed: opts.seed, normalize: opts.normalize, given: ck?.model.normalizer });
@@ -43,8 +44,30 @@ export async function prepare(opts: TrainOptions): Promise<TrainingRun> {
     const file = opts.resume!.path;
     throw new ModelFileError(`checkpoint file ${file}: the run trained on ${ck.state.order.length} samples but ${data.name} gives ${parts.train.n}: resume with the same data`, { file });
   }
+  if (!ck && opts.classes === undefined) warnEmptyClasses(parts.train.y, classes);
   const history = ((ck?.state.history ?? []) as EpochRecord[]).filter((h) => h && h.epoch <= ck!.state.epoch);
   return { opts, data, net, parts, history, start: { epoch: ck?.state.epoch ?? 0, batch: ck?.state.batch ?? 0 }, config: runConfig(opts, data) };
+}
+
+/** --classes N, checked against every label, or the data's largest label + 1. */
+function classCount(data: LoadedData, stated: number | undefined): number {
+  if (stated === undefined || stated >= data.classes) return stated ?? data.classes;
+  for (const [part, what] of [[data.train, 'training'], [data.test, 'test']] as const) {
+    const i = part ? part.y.findIndex((label) => label >= stated) : -1;
+    if (i >= 0) throw new InputError(`--classes ${stated} is too few: ${data.name} has label ${part!.y[i]} (${what} sample ${i}); labels must lie in 0..${stated - 1}`);
+  }
+  return stated;
+}
+
+/** One stderr line when some classes have no training sample: a class count taken from the largest
+ * label (e.g. labels {1, 2, 250}) may not be what the user meant. */
+function warnEmptyClasses(y: ArrayLike<number>, classes: number): void {
+  const seen = new Uint8Array(classes);
+  let present = 0;
+  for (let i = 0; i < y.length; i++) if (!seen[y[i]]) { seen[y[i]] = 1; present++; }
+  const empty = classes - present;
+  if (empty === 0) return;
+  process.stderr.write(`wasm-mlp: warning: ${empty} of ${classes} classes ${empty === 1 ? 'has' : 'have'} no training sample (labels run 0..${classes - 1}); pass --classes ${classes} if that is intended\n`);
 }
 
 /** The flags a saved model remembers (its trajectory, with the total epochs) and those a checkpoint
