@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import ort from 'onnxruntime-node';
 import { exportOnnx } from '../dist/io/onnx.js';
 import { ConfigError, InputError } from '../dist/errors.js';
-import { mulberry32 } from '../dist/data/split.js';
+import { Rng } from '../dist/index.js';
 
 const require = createRequire(import.meta.url);
 const TOLERANCE = 1e-5;
@@ -16,8 +16,11 @@ const OUTPUTS = ['softmax', 'sigmoid', 'linear'];
 
 // ---- fixtures ------------------------------------------------------------------------------
 
-/** small seeded PRNG (the project's mulberry32) so every run sees the same numbers */
-const rng = mulberry32;
+/** uniform [0, 1) numbers from the project's seeded PRNG, so every run sees the same numbers */
+const rng = (seed) => {
+  const r = new Rng(seed);
+  return () => r.next();
+};
 
 function gaussian(random) {
   const u = 1 - random();

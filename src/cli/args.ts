@@ -1,35 +1,65 @@
-// A small, strict flag parser: `--name value`, `--name=value`, boolean `--flag`. Unknown flags and
-// missing values are usage errors (exit code 2) that name the flag.
+// Flag parsing on Node's util.parseArgs (strict): `--name value`, `--name=value`, boolean
+// `--flag`. Its errors become UsageErrors (exit code 2) whose message names the flag, and the
+// helpers below turn flag strings into typed values with messages that name the flag as well.
+
+import { parseArgs } from 'node:util';
 
 export class UsageError extends Error {}
 
+/** A command's flags: name → 'string' (takes a value) or 'boolean'. */
 export interface FlagSpec { [name: string]: 'string' | 'boolean' }
 
-export interface Parsed { flags: Record<string, string | boolean>; positional: string[] }
+export type Flags = Record<string, string | boolean | undefined>;
 
-export function parseArgs(argv: string[], spec: FlagSpec): Parsed {
-  const flags: Record<string, string | boolean> = {};
-  const positional: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (!a.startsWith('--') || a === '--') { positional.push(a); continue; }
-    const eq = a.indexOf('=');
-    const name = a.slice(2, eq < 0 ? undefined : eq);
-    const kind = spec[name];
-    if (!kind) throw new UsageError(`unknown flag --${name}`);
-    if (kind === 'boolean') {
-      if (eq >= 0) throw new UsageError(`--${name} takes no value`);
-      flags[name] = true;
-    } else {
-      const v = eq >= 0 ? a.slice(eq + 1) : argv[++i];
-      if (v === undefined || (eq < 0 && v.startsWith('--'))) throw new UsageError(`--${name} needs a value`);
-      flags[name] = v;
-    }
+export interface Parsed { flags: Flags; positional: string[] }
+
+/** The flag a parseArgs message quotes ("Unknown option '--foo'", "Option '--epochs <value>' …"). */
+const quotedFlag = (message: string): string | undefined => /'(-{1,2}[^'\s]+)/.exec(message)?.[1];
+
+/** Parses `argv` against `spec`. Positional arguments are refused unless `positionals` is set;
+ * `command` names the command in that message. */
+export function parseFlags(argv: string[], spec: FlagSpec, opts: { command: string; positionals?: boolean }): Parsed {
+  const options = Object.fromEntries(Object.entries(spec).map(([name, type]) => [name, { type }]));
+  try {
+    const { values, positionals } = parseArgs({ args: argv, options, strict: true, allowPositionals: opts.positionals ?? false });
+    return { flags: values as Flags, positional: positionals };
+  } catch (e) {
+    throw usageError(e, argv, opts.command);
   }
-  return { flags, positional };
 }
 
-export function intFlag(flags: Parsed['flags'], name: string, def: number, min = 1): number {
+function usageError(e: unknown, argv: string[], command: string): Error {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  const message = e instanceof Error ? e.message : String(e);
+  const flag = quotedFlag(message);
+  switch (code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return new UsageError(`unknown flag ${flag ?? message}`);
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      if (flag === undefined) return new UsageError(message);
+      if (/does not take an argument/.test(message)) return new UsageError(`${flag} takes no value`);
+      if (/ambiguous/.test(message)) {
+        // followed by an argument starting with '-': a flag, or a value such as -1 that parseArgs
+        // will only take as --flag=-1
+        const next = argv[argv.lastIndexOf(flag) + 1] ?? '';
+        if (!next.startsWith('--')) return new UsageError(`${flag} needs a value; write ${flag}=${next} for one starting with '-'`);
+      }
+      return new UsageError(`${flag} needs a value`);
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL': {
+      const arg = /argument '([^']*)'/.exec(message)?.[1];
+      return new UsageError(`${command} takes no positional arguments; got '${arg ?? message}'`);
+    }
+    default:
+      return e instanceof Error ? e : new Error(message);
+  }
+}
+
+export function strFlag(flags: Flags, name: string): string | undefined {
+  const v = flags[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+export function intFlag(flags: Flags, name: string, def: number, min = 1): number {
   const v = flags[name];
   if (v === undefined) return def;
   const n = Number(v);
@@ -37,7 +67,7 @@ export function intFlag(flags: Parsed['flags'], name: string, def: number, min =
   return n;
 }
 
-export function numFlag(flags: Parsed['flags'], name: string, def: number | undefined): number | undefined {
+export function numFlag(flags: Flags, name: string, def: number | undefined): number | undefined {
   const v = flags[name];
   if (v === undefined) return def;
   const n = Number(v);
@@ -45,7 +75,9 @@ export function numFlag(flags: Parsed['flags'], name: string, def: number | unde
   return n;
 }
 
-export function strFlag(flags: Parsed['flags'], name: string): string | undefined {
-  const v = flags[name];
-  return typeof v === 'string' ? v : undefined;
+/** A flag whose value must be one of `names` (a list from src/vocabulary.ts). */
+export function choice<T extends string>(flags: Flags, name: string, names: readonly T[], def: T): T {
+  const v = strFlag(flags, name) ?? def;
+  if (!(names as readonly string[]).includes(v)) throw new UsageError(`--${name} must be one of ${names.join(', ')}; got '${v}'`);
+  return v as T;
 }

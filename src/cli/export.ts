@@ -1,7 +1,8 @@
 // `wasm-mlp export --model FILE --onnx OUT`: the model as ONNX (opset 13), normaliser included.
 
 import { readFileSync } from 'node:fs';
-import { parseArgs, strFlag, UsageError } from './args.js';
+import { parseFlags, strFlag, UsageError } from './args.js';
+import { COMMON_FLAGS } from './options.js';
 import { exportOnnx } from '../io/onnx.js';
 import { writeFileAtomic } from '../node/atomic.js';
 import { readModel } from './model.js';
@@ -11,7 +12,7 @@ const HELP = `usage: wasm-mlp export --model FILE --onnx OUT.onnx
   writes the model as an ONNX graph (opset 13, input "input" (batch, inputs), output "output"
   (batch, classes) of probabilities); a saved normaliser becomes Sub and Mul nodes`;
 
-const FLAGS = { model: 'string', onnx: 'string', verbose: 'boolean', help: 'boolean' } as const;
+const FLAGS = { model: 'string', onnx: 'string', ...COMMON_FLAGS } as const;
 
 function packageVersion(): string | undefined {
   try {
@@ -22,9 +23,8 @@ function packageVersion(): string | undefined {
 }
 
 export async function exportCommand(argv: string[]): Promise<number> {
-  const { flags, positional } = parseArgs(argv, FLAGS);
+  const { flags } = parseFlags(argv, FLAGS, { command: 'export' });
   if (flags.help) { process.stdout.write(HELP + '\n'); return 0; }
-  if (positional.length) throw new UsageError(`export takes no positional arguments; got '${positional[0]}'`);
   const modelPath = strFlag(flags, 'model');
   const onnxPath = strFlag(flags, 'onnx');
   if (modelPath === undefined || onnxPath === undefined) throw new UsageError('export needs --model FILE and --onnx OUT');

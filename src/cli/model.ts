@@ -1,6 +1,5 @@
 // Model files on the CLI side: read a model (or checkpoint) file and rebuild a network from it.
 
-import { statSync } from 'node:fs';
 import { createNetwork, type Network } from '../network/network.js';
 import type { BackendName } from '../types.js';
 import { decodeModel, type DecodedModel } from '../io/model-file.js';
@@ -10,7 +9,7 @@ export interface LoadedModel extends DecodedModel { path: string; bytes: number 
 
 export function readModel(path: string): LoadedModel {
   const bytes = readFileChecked(path, 'model');
-  return { ...decodeModel(bytes, path), path, bytes: statSync(path).size };
+  return { ...decodeModel(bytes, path), path, bytes: bytes.length };
 }
 
 /** A network with the model's architecture and parameters (the optimizer is irrelevant here). */
@@ -26,7 +25,7 @@ export function parameterCount(layers: number[]): number {
   return n;
 }
 
-/** Row-wise argmax of (n, classes) outputs. */
+/** Row-wise argmax of p (n, classes): the predicted class of each sample. */
 export function argmaxRows(p: Float32Array, n: number, classes: number): Int32Array {
   const out = new Int32Array(n);
   for (let i = 0; i < n; i++) {

@@ -3,17 +3,18 @@
 // read as CSV (features only, or with --label-column naming a column to ignore). The model's
 // normaliser is applied; images must have exactly the model's input size (no resizing).
 
-import { parseArgs, strFlag, UsageError } from './args.js';
-import type { BackendName } from '../types.js';
+import { parseFlags, strFlag, UsageError } from './args.js';
+import { COMMON_FLAGS, HELP_LINES, backendFlag, labelColumnFlag } from './options.js';
 import { InputError } from '../errors.js';
+import type { Dataset } from '../types.js';
 import { parseCsv } from '../data/csv.js';
 import { idxImagesToFloat32 } from '../data/idx.js';
+import { isPgm, readPgm } from '../data/pgm.js';
+import { modelInputs } from '../data/prepare.js';
 import { loadIdxFile } from '../node/idx-files.js';
 import { readFileChecked } from '../node/atomic.js';
-import { isPgm, isPng, readPgm, readPng } from './images.js';
-import { modelInputs, parseLabelColumn } from './data.js';
+import { isPng, readPng } from './png.js';
 import { argmaxRows, modelNetwork, readModel } from './model.js';
-import { BACKEND_NAMES, choice } from './train.js';
 
 const HELP = `usage: wasm-mlp predict --model FILE --input FILE [flags]
 
@@ -23,13 +24,13 @@ const HELP = `usage: wasm-mlp predict --model FILE --input FILE [flags]
   --label-column C     CSV: a column to ignore (header name or 0-based index)
   --invert             images: use 1 - pixel (MNIST models want white on black; pass this for
                        black-on-white drawings)
-  --backend auto       auto | relaxed | simd | scalar | js
+${HELP_LINES.backend}
   --json               one JSON object per input on stdout: {index, class, probabilities}
-  --verbose            stack traces on errors`;
+${HELP_LINES.verbose}`;
 
 const FLAGS = {
   model: 'string', input: 'string', 'label-column': 'string', invert: 'boolean', backend: 'string',
-  json: 'boolean', verbose: 'boolean', help: 'boolean',
+  json: 'boolean', ...COMMON_FLAGS,
 } as const;
 
 /** "28×28" when n is a square, for messages about image sizes. */
@@ -38,49 +39,49 @@ const side = (n: number): string => {
   return s * s === n ? ` (${s}×${s})` : '';
 };
 
-export interface Inputs { x: Float32Array; n: number; features: number; kind: string }
+/** Inputs to predict: a dataset without labels, x (n, features). */
+export type Unlabeled = Omit<Dataset, 'y' | 'targetWidth'>;
 
-export function readInputs(path: string, inputs: number, opts: { labelColumn?: string | number; invert: boolean }): Inputs {
+export function readInputs(path: string, inputs: number, opts: { labelColumn?: string | number; invert: boolean }): Unlabeled {
   const bytes = readFileChecked(path, 'data');
   const image = isPng(bytes) ? readPng(bytes, path, opts.invert) : isPgm(bytes) ? readPgm(bytes, path, opts.invert) : null;
   if (image) {
     if (image.width * image.height !== inputs) {
       throw new InputError(`${path} is ${image.width}×${image.height} = ${image.width * image.height} pixels; the model expects ${inputs} inputs${side(inputs)}: resize the image first`);
     }
-    return { x: image.pixels, n: 1, features: inputs, kind: isPng(bytes) ? 'png' : 'pgm' };
+    return { x: image.pixels, n: 1, features: inputs };
   }
   const isIdx = (bytes[0] === 0x1f && bytes[1] === 0x8b) || (bytes.length >= 4 && bytes[0] === 0 && bytes[1] === 0 && bytes[2] >= 0x08);
   if (isIdx) {
     const im = idxImagesToFloat32(loadIdxFile(path), path);
     if (im.features !== inputs) throw new InputError(`${path} holds images of ${im.features} pixels; the model expects ${inputs} inputs${side(inputs)}`);
     if (opts.invert) for (let i = 0; i < im.x.length; i++) im.x[i] = 1 - im.x[i];
-    return { ...im, kind: 'idx' };
+    return im;
   }
   if (opts.invert) throw new UsageError('--invert applies to images (PNG, PGM, IDX), not CSV');
   const text = new TextDecoder('utf-8').decode(bytes);
-  const d = opts.labelColumn !== undefined ? parseCsv(text, { file: path, labelColumn: opts.labelColumn }) : parseCsv(text, { file: path, labelColumn: null });
+  const d = parseCsv(text, { file: path, labelColumn: opts.labelColumn ?? null });
   if (d.features !== inputs) {
     const hint = opts.labelColumn === undefined && d.features === inputs + 1 ? ' (if one column is a label, pass --label-column)' : '';
     throw new InputError(`${path} has ${d.features} feature columns; the model expects ${inputs}${hint}`);
   }
-  return { x: d.x, n: d.n, features: d.features, kind: 'csv' };
+  return { x: d.x, n: d.n, features: d.features };
 }
 
 export async function predictCommand(argv: string[]): Promise<number> {
-  const { flags, positional } = parseArgs(argv, FLAGS);
+  const { flags } = parseFlags(argv, FLAGS, { command: 'predict' });
   if (flags.help) { process.stdout.write(HELP + '\n'); return 0; }
-  if (positional.length) throw new UsageError(`predict takes no positional arguments; got '${positional[0]}'`);
   const modelPath = strFlag(flags, 'model');
   const inputPath = strFlag(flags, 'input');
   if (modelPath === undefined || inputPath === undefined) throw new UsageError('predict needs --model FILE and --input FILE');
-  const backend = choice<BackendName | 'auto'>(flags, 'backend', BACKEND_NAMES, 'auto');
+  const backend = backendFlag(flags);
   const model = readModel(modelPath);
   const { layers } = model.architecture;
   const classes = layers[layers.length - 1];
-  const inp = readInputs(inputPath, layers[0], { labelColumn: parseLabelColumn(strFlag(flags, 'label-column')), invert: flags.invert === true });
+  const inp = readInputs(inputPath, layers[0], { labelColumn: labelColumnFlag(flags), invert: flags.invert === true });
   const x = modelInputs(inp.x, inp.n, inp.features, layers[0], model.normalizer, inputPath);
   const net = await modelNetwork(model, backend);
-  const p = net.predict(x);
+  const p = net.predict(x); // (n, classes)
   const cls = argmaxRows(p, inp.n, classes);
   const lines: string[] = [];
   for (let i = 0; i < inp.n; i++) {

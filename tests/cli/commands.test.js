@@ -40,6 +40,23 @@ test('an unknown flag exits 2 naming it, on every command', () => {
   }
 });
 
+test('a flag without its value, a value on a boolean flag, or a stray argument exits 2 naming it', () => {
+  const cases = [
+    [['train', '--epochs'], /^wasm-mlp: --epochs needs a value\n/],
+    [['train', '--epochs', '--json'], /^wasm-mlp: --epochs needs a value\n/],
+    [['train', '--lr', '-1'], /^wasm-mlp: --lr needs a value; write --lr=-1 for one starting with '-'\n/],
+    [['train', '--json=yes'], /^wasm-mlp: --json takes no value\n/],
+    [['train', 'mnist'], /^wasm-mlp: train takes no positional arguments; got 'mnist'\n/],
+    [['evaluate', '--model', 'm.safetensors', 'extra'], /^wasm-mlp: evaluate takes no positional arguments; got 'extra'\n/],
+    [['info', 'a.safetensors', 'b.safetensors'], /^wasm-mlp: info needs one model file: --model FILE\n/],
+  ];
+  for (const [args, pattern] of cases) {
+    const r = run(args);
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, pattern, args.join(' '));
+  }
+});
+
 test('a bad flag value or a missing required flag exits 2', () => {
   assert.equal(run(['train', '--epochs', 'ten']).status, 2);
   assert.equal(run(['train', '--optimizer', 'lbfgs']).status, 2);

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { decodeModel } from '../../dist/io/model-file.js';
 import { parseCsv } from '../../dist/data/csv.js';
-import { splitValidation, mulberry32 } from '../../dist/data/split.js';
+import { splitValidation } from '../../dist/data/split.js';
+import { Rng } from '../../dist/index.js';
 import { run, ok, jsonLines } from './cli.js';
 
 
@@ -24,8 +25,8 @@ let log;
 
 before(() => {
   // height in the thousands, weight in hundredths: unnormalised, lr 0.1 would not learn this
-  const random = mulberry32(7);
-  const gauss = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+  const random = new Rng(7);
+  const gauss = () => random.normal();
   const centres = [[1000, 0.01], [3000, 0.05], [5000, 0.01]];
   const rows = ['height,species,weight'];
   const plain = ['height,weight'];

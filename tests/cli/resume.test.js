@@ -4,11 +4,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findFashionMnistDir } from '../../dist/node/idx-files.js';
+import { loadDigits } from '../../dist/node/digits.js';
+import { createNetwork } from '../../dist/index.js';
+import { encodeCheckpoint } from '../../dist/io/checkpoint.js';
+import { decodeSafetensors } from '../../dist/io/safetensors.js';
 
 const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'wasm-mlp-cli-'));
@@ -80,6 +84,10 @@ test('Ctrl-C writes a checkpoint next to --save, says how to resume, exits 130; 
 
   const info = JSON.parse(ok(['info', '--model', ck, '--json']).stdout);
   assert.equal(info.checkpoint.epoch, 1);
+  // progress in the epoch is the checkpoint format's own metadata, no longer the CLI's train_batch
+  const meta = decodeSafetensors(new Uint8Array(readFileSync(ck))).metadata;
+  assert.equal(meta.train_batch, undefined);
+  assert.ok(Number(meta.batch) > 0 && Number(meta.sample) > 0, `batch ${meta.batch}, sample ${meta.sample}`);
   ok(['train', '--resume', ck, '--json']); // writes cut.safetensors, as the interrupted run would have
   ok(['train', ...data, '--save', 'straight-sigint.safetensors', '--json']);
   assert.ok(readFileSync(file('cut.safetensors')).equals(readFileSync(file('straight-sigint.safetensors'))), 'resumed model differs');
@@ -90,4 +98,30 @@ test('without --save or --checkpoint, Ctrl-C writes ./wasm-mlp-interrupted.check
   assert.equal(r.code, 130, r.stderr);
   assert.ok(existsSync(file('wasm-mlp-interrupted.checkpoint.safetensors')));
   assert.match(r.stderr, /resume with: wasm-mlp train --resume .*wasm-mlp-interrupted\.checkpoint\.safetensors/);
+});
+
+test('a checkpoint written the old way (batches done in train_batch metadata, no sample) resumes to the same model', async () => {
+  // what the CLI used to write when cut in epoch 1 after 5 batches of 256: built here with the library
+  const digits = loadDigits();
+  const net = await createNetwork({ layers: [784, 32, 10], hidden: 'relu', output: 'softmax', optimizer: { name: 'sgd', learningRate: 0.1 }, seed: 1, backend: 'simd' });
+  const stop = new AbortController();
+  await net.fit(digits.train.x, digits.train.y, {
+    epochs: 2, batchSize: 256, shuffle: true, signal: stop.signal,
+    onBatchEnd: (log) => { if (log.batch === 5) stop.abort(); },
+  });
+  const st = net.getTrainingState();
+  assert.equal(st.batch, 5);
+  const opt = net.getOptimizerState();
+  const flags = { layers: '32', batch: '256', dataset: 'digits', epochs: '2' };
+  const old = file('old-style.checkpoint.safetensors');
+  writeFileSync(old, encodeCheckpoint(
+    { architecture: net.architecture, parameters: net.getParameters(), metadata: { dataset: 'mnist digits', train_config: JSON.stringify(flags), train_batch: String(st.batch) } },
+    { epoch: st.epoch, optimizer: { ...net.optimizer }, optimizerStep: opt.step, optimizerTensors: opt.tensors, rngState: st.rngState, order: st.order, history: [] },
+  ));
+  assert.equal(decodeSafetensors(new Uint8Array(readFileSync(old))).metadata.sample, undefined);
+
+  const resumed = ok(['train', '--resume', old, '--backend', 'simd', '--save', file('old-resumed.safetensors')]);
+  assert.match(resumed.stdout, /resuming .*old-style\.checkpoint\.safetensors at epoch 0, batch 5 of 2\n/);
+  ok(['train', '--layers', '32', '--batch', '256', '--epochs', '2', '--backend', 'simd', '--save', file('old-straight.safetensors'), '--json']);
+  assert.ok(readFileSync(file('old-resumed.safetensors')).equals(readFileSync(file('old-straight.safetensors'))), 'resumed model differs');
 });

@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fitNormalizer, applyNormalizer } from '../../dist/data/normalize.js';
-import { splitValidation, mulberry32 } from '../../dist/data/split.js';
+import { splitValidation } from '../../dist/data/split.js';
+import { Rng } from '../../dist/index.js';
 import { InputError } from '../../dist/errors.js';
 
 const f32 = (a) => Float32Array.from(a);
@@ -150,17 +151,19 @@ test('splitValidation rejects y of the wrong length', () => {
   inputError(() => splitValidation({ ...dataset(4), y: new Int32Array(3) }, 0.5, 1), /y has 3 values, expected n × targetWidth = 4 × 1 = 4/);
 });
 
-test('mulberry32 is uniform enough and reproducible', () => {
-  const r = mulberry32(123);
-  const first = [r(), r(), r()];
-  const r2 = mulberry32(123);
-  assert.deepEqual([r2(), r2(), r2()], first);
-  const s = mulberry32(5);
-  let sum = 0;
-  for (let i = 0; i < 10000; i++) {
-    const v = s();
-    assert.ok(v >= 0 && v < 1);
-    sum += v;
+test('splitValidation holds out the head of the project PRNG\'s permutation: Rng(seed).shuffle of 0..n-1', () => {
+  for (const [n, fraction, seed] of [[10, 0.3, 1], [97, 0.2, 42], [1000, 0.1, 0]]) {
+    const order = Int32Array.from({ length: n }, (_, i) => i);
+    new Rng(seed).shuffle(order);
+    const nVal = Math.round(n * fraction);
+    const { train, validation } = splitValidation(dataset(n), fraction, seed);
+    assert.deepEqual([...validation.y], [...order.subarray(0, nVal)], `validation, n ${n} seed ${seed}`);
+    assert.deepEqual([...train.y], [...order.subarray(nVal)], `train, n ${n} seed ${seed}`);
   }
-  close(sum / 10000, 0.5, 0.02);
+});
+
+test('splitValidation of 10 samples, fraction 0.3, seed 1 holds out samples 9, 6, 7 (pinned)', () => {
+  const { train, validation } = splitValidation(dataset(10), 0.3, 1);
+  assert.deepEqual([...validation.y], [9, 6, 7]);
+  assert.deepEqual([...train.y], [0, 4, 8, 3, 2, 1, 5]);
 });

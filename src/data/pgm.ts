@@ -1,45 +1,14 @@
-// Single-image readers for `predict`: PNG (pngjs) and PGM (P2 ASCII, P5 binary, maxval up to
-// 65535). Output: grey pixels (height, width) row-major in [0, 1]. PNG colour becomes luminance
-// (Rec. 601: 0.299 R + 0.587 G + 0.114 B); transparency is composited over the background the
-// model expects (black, or white with `invert`, so that inverting turns it black as well).
-// `invert` maps v to 1 - v: MNIST-style models want white strokes on black.
-// Errors are DataFormatErrors naming the file and, for PGM, the byte offset.
+// PGM reader (P2 ASCII, P5 binary, maxval up to 65535) for single images. Pure: works on bytes.
+// Output: grey pixels (height, width) row-major in [0, 1]; `invert` maps v to 1 - v (MNIST-style
+// models want white strokes on black). Errors are DataFormatErrors naming the file and byte offset.
 
-import { createRequire } from 'node:module';
 import { DataFormatError } from '../errors.js';
 
+/** pixels is (height, width) row-major, values in [0, 1] */
 export interface GreyImage { width: number; height: number; pixels: Float32Array }
-
-interface PngLib { PNG: { sync: { read(b: Buffer): { width: number; height: number; data: Buffer } } } }
-
-const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-
-export function isPng(bytes: Uint8Array): boolean {
-  return bytes.length >= 8 && PNG_SIGNATURE.every((b, i) => bytes[i] === b);
-}
 
 export function isPgm(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x50 /* P */ && (bytes[1] === 0x32 || bytes[1] === 0x35) /* 2 5 */;
-}
-
-export function readPng(bytes: Uint8Array, file: string, invert = false): GreyImage {
-  const { PNG } = createRequire(import.meta.url)('pngjs') as PngLib;
-  let png: { width: number; height: number; data: Buffer };
-  try {
-    png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-  } catch (e) {
-    throw new DataFormatError(`${file}: not a readable PNG: ${e instanceof Error ? e.message : String(e)}`, { file });
-  }
-  const { width, height, data } = png; // RGBA, 8 bits per channel
-  const pixels = new Float32Array(width * height);
-  const background = invert ? 1 : 0;
-  for (let i = 0; i < pixels.length; i++) {
-    const r = data[4 * i], g = data[4 * i + 1], b = data[4 * i + 2], a = data[4 * i + 3] / 255;
-    const lum = r === g && g === b ? r / 255 : (0.299 * r + 0.587 * g + 0.114 * b) / 255;
-    const v = lum * a + background * (1 - a);
-    pixels[i] = invert ? 1 - v : v;
-  }
-  return { width, height, pixels };
 }
 
 export function readPgm(bytes: Uint8Array, file: string, invert = false): GreyImage {

@@ -1,0 +1,86 @@
+// The epochs of a train run: one line per epoch (text, or with --json one JSON object), a progress
+// bar on a terminal, periodic checkpoints, and Ctrl-C, which stops at the next batch boundary and
+// writes a checkpoint. Validation is fit's own (FitOptions.validation); the test split is
+// evaluated here after each epoch for the "test" column.
+
+import type { EpochLog } from '../network/types.js';
+import type { EpochRecord } from '../report/html.js';
+import { createProgress } from './progress.js';
+import { writeCheckpoint } from './train-outputs.js';
+import type { TrainingRun } from './train-prepare.js';
+
+const out = (s: string): void => { process.stdout.write(s + '\n'); };
+const pct = (v: number | null | undefined): string => (v === null || v === undefined ? '   —  ' : `${(100 * v).toFixed(2)}%`);
+
+/** Trains to the run's total epochs. Returns false when Ctrl-C stopped it (checkpoint written). */
+export async function runTraining(run: TrainingRun): Promise<boolean> {
+  const { opts, net, parts: { train, validation } } = run;
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = (): void => {
+    interrupts++;
+    if (interrupts > 1) { process.stderr.write('\nwasm-mlp: interrupted twice: exiting without a checkpoint\n'); process.exit(130); }
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  if (!opts.json) printHeader(run);
+
+  const progress = createProgress(!opts.json);
+  const batches = Math.ceil(train.n / Math.min(opts.batchSize, train.n));
+  let barEpoch = run.start.epoch; // epochs done when the current bar began
+  progress.begin(barEpoch + 1, opts.epochs, batches, run.start.batch);
+  let result;
+  try {
+    result = await net.fit(train.x, train.y, {
+      epochs: Math.max(0, opts.epochs - run.start.epoch), batchSize: opts.batchSize, shuffle: true, signal: controller.signal,
+      validation: validation ? { x: validation.x, y: validation.y } : undefined,
+      onBatchEnd(log) {
+        if (log.epoch !== barEpoch + 1) { progress.end(); barEpoch = log.epoch - 1; progress.begin(log.epoch, opts.epochs, log.batches, 0); }
+        progress.batch(log.batch, log.loss);
+      },
+      onEpochEnd(log) {
+        progress.end();
+        endEpoch(run, log);
+        if (log.epoch < opts.epochs && !controller.signal.aborted) { barEpoch = log.epoch; progress.begin(log.epoch + 1, opts.epochs, batches, 0); }
+      },
+    });
+  } finally {
+    process.off('SIGINT', onSigint);
+    progress.end();
+  }
+  const state = net.getTrainingState();
+  if (!result.stopped || state.epoch >= opts.epochs) return true;
+  const path = opts.interruptPath;
+  writeCheckpoint(run, path);
+  const where = state.batch > 0 ? `in epoch ${state.epoch + 1}/${opts.epochs} after batch ${state.batch}/${batches}` : `after epoch ${state.epoch}/${opts.epochs}`;
+  const q = /^[\w@%+=:,./-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
+  process.stderr.write(`\nwasm-mlp: interrupted ${where}; checkpoint saved to ${path}\nwasm-mlp: resume with: wasm-mlp train --resume ${q}\n`);
+  return false;
+}
+
+function printHeader(run: TrainingRun): void {
+  const { opts, net, data, parts: { train, validation, test, normalizer } } = run;
+  const o = net.optimizer;
+  out(`wasm-mlp: ${net.architecture.layers.join('-')} ${net.architecture.hidden}/softmax, ${o.name} lr ${o.learningRate}, batch ${opts.batchSize}, backend ${net.backend}`);
+  out(`data: ${data.name}: ${train.n} train${validation ? `, ${validation.n} validation` : ''}, ${test?.n ?? 0} test${normalizer ? `, ${normalizer.kind} normalised` : ''}`);
+  if (opts.resume) out(`resuming ${opts.resume.path} at epoch ${run.start.epoch}${run.start.batch ? `, batch ${run.start.batch}` : ''} of ${opts.epochs}`);
+}
+
+/** After each epoch: the test column, the history record, the epoch's line, a periodic checkpoint. */
+function endEpoch(run: TrainingRun, log: EpochLog): void {
+  const { opts, net, parts: { validation, test } } = run;
+  const t = test ? net.evaluate(test.x, test.y) : null;
+  const rec: EpochRecord = { epoch: log.epoch, loss: log.loss, trainAccuracy: log.trainAccuracy ?? 0, samplesPerSecond: log.samplesPerSecond, seconds: log.seconds };
+  if (validation) { rec.validationLoss = log.validationLoss; rec.validationAccuracy = log.validationAccuracy ?? undefined; }
+  if (t) rec.testAccuracy = t.accuracy ?? undefined;
+  run.history.push(rec);
+  if (opts.json) {
+    const line: Record<string, unknown> = { epoch: log.epoch, loss: log.loss, trainAccuracy: log.trainAccuracy, testAccuracy: t?.accuracy ?? null, samplesPerSecond: log.samplesPerSecond, seconds: log.seconds };
+    if (validation) { line.validationLoss = log.validationLoss; line.validationAccuracy = log.validationAccuracy; }
+    out(JSON.stringify(line));
+  } else {
+    out(`epoch ${String(log.epoch).padStart(2)}/${opts.epochs}  loss ${log.loss.toFixed(4)}  train ${pct(log.trainAccuracy)}${validation ? `  validation ${pct(log.validationAccuracy)}` : ''}  test ${pct(t?.accuracy)}  ${Math.round(log.samplesPerSecond).toLocaleString('en-US')} samples/s  ${log.seconds.toFixed(2)} s`);
+  }
+  const every = opts.checkpoint?.every;
+  if (opts.checkpoint && every && log.epoch % every === 0 && log.epoch < opts.epochs) writeCheckpoint(run, opts.checkpoint.path);
+}

@@ -1,0 +1,82 @@
+// Everything a train run needs before its first batch: the data, its training view (validation
+// split, normaliser), the network (new, or restored from the checkpoint being resumed), the
+// history so far, and the flags the run's files will remember.
+
+import { resolve } from 'node:path';
+import { InputError, ModelFileError } from '../errors.js';
+import { createNetwork, type Network } from '../network/network.js';
+import { restoreNetwork } from '../network/checkpoint.js';
+import { prepareTraining, type TrainingSplits } from '../data/prepare.js';
+import type { EpochRecord } from '../report/html.js';
+import { loadDataset, type LoadedData } from './data.js';
+import { INHERITED, LOCKED, pick } from './resume-flags.js';
+import type { TrainOptions } from './train-options.js';
+
+export interface TrainingRun {
+  opts: TrainOptions;
+  data: LoadedData;
+  net: Network;
+  parts: TrainingSplits<Uint8Array | Int32Array>;
+  /** one record per epoch done, a resumed run's earlier epochs included */
+  history: EpochRecord[];
+  /** where training starts: epochs done, and batches done in the next one */
+  start: { epoch: number; batch: number };
+  /** flags remembered by the saved model (the trajectory) and by checkpoints (plus the outputs) */
+  config: { model: Record<string, string>; checkpoint: Record<string, string> };
+}
+
+export async function prepare(opts: TrainOptions): Promise<TrainingRun> {
+  const data = loadDataset(opts.dataset, { labelColumn: opts.labelColumn });
+  const classes = classCount(data, opts.classes);
+  const ck = opts.resume?.checkpoint;
+  if (ck && ck.model.architecture.layers[0] !== data.features) {
+    const file = opts.resume!.path;
+    throw new ModelFileError(`checkpoint file ${file}: the model has ${ck.model.architecture.layers[0]} inputs but ${data.name} has ${data.features} features: resume with the same data`, { file });
+  }
+  const net = ck
+    ? await restoreNetwork(ck, { backend: opts.backend })
+    : await createNetwork({
+      layers: [data.features, ...opts.hiddenSizes, classes], hidden: opts.hidden, output: 'softmax',
+      optimizer: opts.optimizer, seed: opts.seed, backend: opts.backend,
+    });
+  const parts = prepareTraining(data, { validation: opts.validation, seed: opts.seed, normalize: opts.normalize, given: ck?.model.normalizer });
+  if (ck?.state.order && ck.state.order.length !== parts.train.n) {
+    const file = opts.resume!.path;
+    throw new ModelFileError(`checkpoint file ${file}: the run trained on ${ck.state.order.length} samples but ${data.name} gives ${parts.train.n}: resume with the same data`, { file });
+  }
+  if (!ck && opts.classes === undefined) warnEmptyClasses(parts.train.y, classes);
+  const history = ((ck?.state.history ?? []) as EpochRecord[]).filter((h) => h && h.epoch <= ck!.state.epoch);
+  return { opts, data, net, parts, history, start: { epoch: ck?.state.epoch ?? 0, batch: ck?.state.batch ?? 0 }, config: runConfig(opts, data) };
+}
+
+/** --classes N, checked against every label, or the data's largest label + 1. */
+function classCount(data: LoadedData, stated: number | undefined): number {
+  if (stated === undefined || stated >= data.classes) return stated ?? data.classes;
+  for (const [part, what] of [[data.train, 'training'], [data.test, 'test']] as const) {
+    const i = part ? part.y.findIndex((label) => label >= stated) : -1;
+    if (i >= 0) throw new InputError(`--classes ${stated} is too few: ${data.name} has label ${part!.y[i]} (${what} sample ${i}); labels must lie in 0..${stated - 1}`);
+  }
+  return stated;
+}
+
+/** One stderr line when some classes have no training sample: a class count taken from the largest
+ * label (e.g. labels {1, 2, 250}) may not be what the user meant. */
+function warnEmptyClasses(y: ArrayLike<number>, classes: number): void {
+  const seen = new Uint8Array(classes);
+  let present = 0;
+  for (let i = 0; i < y.length; i++) if (!seen[y[i]]) { seen[y[i]] = 1; present++; }
+  const empty = classes - present;
+  if (empty === 0) return;
+  process.stderr.write(`wasm-mlp: warning: ${empty} of ${classes} classes ${empty === 1 ? 'has' : 'have'} no training sample (labels run 0..${classes - 1}); pass --classes ${classes} if that is intended\n`);
+}
+
+/** The flags a saved model remembers (its trajectory, with the total epochs) and those a checkpoint
+ * remembers (plus the outputs, as absolute paths). */
+function runConfig(opts: TrainOptions, data: LoadedData): TrainingRun['config'] {
+  const { flags } = opts;
+  const model = { ...pick({ ...flags, dataset: data.source }, LOCKED), epochs: String(opts.epochs) };
+  const outputs = pick(flags, INHERITED.filter((n) => n !== 'epochs'));
+  for (const k of ['save', 'checkpoint', 'report']) if (outputs[k] !== undefined) outputs[k] = resolve(outputs[k]);
+  const checkpoint = { ...model, ...outputs, ...(opts.checkpoint ? { checkpoint: resolve(opts.checkpoint.path) } : {}) };
+  return { model, checkpoint };
+}
