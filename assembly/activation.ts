@@ -3,6 +3,7 @@
 // Backward kernels take the activation's *output* A, not its input Z: every derivative here is a
 // function of A (relu' = A > 0, sigmoid' = A(1-A), tanh' = 1-A²), so Z never needs to be kept.
 
+import { expf } from './mathf';
 export const ACT_IDENTITY: i32 = 0;
 export const ACT_RELU: i32 = 1;
 export const ACT_LEAKY_RELU: i32 = 2;
@@ -32,14 +33,14 @@ export const LEAKY_SLOPE: f32 = 0.01;
 // @ts-ignore: decorator
 @inline export function sigmoidScalar(z: f32): f32 {
   // exp of a non-positive number never overflows
-  if (z >= 0) return 1 / (1 + Mathf.exp(-z));
-  const e = Mathf.exp(z);
+  if (z >= 0) return 1 / (1 + expf(-z));
+  const e = expf(z);
   return e / (1 + e);
 }
 
 // @ts-ignore: decorator
 @inline export function tanhScalar(z: f32): f32 {
-  const e = Mathf.exp(-2 * Mathf.abs(z)); // in (0, 1]: no overflow
+  const e = expf(-2 * Mathf.abs(z)); // in (0, 1]: no overflow
   const t: f32 = (1 - e) / (1 + e);
   return z < 0 ? -t : t;
 }

@@ -4,6 +4,13 @@
 //
 // Dimensions: B batch rows, K inputs (n_in), N outputs (n_out), NP = ceil(N / 8) panels.
 // Activations are sample-major: X is (B, K), A and dZ are (B, N), row-major, no padding.
+//
+// Ranges: every kernel computes a block of its output so that threads can share a product with no
+// reduction between them: the forward pass rows [r0, r1) × output panels [p0, p1), the weight
+// gradient output panels [p0, p1) (each summed over the whole batch), the input gradient input
+// panels [q0, q1) (8 inputs each). Each output element is computed by the same instructions
+// whatever the range, so results are bit-identical for any split — provided rows are split at
+// multiples of 4 (the register tile; rows B − B mod 4 … B − 1 take the one-row tail path).
 // Weights live *packed*: W (N, K) is stored as NP panels of (K, 8), element W[o][k] at float index
 // ((o >> 3) * K + k) * 8 + (o & 7); lanes of the last panel past N are zero. A panel row is the 8
 // outputs of one input, so the forward tile loads them as two v128 with no shuffles, and the
@@ -20,11 +27,12 @@ import { madd, loadPartial, storePartial } from './vec';
 // ---------------------------------------------------------------------------------------------
 // forward: A = act(X · Wᵀ + b)
 
-// A is (B,N), X is (B,K), Wp is packed (NP,K,8), bias is (N)
-export function f32_dense_forward__scalar(A: usize, X: usize, Wp: usize, bias: usize, B: i32, K: i32, N: i32, act: i32): void {
-  for (let r = 0; r < B; r++) {
+// A is (B,N), X is (B,K), Wp is packed (NP,K,8), bias is (N); rows [r0,r1) × panels [p0,p1)
+export function f32_dense_forward__scalar(A: usize, X: usize, Wp: usize, bias: usize, B: i32, K: i32, N: i32, act: i32, r0: i32, r1: i32, p0: i32, p1: i32): void {
+  const o1 = min(N, p1 << 3);
+  for (let r = r0; r < r1; r++) {
     const x = X + (<usize>r * <usize>K << 2);
-    for (let o = 0; o < N; o++) {
+    for (let o = p0 << 3; o < o1; o++) {
       let s: f32 = load<f32>(bias + (<usize>o << 2));
       for (let k = 0; k < K; k++) {
         s += load<f32>(x + (<usize>k << 2)) * load<f32>(Wp + (packedIndex(o, k, K) << 2));
@@ -34,11 +42,19 @@ export function f32_dense_forward__scalar(A: usize, X: usize, Wp: usize, bias: u
   }
 }
 
-// A is (B,N), X is (B,K), Wp is packed (NP,K,8), bias is (N), Xp is scratch of B·K floats.
-export function f32_dense_forward_4x8__simd(A: usize, X: usize, Wp: usize, bias: usize, Xp: usize, B: i32, K: i32, N: i32, act: i32): void {
-  gemmPacked4x8(A, X, Wp, B, K, N, EPI_BIAS_ACT, bias, act, 0, Xp);
+// A is (B,N), X is (B,K), Wp is packed (NP,K,8), bias is (N); rows [r0,r1) × panels [p0,p1).
+// Xp is scratch of (r1−r0)·K floats: this call's rows of X, interleaved.
+export function f32_dense_forward_4x8__simd(A: usize, X: usize, Wp: usize, bias: usize, Xp: usize, B: i32, K: i32, N: i32, act: i32, r0: i32, r1: i32, p0: i32, p1: i32): void {
+  gemmPacked4x8(A, X, Wp, B, K, N, EPI_BIAS_ACT, bias, act, 0, Xp, r0, r1, p0, p1);
   // sigmoid and tanh need exp: one scalar pass over the written block
-  if (!actIsVec(act)) f32_act_forward__scalar(A, A, B * N, act);
+  if (!actIsVec(act)) {
+    const n0 = p0 << 3, n = min(N, p1 << 3) - n0;
+    if (n == N) f32_act_forward__scalar(A + (<usize>r0 * <usize>N << 2), A + (<usize>r0 * <usize>N << 2), (r1 - r0) * N, act);
+    else for (let r = r0; r < r1; r++) {
+      const a = A + ((<usize>r * <usize>N + <usize>n0) << 2);
+      f32_act_forward__scalar(a, a, n, act);
+    }
+  }
 }
 
 /** dst (K,4) = the four rows x, x+row, x+2row, x+3row (K floats each) interleaved: 4×4 register
@@ -72,22 +88,22 @@ export function f32_dense_forward_4x8__simd(A: usize, X: usize, Wp: usize, bias:
 const EPI_BIAS_ACT = 0; // C = act(acc + bias)
 const EPI_ACT_GRAD = 1; // C = acc · act'(Xa)
 
-// C is (B,N), A is (B,K), Bp is packed (NP,K,8), Ap is scratch of 4·floor(B/4)·K floats:
-// C = epilogue(A · Bᵀ).
+// C is (B,N), A is (B,K), Bp is packed (NP,K,8), Ap is scratch of (r1−r0)·K floats:
+// C = epilogue(A · Bᵀ) over rows [r0,r1) × panels [p0,p1).
 // Tile: 4 rows × 8 outputs = 8 v128 accumulators (x86 has 16 vector registers; 4×16 and 5×8
 // spilled in V8 and ran slower). Panels outer, rows inner: one panel (K·32 bytes) stays in L1
 // while every row streams past it. The first panel interleaves each 4-row tile of A into Ap as
 // (K, 4), so the inner loop reads its four broadcasts from one pointer with constant offsets:
 // four address additions fewer per step of 8 FMAs, which measured ~30% faster (the loop is
-// limited by instruction issue, not by the FMAs, when the other hyperthread is busy).
+// limited by instruction issue, not by the FMAs, when the other hyperthread is busy). The first
+// panel of the range does the interleaving, so a call needs its own Ap only for its own rows.
 // `epi` is a constant at every call site, so each caller compiles to its own specialised loop.
 // @ts-ignore: decorator
-@inline function gemmPacked4x8(C: usize, A: usize, Bp: usize, B: i32, K: i32, N: i32, epi: i32, bias: usize, act: i32, Xa: usize, Ap: usize): void {
-  const NP = (N + 7) >> 3;
+@inline function gemmPacked4x8(C: usize, A: usize, Bp: usize, B: i32, K: i32, N: i32, epi: i32, bias: usize, act: i32, Xa: usize, Ap: usize, r0: i32, r1: i32, p0: i32, p1: i32): void {
   const rowA = <usize>K << 2;
   const rowC = <usize>N << 2;
   const vecAct = actIsVec(act);
-  for (let p = 0; p < NP; p++) {
+  for (let p = p0; p < p1; p++) {
     const w = Bp + (<usize>p * <usize>K << 5);
     const n0 = p << 3;
     const cols = min(8, N - n0);
@@ -99,11 +115,11 @@ const EPI_ACT_GRAD = 1; // C = acc · act'(Xa)
       b0 = loadPartial(bp, colsLo);
       if (colsHi > 0) b1 = loadPartial(bp + 16, colsHi);
     }
-    let r = 0;
-    for (; r + 4 <= B; r += 4) {
+    let r = r0;
+    for (; r + 4 <= r1; r += 4) {
       let c00 = b0, c01 = b1, c10 = b0, c11 = b1, c20 = b0, c21 = b1, c30 = b0, c31 = b1;
-      const ap = Ap + (<usize>r * <usize>K << 2); // this tile's rows, interleaved (K, 4)
-      if (p == 0) interleave4(ap, A + <usize>r * rowA, rowA, K);
+      const ap = Ap + (<usize>(r - r0) * <usize>K << 2); // this tile's rows, interleaved (K, 4)
+      if (p == p0) interleave4(ap, A + <usize>r * rowA, rowA, K);
       let xp = ap;
       let wk = w;
       const wEnd = w + (<usize>K << 5);
@@ -154,7 +170,7 @@ const EPI_ACT_GRAD = 1; // C = acc · act'(Xa)
       }
     }
     // row tail: one row at a time
-    for (; r < B; r++) {
+    for (; r < r1; r++) {
       let c0 = b0, c1 = b1;
       let x0 = A + <usize>r * rowA;
       let wk = w;
@@ -182,10 +198,9 @@ const EPI_ACT_GRAD = 1; // C = acc · act'(Xa)
 // weight gradient: dW = dZᵀ · X (written packed), db = Σ_rows dZ. Overwrites, does not accumulate.
 // The 1/m of the mean loss is already in dZ.
 
-// dWp is packed (NP,K,8), db is (N), dZ is (B,N), X is (B,K)
-export function f32_dense_backward_weights__scalar(dWp: usize, db: usize, dZ: usize, X: usize, B: i32, K: i32, N: i32): void {
-  const NP = (N + 7) >> 3;
-  for (let o = 0; o < NP * 8; o++) {
+// dWp is packed (NP,K,8), db is (N), dZ is (B,N), X is (B,K); output panels [p0,p1)
+export function f32_dense_backward_weights__scalar(dWp: usize, db: usize, dZ: usize, X: usize, B: i32, K: i32, N: i32, p0: i32, p1: i32): void {
+  for (let o = p0 << 3; o < p1 << 3; o++) {
     for (let k = 0; k < K; k++) {
       let s: f32 = 0;
       if (o < N) {
@@ -196,17 +211,18 @@ export function f32_dense_backward_weights__scalar(dWp: usize, db: usize, dZ: us
       store<f32>(dWp + (packedIndex(o, k, K) << 2), s);
     }
   }
-  for (let o = 0; o < N; o++) {
+  for (let o = p0 << 3; o < min(N, p1 << 3); o++) {
     let s: f32 = 0;
     for (let r = 0; r < B; r++) s += load<f32>(dZ + ((<usize>r * <usize>N + <usize>o) << 2));
     store<f32>(db + (<usize>o << 2), s);
   }
 }
 
-// Wp is packed (NP,K,8), bias is (N), dZ is (B,N), X is (B,K): W -= lr·(dW + wd·W), b -= lr·db.
-export function f32_dense_backward_weights_sgd__scalar(Wp: usize, bias: usize, dZ: usize, X: usize, B: i32, K: i32, N: i32, lr: f32, wd: f32): i32 {
+// Wp is packed (NP,K,8), bias is (N), dZ is (B,N), X is (B,K): W -= lr·(dW + wd·W), b -= lr·db
+// over output panels [p0,p1).
+export function f32_dense_backward_weights_sgd__scalar(Wp: usize, bias: usize, dZ: usize, X: usize, B: i32, K: i32, N: i32, lr: f32, wd: f32, p0: i32, p1: i32): i32 {
   let bad = 0;
-  for (let o = 0; o < N; o++) {
+  for (let o = p0 << 3; o < min(N, p1 << 3); o++) {
     for (let k = 0; k < K; k++) {
       let g: f32 = 0;
       for (let r = 0; r < B; r++) {
@@ -230,13 +246,12 @@ export function f32_dense_backward_weights_sgd__scalar(Wp: usize, bias: usize, d
 // Tile: 4 inputs × 8 outputs, reduced over the batch. The bias gradient is summed by the first
 // input tile of each panel (it walks the same dZ rows), so dZ is read once per tile, never again.
 // @ts-ignore: decorator
-@inline function weightGrad4x8(dWp: usize, db: usize, dZ: usize, X: usize, B: i32, K: i32, N: i32, mode: i32, lr: f32, wd: f32): i32 {
+@inline function weightGrad4x8(dWp: usize, db: usize, dZ: usize, X: usize, B: i32, K: i32, N: i32, mode: i32, lr: f32, wd: f32, p0: i32, p1: i32): i32 {
   const vlr = f32x4.splat(lr), vwd = f32x4.splat(wd);
   let bad = i32x4.splat(0);
-  const NP = (N + 7) >> 3;
   const rowX = <usize>K << 2;
   const rowZ = <usize>N << 2;
-  for (let p = 0; p < NP; p++) {
+  for (let p = p0; p < p1; p++) {
     const n0 = p << 3;
     const cols = min(8, N - n0);
     const colsLo = min(cols, 4);
@@ -336,16 +351,16 @@ export function f32_dense_backward_weights_sgd__scalar(Wp: usize, bias: usize, d
 const MODE_STORE = 0; // write the gradient
 const MODE_SGD = 1;   // apply it: p -= lr·(g + wd·p), refusing non-finite results
 
-// dWp is packed (NP,K,8), db is (N), dZ is (B,N), X is (B,K)
-export function f32_dense_backward_weights_4x8__simd(dWp: usize, db: usize, dZ: usize, X: usize, B: i32, K: i32, N: i32): void {
-  weightGrad4x8(dWp, db, dZ, X, B, K, N, MODE_STORE, 0, 0);
+// dWp is packed (NP,K,8), db is (N), dZ is (B,N), X is (B,K); output panels [p0,p1)
+export function f32_dense_backward_weights_4x8__simd(dWp: usize, db: usize, dZ: usize, X: usize, B: i32, K: i32, N: i32, p0: i32, p1: i32): void {
+  weightGrad4x8(dWp, db, dZ, X, B, K, N, MODE_STORE, 0, 0, p0, p1);
 }
 
 // Wp is packed (NP,K,8), bias is (N), dZ is (B,N), X is (B,K). The SGD step fused into the
 // weight-gradient tile: the gradient never goes to memory and the update needs no pass of its own.
 // Returns the number of elements left unchanged because their update was not finite.
-export function f32_dense_backward_weights_sgd_4x8__simd(Wp: usize, bias: usize, dZ: usize, X: usize, B: i32, K: i32, N: i32, lr: f32, wd: f32): i32 {
-  return weightGrad4x8(Wp, bias, dZ, X, B, K, N, MODE_SGD, lr, wd);
+export function f32_dense_backward_weights_sgd_4x8__simd(Wp: usize, bias: usize, dZ: usize, X: usize, B: i32, K: i32, N: i32, lr: f32, wd: f32, p0: i32, p1: i32): i32 {
+  return weightGrad4x8(Wp, bias, dZ, X, B, K, N, MODE_SGD, lr, wd, p0, p1);
 }
 
 /** Epilogue of a weight-gradient tile: store the gradient, or apply it; returns refused lanes as -1. */
@@ -374,10 +389,12 @@ export function f32_dense_backward_weights_sgd_4x8__simd(Wp: usize, bias: usize,
 // input gradient: dX = (dZ · W) ⊙ act'(Xa), where Xa is the previous layer's activation output.
 // The first layer never needs it (its input is data), so the host skips the call there.
 
-// dX is (B,K), dZ is (B,N), Wp is packed (NP,K,8), Xa is (B,K); act is Xa's activation
-export function f32_dense_backward_input__scalar(dX: usize, dZ: usize, Wp: usize, Xa: usize, B: i32, K: i32, N: i32, act: i32): void {
+// dX is (B,K), dZ is (B,N), Wp is packed (NP,K,8), Xa is (B,K); act is Xa's activation;
+// input panels [q0,q1) (inputs 8·q0 … 8·q1 − 1)
+export function f32_dense_backward_input__scalar(dX: usize, dZ: usize, Wp: usize, Xa: usize, B: i32, K: i32, N: i32, act: i32, q0: i32, q1: i32): void {
+  const k1 = min(K, q1 << 3);
   for (let r = 0; r < B; r++) {
-    for (let k = 0; k < K; k++) {
+    for (let k = q0 << 3; k < k1; k++) {
       let s: f32 = 0;
       for (let o = 0; o < N; o++) {
         s += load<f32>(dZ + ((<usize>r * <usize>N + <usize>o) << 2)) * load<f32>(Wp + (packedIndex(o, k, K) << 2));
@@ -388,22 +405,26 @@ export function f32_dense_backward_input__scalar(dX: usize, dZ: usize, Wp: usize
   }
 }
 
-// dX is (B,K), dZ is (B,N), Wp is packed (NP,K,8), Xa is (B,K), WpT is scratch of
-// ceil(K/8)·8·N + B·N floats (W re-packed, then dZ interleaved). W is first re-packed by inputs (WpT: panels of 8 inputs, (N, 8) each,
-// built with 4×4 register transposes), then dX = dZ · W runs on the same 4×8 register tile as the
-// forward pass, with act'(Xa) applied in the epilogue. The re-pack reads W once (K·N floats),
-// which is 1/B of the product's work, and turns a dot-product kernel into a broadcast one.
-export function f32_dense_backward_input_4x8__simd(dX: usize, dZ: usize, Wp: usize, Xa: usize, WpT: usize, B: i32, K: i32, N: i32, act: i32): void {
-  f32_transpose_packed__simd(WpT, Wp, N, K);
-  gemmPacked4x8(dX, dZ, WpT, B, N, K, EPI_ACT_GRAD, 0, act, Xa, WpT + (<usize>((K + 7) >> 3) * <usize>N << 5));
+// dX is (B,K), dZ is (B,N), Wp is packed (NP,K,8), Xa is (B,K); input panels [q0,q1).
+// Scratch: WpT (ceil(K/8)·8·N floats, panel q at q·8·N; this call writes its panels only) and
+// dZp (B·N floats, this call's own). W is first re-packed by inputs (WpT: panels of 8 inputs,
+// (N, 8) each, built with 4×4 register transposes), then dX = dZ · W runs on the same 4×8 register
+// tile as the forward pass, with act'(Xa) applied in the epilogue. The re-pack reads W once
+// (K·N floats), which is 1/B of the product's work, and turns a dot-product kernel into a
+// broadcast one. Each call interleaves all of dZ into its own dZp, so calls over disjoint input
+// panels share nothing they write.
+export function f32_dense_backward_input_4x8__simd(dX: usize, dZ: usize, Wp: usize, Xa: usize, WpT: usize, dZp: usize, B: i32, K: i32, N: i32, act: i32, q0: i32, q1: i32): void {
+  f32_transpose_packed__simd(WpT, Wp, N, K, q0, q1);
+  gemmPacked4x8(dX, dZ, WpT, B, N, K, EPI_ACT_GRAD, 0, act, Xa, dZp, 0, B, q0, q1);
 }
 
-// WpT is packed by inputs (ceil(K/8), N, 8), Wp is packed by outputs (ceil(N/8), K, 8).
-// Full 8×8 blocks move as four 4×4 transposes in registers; edge blocks element by element.
-export function f32_transpose_packed__simd(WpT: usize, Wp: usize, N: i32, K: i32): void {
-  const NP = (N + 7) >> 3, KP = (K + 7) >> 3;
+// WpT is packed by inputs (ceil(K/8), N, 8), Wp is packed by outputs (ceil(N/8), K, 8); input
+// panels [q0,q1) of WpT are written. Full 8×8 blocks move as four 4×4 transposes in registers;
+// edge blocks element by element.
+export function f32_transpose_packed__simd(WpT: usize, Wp: usize, N: i32, K: i32, q0: i32, q1: i32): void {
+  const NP = (N + 7) >> 3;
   for (let p = 0; p < NP; p++) {
-    for (let q = 0; q < KP; q++) {
+    for (let q = q0; q < q1; q++) {
       // source block: rows k = 8q..8q+7 of panel p (32 bytes each); target: rows o = 8p..8p+7 of panel q
       const src = Wp + (((<usize>p * <usize>K + (<usize>q << 3)) << 3) << 2);
       const dst = WpT + (((<usize>q * <usize>N + (<usize>p << 3)) << 3) << 2);

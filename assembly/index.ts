@@ -1,4 +1,5 @@
-// The wasm ABI: the only exports of every binary (scalar, simd, relaxed), identical names in each.
+// The wasm ABI: the only exports of every binary (scalar, simd, relaxed and the threaded builds),
+// identical names in each.
 // Arguments are byte offsets into this module's memory, i32 sizes and f32 scalars; nothing managed
 // crosses the boundary, so the module works from a bare WebAssembly.instantiate. docs/ABI.md
 // documents every function, the packed weight layout and the activation codes.
@@ -33,7 +34,7 @@ import { f32_pack_weights, f32_unpack_weights } from './pack';
 }
 
 /** ABI version: bumped whenever a signature or a layout changes. */
-export function abi_version(): i32 { return 3; }
+export function abi_version(): i32 { return 4; }
 
 /** 0 scalar, 1 simd, 2 relaxed simd: what this binary was built with. */
 export function isa(): i32 {
@@ -47,35 +48,65 @@ export function arena_base(): usize {
 
 // A (B,N) = act(X (B,K) · Wᵀ + bias (N)), Wp packed (ceil(N/8),K,8); scratch: B·K floats the kernel may overwrite
 export function dense_forward(A: usize, X: usize, Wp: usize, bias: usize, scratch: usize, B: i32, K: i32, N: i32, act: i32): void {
+  dense_forward_range(A, X, Wp, bias, scratch, B, K, N, act, 0, B, 0, (N + 7) >> 3);
+}
+
+// dense_forward over rows [r0,r1) × output panels [p0,p1) of A (8 outputs a panel); scratch:
+// (r1−r0)·K floats of this call's own. Split rows at multiples of 4 for results bit-identical
+// to one call over everything.
+export function dense_forward_range(A: usize, X: usize, Wp: usize, bias: usize, scratch: usize, B: i32, K: i32, N: i32, act: i32, r0: i32, r1: i32, p0: i32, p1: i32): void {
   checkDense(B, K, N, A, X, Wp, bias);
   assert((scratch & 3) == 0, 'scratch must be 4-byte aligned');
   assert(act >= 0 && act <= 4, 'unknown activation code');
-  if (ASC_FEATURE_SIMD) f32_dense_forward_4x8__simd(A, X, Wp, bias, scratch, B, K, N, act);
-  else f32_dense_forward__scalar(A, X, Wp, bias, B, K, N, act);
+  assert(r0 >= 0 && r0 <= r1 && r1 <= B, 'rows r0..r1 must satisfy 0 <= r0 <= r1 <= B');
+  assert(p0 >= 0 && p0 <= p1 && p1 <= (N + 7) >> 3, 'panels p0..p1 must satisfy 0 <= p0 <= p1 <= ceil(N/8)');
+  if (ASC_FEATURE_SIMD) f32_dense_forward_4x8__simd(A, X, Wp, bias, scratch, B, K, N, act, r0, r1, p0, p1);
+  else f32_dense_forward__scalar(A, X, Wp, bias, B, K, N, act, r0, r1, p0, p1);
 }
 
 // dWp packed = dZ (B,N)ᵀ · X (B,K); db (N) = Σ_rows dZ. Overwrites both.
 export function dense_backward_weights(dWp: usize, db: usize, dZ: usize, X: usize, B: i32, K: i32, N: i32): void {
+  dense_backward_weights_range(dWp, db, dZ, X, B, K, N, 0, (N + 7) >> 3);
+}
+
+// dense_backward_weights for output panels [p0,p1) of dWp and db, each summed over the whole batch.
+export function dense_backward_weights_range(dWp: usize, db: usize, dZ: usize, X: usize, B: i32, K: i32, N: i32, p0: i32, p1: i32): void {
   checkDense(B, K, N, dWp, db, dZ, X);
-  if (ASC_FEATURE_SIMD) f32_dense_backward_weights_4x8__simd(dWp, db, dZ, X, B, K, N);
-  else f32_dense_backward_weights__scalar(dWp, db, dZ, X, B, K, N);
+  assert(p0 >= 0 && p0 <= p1 && p1 <= (N + 7) >> 3, 'panels p0..p1 must satisfy 0 <= p0 <= p1 <= ceil(N/8)');
+  if (ASC_FEATURE_SIMD) f32_dense_backward_weights_4x8__simd(dWp, db, dZ, X, B, K, N, p0, p1);
+  else f32_dense_backward_weights__scalar(dWp, db, dZ, X, B, K, N, p0, p1);
 }
 
 // Fused SGD step for one layer: W -= lr·(dZᵀ·X + wd·W), bias -= lr·Σ_rows dZ, with no gradient
 // written to memory. Returns how many elements were left unchanged because the result was not finite.
 export function dense_backward_weights_sgd(Wp: usize, bias: usize, dZ: usize, X: usize, B: i32, K: i32, N: i32, lr: f32, wd: f32): i32 {
+  return dense_backward_weights_sgd_range(Wp, bias, dZ, X, B, K, N, lr, wd, 0, (N + 7) >> 3);
+}
+
+// dense_backward_weights_sgd for output panels [p0,p1) of W and bias.
+export function dense_backward_weights_sgd_range(Wp: usize, bias: usize, dZ: usize, X: usize, B: i32, K: i32, N: i32, lr: f32, wd: f32, p0: i32, p1: i32): i32 {
   checkDense(B, K, N, Wp, bias, dZ, X);
-  if (ASC_FEATURE_SIMD) return f32_dense_backward_weights_sgd_4x8__simd(Wp, bias, dZ, X, B, K, N, lr, wd);
-  return f32_dense_backward_weights_sgd__scalar(Wp, bias, dZ, X, B, K, N, lr, wd);
+  assert(p0 >= 0 && p0 <= p1 && p1 <= (N + 7) >> 3, 'panels p0..p1 must satisfy 0 <= p0 <= p1 <= ceil(N/8)');
+  if (ASC_FEATURE_SIMD) return f32_dense_backward_weights_sgd_4x8__simd(Wp, bias, dZ, X, B, K, N, lr, wd, p0, p1);
+  return f32_dense_backward_weights_sgd__scalar(Wp, bias, dZ, X, B, K, N, lr, wd, p0, p1);
 }
 
 // dX (B,K) = (dZ (B,N) · W) ⊙ act'(Xa (B,K)); act is the code of the activation that produced Xa.
 // scratch: ceil(K/8)·8·N + B·N floats the kernel may overwrite (W re-packed by inputs, dZ interleaved).
 export function dense_backward_input(dX: usize, dZ: usize, Wp: usize, Xa: usize, scratch: usize, B: i32, K: i32, N: i32, act: i32): void {
+  const KP = (K + 7) >> 3;
+  dense_backward_input_range(dX, dZ, Wp, Xa, scratch, scratch + (<usize>KP * <usize>N << 5), B, K, N, act, 0, KP);
+}
+
+// dense_backward_input for input panels [q0,q1) of dX (inputs 8·q0 … 8·q1 − 1). WpT: the
+// ceil(K/8)·8·N-float re-pack buffer, shared by calls over disjoint panels (each writes only its
+// own); dZp: B·N floats of this call's own.
+export function dense_backward_input_range(dX: usize, dZ: usize, Wp: usize, Xa: usize, WpT: usize, dZp: usize, B: i32, K: i32, N: i32, act: i32, q0: i32, q1: i32): void {
   checkDense(B, K, N, dX, dZ, Wp, Xa);
-  assert((scratch & 3) == 0, 'scratch must be 4-byte aligned');
-  if (ASC_FEATURE_SIMD) f32_dense_backward_input_4x8__simd(dX, dZ, Wp, Xa, scratch, B, K, N, act);
-  else f32_dense_backward_input__scalar(dX, dZ, Wp, Xa, B, K, N, act);
+  assert(((WpT | dZp) & 3) == 0, 'scratch must be 4-byte aligned');
+  assert(q0 >= 0 && q0 <= q1 && q1 <= (K + 7) >> 3, 'input panels q0..q1 must satisfy 0 <= q0 <= q1 <= ceil(K/8)');
+  if (ASC_FEATURE_SIMD) f32_dense_backward_input_4x8__simd(dX, dZ, Wp, Xa, WpT, dZp, B, K, N, act, q0, q1);
+  else f32_dense_backward_input__scalar(dX, dZ, Wp, Xa, B, K, N, act, q0, q1);
 }
 
 // out (n) = act(inp (n)); may alias

@@ -8,6 +8,7 @@
 //   identity + mean squared error:        L = Σ_b,j (Z - T)² (mean over B·N), dZ = 2 (P - T) / (B·N)
 
 import { sigmoidScalar } from './activation';
+import { expf, logf } from './mathf';
 
 // P is (B,N) probabilities, Z is (B,N) logits (P may alias Z), labels is (B) i32. Returns Σ_b -log P[b,y_b].
 export function f32_softmax_xent_forward__scalar(P: usize, Z: usize, labels: usize, B: i32, N: i32): f64 {
@@ -23,14 +24,14 @@ export function f32_softmax_xent_forward__scalar(P: usize, Z: usize, labels: usi
     // subtract the max: exp never overflows and the largest term is exactly 1
     let s: f32 = 0;
     for (let j = 0; j < N; j++) {
-      const e = Mathf.exp(load<f32>(z + (<usize>j << 2)) - m);
+      const e = expf(load<f32>(z + (<usize>j << 2)) - m);
       store<f32>(p + (<usize>j << 2), e);
       s += e;
     }
     const inv: f32 = 1 / s;
     for (let j = 0; j < N; j++) store<f32>(p + (<usize>j << 2), load<f32>(p + (<usize>j << 2)) * inv);
     // log-softmax from the logits, not log of the rounded probability: finite even when P underflows
-    if (labels != 0) loss += <f64>(Mathf.log(s) - (zy - m));
+    if (labels != 0) loss += <f64>(logf(s) - (zy - m));
   }
   return loss;
 }
@@ -57,7 +58,7 @@ export function f32_sigmoid_bce_forward__scalar(P: usize, Z: usize, T: usize, B:
     const z = load<f32>(Z + o);
     if (T != 0) {
       const t = load<f32>(T + o);
-      loss += <f64>(max(z, <f32>0) - z * t + Mathf.log(1 + Mathf.exp(-Mathf.abs(z))));
+      loss += <f64>(max(z, <f32>0) - z * t + logf(1 + expf(-Mathf.abs(z))));
     }
     store<f32>(P + o, sigmoidScalar(z));
   }

@@ -41,7 +41,7 @@ function timedKernels(k, state) {
         let s = state.slots[i];
         if (!s) {
           const shape = at === undefined ? '' : ` ${a[at]}x${a[at + 1]}x${a[at + 2]}`;
-          s = state.slots[i] = { call: `${name}${shape}`, fn: name, kind: KIND[name] ?? 'loss', flops: at === undefined ? 0 : 2 * a[at] * a[at + 1] * a[at + 2], total: 0, count: 0 };
+          s = state.slots[i] = { call: `${name}${shape}`, fn: name, args: a.slice(), kind: KIND[name] ?? 'loss', flops: at === undefined ? 0 : 2 * a[at] * a[at + 1] * a[at + 2], total: 0, count: 0 };
         }
         s.total += dt;
         s.count++;
@@ -92,7 +92,7 @@ export async function profileStep({ lib, backend, modules, layers, batchSize: B,
     const ms = Math.max(0, s.total / s.count - timerMs);
     const gflops = s.flops ? s.flops / (ms * 1e6) : null;
     const bytes = bytesMoved(s.fn, B, layers, paramFloats);
-    return { call: s.call, kind: s.kind, calls: s.count, ms, flops: s.flops, gflops, ofPeak: gflops && peakGflops ? gflops / peakGflops : null, gbps: bytes ? bytes / (ms * 1e6) : null };
+    return { call: s.call, fn: s.fn, args: s.args, kind: s.kind, calls: s.count, ms, flops: s.flops, gflops, ofPeak: gflops && peakGflops ? gflops / peakGflops : null, gbps: bytes ? bytes / (ms * 1e6) : null };
   });
   const kernelMs = rows.reduce((s, r) => s + r.ms, 0);
   // what the step costs outside the kernels: the timed step minus the kernels and their timers

@@ -28,7 +28,7 @@ function table(head, rows, md) {
 function machineLines(m) {
   return [
     `CPU ${m.cpu} (${m.logicalCores} logical cores${m.cpuFlags ? `; ${m.cpuFlags.join(', ')}` : ''}), ${m.memoryGiB} GiB, ${m.os}`,
-    `Node ${m.node}, V8 ${m.v8}; one thread for every trainer; relaxed SIMD ${m.relaxedSimd ? 'on' : 'off'} (best backend: ${m.bestBackend})`,
+    `Node ${m.node}, V8 ${m.v8}; one thread for every trainer but ours marked "threads"; relaxed SIMD ${m.relaxedSimd ? 'on' : 'off'} (best backend: ${m.bestBackend})`,
     `Versions: ${Object.entries(m.packages).map(([k, v]) => `${k} ${v ?? 'n/a'}`).join(', ')}`,
   ];
 }
@@ -73,6 +73,35 @@ export function goalLines(result) {
   ];
 }
 
+/** Speed-up of our relaxed trainer on T threads over one thread, per workload, from the same runs. */
+export function threadsTable(result, md) {
+  const rows = [];
+  for (const [name, w] of Object.entries(result.training ?? {})) {
+    const one = w.results.relaxed;
+    if (!one) continue;
+    rows.push([`${name} ${w.layers.join('-')} b${w.batchSize}`, '1', fmtInt(one.samplesPerSecond.median), '1×', '—']);
+    for (const [key, r] of Object.entries(w.results)) {
+      if (!key.startsWith('relaxed-t')) continue;
+      const q = w.ratios[key]?.relaxed;
+      rows.push(['', `${r.threads ?? key.slice(9)}${key.endsWith('auto') ? ' (auto)' : ''}`, fmtInt(r.samplesPerSecond.median), ratio(q), fmt(r.barriersPerStep, 1)]);
+    }
+  }
+  return rows.length ? table(['workload', 'threads', 'samples/s (median)', 'speed-up over 1 thread', 'barriers/step'], rows, md) : null;
+}
+
+/** The predicted curve (labelled) next to what was measured. */
+export function modelTable(result, md) {
+  const t = result.threads;
+  if (!t?.model) return null;
+  const counts = t.model[Object.keys(t.model)[0]].map((p) => p.threads);
+  const rows = Object.entries(t.model).map(([name, pts]) => [name, ...pts.map((p) => `${fmtInt(p.samplesPerSecond)} (${fmt(p.samplesPerSecond / pts[0].samplesPerSecond, 2)}×)`)]);
+  return table(['predicted samples/s (× 1 thread)', ...counts.map((c) => `${c} thread${c > 1 ? 's' : ''}`)], rows, md);
+}
+
+function barrierLine(t) {
+  return Object.values(t.barrier).map((b) => `${b.threads} threads: ${fmt(b.microseconds, 2)} µs (${fmt(b.min, 2)}–${fmt(b.max, 2)})`).join('; ');
+}
+
 export function kernelTable(rows, md) {
   const backends = [...new Set(rows.map((r) => r.backend))];
   const shapes = [...new Set(rows.map((r) => `${r.B}×${r.K}×${r.N}`))];
@@ -115,6 +144,12 @@ export function textReport(result) {
   }
   const g = goalLines(result);
   if (g.length) out.push('', '== goals (issue)', ...g);
+  const tt = threadsTable(result, false);
+  if (tt) out.push('', '== threads: speed-up over one thread (same runs, median (min–max) over runs)', tt);
+  if (result.threads) {
+    out.push(`barrier (one empty fork–join, median of batches): ${barrierLine(result.threads)}`);
+    out.push('', '== threads: PREDICTION for more cores (model in bench/threads.js, from the one-thread step profile and the 2-thread barrier)', modelTable(result, false));
+  }
   if (result.profile) {
     const p = result.profile;
     out.push('', `== step profile: ${p.layers.join('-')} batch ${p.batchSize}, ${p.backend}, ${p.batches} steps of fit(), ${p.callsPerStep} kernel calls per step (timer ${fmt(p.timerMs * 1e6, 0)} ns subtracted per call)`, profileTable(p, false));
@@ -139,6 +174,12 @@ export function markdownSection(result, jsonName) {
   }
   const g = goalLines(result);
   if (g.length) o.push('### Against the goals of the issue', '', ...g.map((l) => `- ${l}`), '');
+  const tt = threadsTable(result, true);
+  if (tt) o.push('### Threads: speed-up over one thread', '', 'Our relaxed-SIMD trainer on 1, 2 and `auto` threads, interleaved in the same runs; the speed-up is the median (min–max) of the per-run ratios.', '', tt, '');
+  if (result.threads) {
+    o.push(`Barrier (one empty fork–join between the coordinator and the workers, median over batches of empty jobs): ${barrierLine(result.threads)}.`, '');
+    o.push('**Prediction, not a measurement** (this machine has ' + result.threads.logicalCores + ' cores): samples/s at more threads from the one-thread step profile of each workload, each split call taking its largest block plus one barrier, the barrier growing as b(2)·(T − 1); memory bandwidth not modelled (an upper bound).', '', modelTable(result, true), '');
+  }
   if (result.profile) {
     const p = result.profile;
     o.push(`### Step profile: ${p.layers.join('-')}, batch ${p.batchSize}, ${p.backend}`, '');

@@ -6,6 +6,9 @@
 //   --slow-runs N     runs for the slow trainers (default 1)
 //   --only W1,W3      workloads (W1 784-128-10 b64, W2 784-128-10 b256, W3 784-256-128-10 b64)
 //   --trainers a,b    trainers (relaxed, simd, scalar, js, tfjs-cpu, tfjs-wasm, tfjs-wasm-custom, jax-js)
+//   --threads 2,auto  thread counts for our relaxed-SIMD trainer besides 1 (default 2,auto; 'none'
+//                     for none): W1–W3 on each, the speed-up over one thread from the same run,
+//                     the barrier's cost and a predicted curve for 4, 8 and 16 threads
 //   --no-baselines    only our backends
 //   --no-kernels, --no-profile, --no-training   skip those parts
 //   --quick           smoke test: 1 run, 1 epoch, 2 kernel shapes, short timings; writes nothing
@@ -72,19 +75,29 @@ const WRITE = !QUICK && !has('--no-write');
 
 const lib = await import('../dist/index.js');
 const { loadDigits } = await import('../dist/node/digits.js');
-const { relaxedWasm, simdWasm, scalarWasm } = await import('../dist/backend/binaries.generated.js');
+const { relaxedWasm, simdWasm, scalarWasm, relaxedThreadsWasm } = await import('../dist/backend/binaries.generated.js');
 const { machineInfo, loadAverage } = await import('./machine.js');
 const { benchKernels, measurePeak, KERNEL_SHAPES, QUICK_SHAPES } = await import('./kernels.js');
 const { profileStep } = await import('./profile.js');
-const { WORKLOADS, TRAINERS, benchWorkload } = await import('./training.js');
+const { WORKLOADS, TRAINERS, threadTrainers, benchWorkload } = await import('./training.js');
+const { measureBarrier, predictScaling } = await import('./threads.js');
+const protocol = await import('../dist/backend/threads/protocol.js');
+const { MIN_WORK_PER_THREAD } = await import('../dist/backend/threaded.js');
 
 const workloadNames = val('--only', 'W1,W2,W3').split(',').map((s) => s.trim().toUpperCase());
 for (const w of workloadNames) if (!WORKLOADS[w]) throw new Error(`--only: unknown workload ${w} (W1, W2, W3)`);
-let trainers = TRAINERS;
+const threadCounts = val('--threads', '2,auto') === 'none' ? [] : val('--threads', '2,auto').split(',').map((s) => {
+  const t = s.trim();
+  if (t === 'auto') return 'auto';
+  const n = Number(t);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error(`--threads: '${t}' is not 'auto' or a count from 1 to 64`);
+  return n;
+});
+let trainers = [...TRAINERS.slice(0, 1), ...threadTrainers(threadCounts), ...TRAINERS.slice(1)];
 if (has('--trainers')) {
   const want = val('--trainers').split(',').map((s) => s.trim());
-  for (const k of want) if (!TRAINERS.some((t) => t.key === k)) throw new Error(`--trainers: unknown trainer ${k} (${TRAINERS.map((t) => t.key).join(', ')})`);
-  trainers = TRAINERS.filter((t) => want.includes(t.key));
+  for (const k of want) if (!trainers.some((t) => t.key === k)) throw new Error(`--trainers: unknown trainer ${k} (${trainers.map((t) => t.key).join(', ')})`);
+  trainers = trainers.filter((t) => want.includes(t.key));
 }
 if (has('--no-baselines')) trainers = trainers.filter((t) => t.kind === 'ours');
 const relaxedOk = lib.hasRelaxedSimd();
@@ -111,6 +124,7 @@ log(`machine: ${result.machine.cpu}, ${result.machine.logicalCores} cores, Node 
 const bytes = (b64) => Uint8Array.from(Buffer.from(b64, 'base64'));
 const modules = { simd: await WebAssembly.compile(bytes(simdWasm)), scalar: await WebAssembly.compile(bytes(scalarWasm)) };
 if (relaxedOk) modules.relaxed = await WebAssembly.compile(bytes(relaxedWasm));
+if (relaxedOk) modules['relaxed-threads'] = await WebAssembly.compile(bytes(relaxedThreadsWasm));
 const best = relaxedOk ? 'relaxed' : 'simd';
 
 // ---- kernels and peak
@@ -152,6 +166,25 @@ for (const name of has('--no-training') ? [] : workloadNames) {
   result.training[name] = await benchWorkload({
     lib, modules, baselines, name, workload: WORKLOADS[name], trainers, plan, data: data.train, test: data.test, log, collectGarbage,
   });
+}
+
+// ---- threads: barrier cost, barriers per step, the model past this machine's cores
+const threaded = trainers.filter((t) => t.threads !== undefined);
+if (threaded.length && relaxedOk && !has('--no-training')) {
+  log('threads: barrier cost and scaling model…');
+  const counts = [...new Set(threaded.map((t) => t.threads).map((t) => (t === 'auto' ? null : t)).filter((t) => t !== null)), 2];
+  const barrier = {};
+  for (const T of [...new Set(counts)].sort((a, b) => a - b)) barrier[T] = await measureBarrier(lib, modules['relaxed-threads'], T, QUICK ? { batches: 2, perBatch: 500 } : {});
+  const b2 = barrier[2].microseconds;
+  const models = {};
+  for (const name of workloadNames) {
+    const w = WORKLOADS[name];
+    const profile = name === 'W1' && result.profile ? result.profile : await profileStep({
+      lib, backend: 'relaxed', modules, layers: w.layers, batchSize: w.batchSize, data: data.train, epochs: QUICK ? 1 : 3, peakGflops: result.peak?.gflops ?? NaN,
+    });
+    models[name] = predictScaling({ protocol, minWork: MIN_WORK_PER_THREAD, profile, barrierMicros: b2 });
+  }
+  result.threads = { logicalCores: result.machine.logicalCores, autoThreadsRule: `min(cores, ${lib.AUTO_THREADS_CAP})`, barrier, model: models };
 }
 result.loadAverage.end = loadAverage();
 

@@ -29,8 +29,16 @@ export const TRAINERS = [
   { key: 'jax-js', kind: 'jax', label: 'jax-js wasm (jit)' },
 ];
 
-/** Trainers the ratios are taken against. */
-export const REFERENCES = ['js', 'tfjs-wasm', 'tfjs-wasm-custom', 'jax-js'];
+/** Our relaxed-SIMD backend on several threads (run.js --threads): one trainer per count. */
+export function threadTrainers(counts) {
+  return counts.filter((t) => t !== 1).map((t) => ({
+    key: `relaxed-t${t}`, kind: 'ours', backend: 'relaxed', threads: t,
+    label: t === 'auto' ? 'wasm-mlp relaxed-simd, threads auto' : `wasm-mlp relaxed-simd, ${t} threads`,
+  }));
+}
+
+/** Trainers the ratios are taken against ('relaxed': the speed-up of more threads over one). */
+export const REFERENCES = ['relaxed', 'js', 'tfjs-wasm', 'tfjs-wasm-custom', 'jax-js'];
 
 export const median = (a) => {
   const b = [...a].sort((p, q) => p - q);
@@ -57,17 +65,18 @@ export async function sharedStart(lib, layers, seed, epochs, n) {
 
 const sameArrays = (a, b) => a.length === b.length && a.every((x, i) => x.length === b[i].length && x.every((v, j) => Object.is(v, b[i][j])));
 
-async function trainOurs({ lib, modules, backend, layers, batchSize, epochs, seed, data, test, learningRate, start }) {
-  const wasm = modules[backend] ? { [backend]: modules[backend] } : undefined;
+async function trainOurs({ lib, modules, backend, threads = 1, layers, batchSize, epochs, seed, data, test, learningRate, start }) {
+  const wasm = modules[backend] ? { [backend]: modules[backend], relaxedThreads: modules['relaxed-threads'] } : undefined;
   const optimizer = { name: 'sgd', learningRate };
   // warm-up: 32 batches on a throw-away network sharing the compiled module (wasm tier-up, host JIT)
   const tw = performance.now();
-  const warm = await lib.createNetwork({ layers, backend, seed: seed + 1000, optimizer, wasm });
+  const warm = await lib.createNetwork({ layers, backend, seed: seed + 1000, optimizer, wasm, threads });
   const nWarm = Math.min(data.n, 32 * batchSize);
   await warm.fit(data.x.subarray(0, nWarm * layers[0]), data.y.subarray(0, nWarm), { epochs: 1, batchSize });
+  await warm.dispose();
   const warmupSeconds = (performance.now() - tw) / 1000;
 
-  const net = await lib.createNetwork({ layers, backend, seed, optimizer, hidden: 'relu', output: 'softmax', wasm });
+  const net = await lib.createNetwork({ layers, backend, seed, optimizer, hidden: 'relu', output: 'softmax', wasm, threads });
   const init = net.getParameters();
   const orders = [];
   const logs = await net.fit(data.x, data.y, {
@@ -79,12 +88,18 @@ async function trainOurs({ lib, modules, backend, layers, batchSize, epochs, see
   }
   if (!sameArrays(orders, start.orders.slice(0, epochs))) throw new Error(`${backend}: epoch orders differ from the shared start (seed ${seed})`);
   const seconds = logs.reduce((s, l) => s + l.seconds, 0);
+  const k = net['c']?.k; // the kernels: a threaded backend counts its split jobs (barriers)
+  const jobs = k?.jobs;
+  const steps = epochs * Math.ceil(data.n / batchSize);
   const ev = net.evaluate(test.x, test.y);
-  return {
-    samplesPerSecond: (epochs * data.n) / seconds, seconds, warmupSeconds, epochs,
+  const out = {
+    samplesPerSecond: (epochs * data.n) / seconds, seconds, warmupSeconds, epochs, threads: net.threads,
     epochSamplesPerSecond: logs.map((l) => l.samplesPerSecond),
     finalLoss: logs[logs.length - 1].loss, testAccuracy: ev.accuracy, callsPerBatch: net.callsPerBatch,
+    ...(typeof jobs === 'number' ? { barriersPerStep: jobs / steps } : {}),
   };
+  await net.dispose();
+  return out;
 }
 
 async function trainBaseline({ trainer, baselines, layers, batchSize, epochs, data, test, learningRate, start }) {
@@ -120,7 +135,7 @@ export async function benchWorkload({ lib, modules, baselines, name, workload, t
       const { epochs, runs } = plan[t.key];
       if (r >= runs) continue;
       if (collectGarbage) collectGarbage();
-      const args = { lib, modules, baselines, trainer: t, backend: t.backend, layers, batchSize, epochs, seed, data, test, learningRate, start };
+      const args = { lib, modules, baselines, trainer: t, backend: t.backend, threads: t.threads, layers, batchSize, epochs, seed, data, test, learningRate, start };
       const res = t.kind === 'ours' ? await trainOurs(args) : await trainBaseline(args);
       res.run = r;
       perTrainer[t.key].push(res);
@@ -142,6 +157,8 @@ export async function benchWorkload({ lib, modules, baselines, name, workload, t
       finalLoss: median(runs.map((q) => q.finalLoss)),
       warmupSeconds: median(runs.map((q) => q.warmupSeconds)),
       callsPerBatch: runs[0].callsPerBatch,
+      threads: runs[0].threads ?? null,
+      ...(runs[0].barriersPerStep !== undefined ? { barriersPerStep: runs[0].barriersPerStep } : {}),
       perRun: runs.map((q) => ({ run: q.run, samplesPerSecond: q.samplesPerSecond, seconds: q.seconds, testAccuracy: q.testAccuracy, finalLoss: q.finalLoss })),
     };
   }

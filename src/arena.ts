@@ -8,12 +8,14 @@
 //   acts     A_0 (the input batch) … A_L, each (capacity, n_l)
 //   delta    two ping-pong buffers (capacity, max n_l) for dZ of the layer being back-propagated
 //   targets  (capacity) i32 labels, or (capacity, n_L) f32 targets
-//   scratch  kernel scratch: interleaved input rows, or a re-packed weight matrix and dZ
+//   scratch  kernel scratch: interleaved input rows (threads split them by rows), or a re-packed
+//            weight matrix and dZ interleaved once per thread
 //   data     optional resident training set: x (rows, n_0), y, and the epoch's order (rows) i32
 // The params region depends only on the layers and the layout, so it never moves when the
 // capacity or the data change: a re-plan keeps the parameters where they are.
 
 import { inputGradScratchFloats, weightFloats, type WeightLayout } from './backend/layout.js';
+import { FORWARD_ROWS } from './backend/threads/protocol.js';
 
 export interface ArenaPlan {
   readonly layers: readonly number[];
@@ -53,6 +55,8 @@ export interface PlanRequest {
   /** 1 for integer labels (i32), n_L for float targets */
   targetWidth: number;
   dataRows?: number;
+  /** threads the kernels split over (the input gradient's scratch holds one dZ copy per thread) */
+  threads?: number;
 }
 
 export function planArena(req: PlanRequest): ArenaPlan {
@@ -79,8 +83,9 @@ export function planArena(req: PlanRequest): ArenaPlan {
   // the forward kernel interleaves its input rows (capacity·n_l); the input-gradient kernel
   // re-packs one hidden weight matrix and interleaves dZ (ceil(n_l/8)·8·n_{l+1} + capacity·n_{l+1})
   let scratchFloats = 0;
-  for (let l = 0; l < L; l++) scratchFloats = Math.max(scratchFloats, capacity * layers[l]);
-  for (let l = 1; l < L; l++) scratchFloats = Math.max(scratchFloats, inputGradScratchFloats(capacity, layers[l], layers[l + 1]));
+  // (a thread of a split forward pass interleaves FORWARD_ROWS rows at a time in its own part)
+  for (let l = 0; l < L; l++) scratchFloats = Math.max(scratchFloats, capacity * layers[l], (req.threads ?? 1) * FORWARD_ROWS * layers[l]);
+  for (let l = 1; l < L; l++) scratchFloats = Math.max(scratchFloats, inputGradScratchFloats(capacity, layers[l], layers[l + 1], req.threads ?? 1));
   const scratch = at; at = align(at + 4 * scratchFloats);
   let data: ArenaPlan['data'] = null;
   if (req.dataRows && req.dataRows > 0) {

@@ -2,7 +2,7 @@
 // names the problem (file, byte offset or line and column, shape, value) and what was expected.
 
 /** Base class: anything wasm-mlp throws on purpose. `code` is stable for programs to branch on
- * (E_CONFIG, E_INPUT, E_DATA, E_MODEL, E_DIVERGED, E_WASM_ABORT, E_MEMORY). */
+ * (E_CONFIG, E_INPUT, E_DATA, E_MODEL, E_DIVERGED, E_WASM_ABORT, E_MEMORY, E_WORKER). */
 export class WasmMlpError extends Error {
   readonly code: string;
   constructor(code: string, message: string) {
@@ -62,4 +62,18 @@ export class DivergenceError extends WasmMlpError {
 /** The wasm module called `abort` (an assertion in a debug build): decoded message and location. */
 export class WasmAbortError extends WasmMlpError {
   constructor(message: string) { super('E_WASM_ABORT', message); }
+}
+
+/** A worker of the multi-core pool failed (threw, trapped or exited): names the worker and the
+ * kernel it was running. The pool is torn down; the next fit starts a new one. */
+export class WorkerError extends WasmMlpError {
+  /** the failing thread's id (1 … threads − 1; 0 is the coordinator) */
+  readonly worker: number;
+  /** the kernel it was running, e.g. 'dense_forward', or 'start' */
+  readonly kernel: string;
+  constructor(message: string, worker: number, kernel: string) {
+    super('E_WORKER', message);
+    this.worker = worker;
+    this.kernel = kernel;
+  }
 }

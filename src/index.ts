@@ -8,6 +8,9 @@ export type { Checkpoint, CheckpointExtras, RestoreOptions } from './network/che
 export type { Architecture, Parameters, Hidden, Output, BackendName, OptimizerName, OptimizerConfig, Normalizer, NormalizerKind, Dataset, DatasetSplits, Targets } from './types.js';
 export { HIDDEN, OUTPUTS, OPTIMIZERS, NORMALIZERS, ACT, LEAKY_RELU_SLOPE, architectureProblem, optimizerProblem } from './vocabulary.js';
 export { createKernels, bestBackend, BACKENDS } from './backend/select.js';
+export type { WasmSources, KernelOptions } from './backend/select.js';
+export { ThreadedKernels } from './backend/threaded.js';
+export { AUTO_THREADS_CAP } from './backend/threads/choose.js';
 export type { Kernels } from './backend/kernels.js';
 export type { WeightLayout } from './backend/layout.js';
 export { JsKernels } from './backend/js.js';

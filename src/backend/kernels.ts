@@ -22,6 +22,15 @@ export interface Kernels {
   buffer(): ArrayBuffer;
   /** Grows memory to at least `bytes`. Contents are kept. */
   ensureBytes(bytes: number): void;
+  /** Threads the kernels run on (the multi-core backend); absent means 1. */
+  readonly threads?: number;
+  /** Called when a fit starts: the multi-core backend (re)starts its workers if needed. */
+  prepare?(): Promise<void>;
+  /** Called when a fit ends, however it ends: workers park; after a worker failure it resolves
+   * once every worker of the failed pool has ended. */
+  release?(): Promise<void>;
+  /** Stops any worker for good; the kernels still run, on the calling thread. */
+  dispose?(): Promise<void>;
 
   /** A (B,N) = act(X (B,K) · Wᵀ + bias (N)); W (N,K) in layout; scratch (B·K) the kernel may overwrite */
   dense_forward(A: number, X: number, W: number, bias: number, scratch: number, B: number, K: number, N: number, act: number): void;

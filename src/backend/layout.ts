@@ -32,7 +32,8 @@ export function unpackWeights(dst: Float32Array, src: Float32Array, N: number, K
 }
 
 /** Scratch floats dense_backward_input needs for a layer of K inputs and N outputs, batch B:
- * W re-packed by inputs (ceil(K/8)·8·N), then dZ interleaved (B·N). */
-export function inputGradScratchFloats(B: number, K: number, N: number): number {
-  return Math.ceil(K / PANEL) * PANEL * N + B * N;
+ * W re-packed by inputs (ceil(K/8)·8·N), then dZ interleaved (B·N), once per thread (each
+ * thread of a split interleaves all of dZ for its own input panels). */
+export function inputGradScratchFloats(B: number, K: number, N: number, threads = 1): number {
+  return Math.ceil(K / PANEL) * PANEL * N + threads * B * N;
 }

@@ -1,13 +1,14 @@
 // Instantiates a kernel binary and wraps its exports as a Kernels backend. Only the host uses
-// this; the binary itself needs nothing but an optional `env.abort` (debug builds).
+// this; the binary itself needs nothing but an optional `env.abort` (debug builds), and the
+// threaded binaries their shared `env.memory`.
 
 import type { BackendName } from '../vocabulary.js';
 import type { Kernels } from './kernels.js';
 import { WasmAbortError, WasmMlpError } from '../errors.js';
 
 /** The ABI this host speaks (assembly/index.ts abi_version). 2: scratch for the input gradient,
- * fused SGD; 3: scratch for the forward product. */
-export const ABI_VERSION = 3;
+ * fused SGD; 3: scratch for the forward product; 4: range-taking product kernels (*_range). */
+export const ABI_VERSION = 4;
 
 /** Where a binary can come from: raw bytes, a compiled module, or a base64 string. */
 export type WasmSource = BufferSource | WebAssembly.Module | string;
@@ -30,11 +31,22 @@ export function readAsString(buffer: ArrayBuffer, ptr: number): string {
   return String.fromCharCode(...new Uint16Array(buffer.slice(ptr, ptr + (len & ~1))));
 }
 
-export async function instantiateKernels(name: BackendName, source: WasmSource): Promise<Kernels> {
-  const module = source instanceof WebAssembly.Module
+export async function compileWasm(source: WasmSource): Promise<WebAssembly.Module> {
+  return source instanceof WebAssembly.Module
     ? source
     : await WebAssembly.compile(typeof source === 'string' ? decodeBase64(source) : source);
-  let memory: WebAssembly.Memory | undefined;
+}
+
+/** The binary as a Kernels backend. `imported`: the memory a threaded binary imports (shared);
+ * the others export their own. */
+export async function instantiateKernels(name: BackendName, source: WasmSource, imported?: WebAssembly.Memory): Promise<Kernels> {
+  return (await instantiateWasm(name, source, imported)).kernels;
+}
+
+/** The Kernels backend and the raw exports (the range kernels the thread pool calls). */
+export async function instantiateWasm(name: BackendName, source: WasmSource, imported?: WebAssembly.Memory): Promise<{ kernels: Kernels; exports: Record<string, (...a: number[]) => number> }> {
+  const module = await compileWasm(source);
+  let memory: WebAssembly.Memory | undefined = imported;
   const imports = {
     env: {
       abort(msg: number, file: number, line: number, col: number): never {
@@ -43,9 +55,9 @@ export async function instantiateKernels(name: BackendName, source: WasmSource):
       },
     },
   };
-  const instance = await WebAssembly.instantiate(module, imports);
+  const instance = await WebAssembly.instantiate(module, imported ? { env: { ...imports.env, memory: imported } } : imports);
   const ex = instance.exports as Record<string, unknown>;
-  memory = ex.memory as WebAssembly.Memory;
+  memory = imported ?? (ex.memory as WebAssembly.Memory);
   const mem = memory;
   const fn = (n: string) => {
     const f = ex[n];
@@ -90,5 +102,5 @@ export async function instantiateKernels(name: BackendName, source: WasmSource):
     gather_rows: fn('gather_rows'),
     gather_i32: fn('gather_i32'),
   };
-  return kernels;
+  return { kernels, exports: ex as Record<string, (...a: number[]) => number> };
 }

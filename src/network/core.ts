@@ -52,7 +52,7 @@ export class Core {
   replan(capacity: number, dataRows: number): ArenaPlan {
     const plan = planArena({
       layers: this.arch.layers, layout: this.k.weightLayout, base: this.k.arenaBase,
-      capacity, stateBlocks: this.rule.stateBlocks, targetWidth: this.targetWidth, dataRows,
+      capacity, stateBlocks: this.rule.stateBlocks, targetWidth: this.targetWidth, dataRows, threads: this.k.threads ?? 1,
     });
     this.k.ensureBytes(plan.bytes);
     this.plan = plan;

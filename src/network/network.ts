@@ -4,7 +4,8 @@
 // Everything runs on the arena through the Kernels interface, so every backend runs the same code.
 
 import type { Kernels } from '../backend/kernels.js';
-import { createKernels } from '../backend/select.js';
+import { createKernels, resolveBackend } from '../backend/select.js';
+import { chooseThreads } from '../backend/threads/choose.js';
 import type { ArenaPlan } from '../arena.js';
 import { ConfigError, InputError } from '../errors.js';
 import { Rng } from '../rng.js';
@@ -24,8 +25,20 @@ export async function createNetwork(options: NetworkOptions): Promise<Network> {
   const optimizer = checkOptimizer(options.optimizer);
   const seed = options.seed ?? 1;
   if (typeof seed !== 'number' || !Number.isFinite(seed)) throw new ConfigError(`seed must be a finite number; got ${String(seed)}`);
-  const kernels = await createKernels(options.backend ?? 'auto', options.wasm);
+  const backend = resolveBackend(options.backend ?? 'auto');
+  const choice = await chooseThreads(options.threads, backend);
+  if (choice.notice) notify(choice.notice, options.onNotice);
+  const kernels = await createKernels(backend, options.wasm, { threads: choice.threads, oversubscribed: choice.oversubscribed });
   return new Network(arch, optimizer, seed, kernels);
+}
+
+const noticed = new Set<string>();
+/** A notice to the caller's handler, or once per process to console.warn. */
+function notify(message: string, handler: ((m: string) => void) | undefined): void {
+  if (handler) { handler(message); return; }
+  if (noticed.has(message)) return;
+  noticed.add(message);
+  console.warn(message);
 }
 
 export class Network {
@@ -48,6 +61,12 @@ export class Network {
   get callsPerBatch(): number { return this.c.callsPerBatch; }
   get inputs(): number { return this.c.inputs; }
   get outputs(): number { return this.c.outputs; }
+  /** threads the products are split over (1 unless created with threads > 1) */
+  get threads(): number { return this.c.k.threads ?? 1; }
+
+  /** Stops the network's worker threads (if any). The network stays usable, on one thread. A
+   * script that never calls it still exits: the workers do not keep the process alive. */
+  async dispose(): Promise<void> { await this.c.k.dispose?.(); }
 
   /** Copies of the parameters: weights[l] is (n_out, n_in) row-major, biases[l] is (n_out). */
   getParameters(): Parameters { return readBlock(this.c, paramOffsets(this.c)); }
@@ -136,4 +155,13 @@ export class Network {
     slots.forEach((p, i) => writeBlock(c, stateOffsets(c, i), p));
     c.step = s.step;
   }
+}
+
+// `await using net = await createNetwork(...)` disposes of the workers at the end of the scope
+// (engines with explicit resource management; the symbol is looked up, not required).
+const asyncDispose = (Symbol as { asyncDispose?: symbol }).asyncDispose;
+if (asyncDispose) {
+  Object.defineProperty(Network.prototype, asyncDispose, {
+    value(this: Network) { return this.dispose(); }, writable: true, configurable: true,
+  });
 }

@@ -67,8 +67,18 @@ function residentData(c: Core, x: Float32Array, y: Int32Array | Float32Array, n:
 
 const yieldToEventLoop = () => new Promise((r) => setTimeout(r, 0));
 
+/** Trains on (x, y); see Network.fit. The kernels' workers (if any) are started before and
+ * released after, however the fit ends. */
 export async function fit(c: Core, net: Network, x: Float32Array, y: ArrayLike<number>, options: FitOptions | null = {}): Promise<FitResult> {
-  options = options ?? {};
+  await c.k.prepare?.();
+  try {
+    return await runEpochs(c, net, x, y, options ?? {});
+  } finally {
+    await c.k.release?.();
+  }
+}
+
+async function runEpochs(c: Core, net: Network, x: Float32Array, y: ArrayLike<number>, options: FitOptions): Promise<FitResult> {
   const epochs = checkPositiveInt('epochs', options.epochs ?? 1, 0);
   const batchSize = checkPositiveInt('batchSize', options.batchSize ?? 32, 1);
   const shuffle = options.shuffle ?? true;

@@ -18,6 +18,13 @@ export interface NetworkOptions {
   backend?: BackendName | 'auto';
   /** override where each wasm binary comes from (bytes, compiled module or base64) */
   wasm?: WasmSources;
+  /** cores to train on: 1 (default), a count, or 'auto' (the available cores, capped where
+   * scaling stops). More than 1 needs a SIMD wasm backend and SharedArrayBuffer (a browser page
+   * must be cross-origin isolated; without it the network runs on 1 thread, with a notice).
+   * Results are bit-identical for every thread count. */
+  threads?: 'auto' | number;
+  /** receives notices such as a fallback to one thread (default: console.warn, once per message) */
+  onNotice?: (message: string) => void;
 }
 
 export interface EpochLog {

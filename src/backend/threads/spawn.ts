@@ -1,0 +1,49 @@
+// Starting a pool worker where the code runs: Node's worker_threads with a file URL (never a blob
+// URL, which Node refuses), or a browser module Worker. Both load ./worker.js next to this module.
+
+import type { WorkerInit } from './worker.js';
+
+/** What the pool needs of a worker, whichever kind. */
+export interface WorkerHandle {
+  terminate(): Promise<void>;
+  /** resolves when the thread has ended, for whatever reason */
+  readonly exited: Promise<void>;
+  /** the first error the worker reported outside a job (failing to start, an uncaught error) */
+  readonly error: () => Error | null;
+}
+
+const isNode = typeof process === 'object' && typeof process.versions === 'object' && typeof process.versions.node === 'string';
+
+/** Threads that run in parallel here: Node's availableParallelism, the browser's hardwareConcurrency. */
+export async function availableCores(): Promise<number> {
+  if (isNode) {
+    const osName = 'node:os';
+    const os = (await import(osName)) as typeof import('node:os');
+    return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  }
+  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  return Math.max(1, nav?.hardwareConcurrency ?? 1);
+}
+
+export async function spawnWorker(init: WorkerInit): Promise<WorkerHandle> {
+  const url = new URL('./worker.js', import.meta.url);
+  let error: Error | null = null;
+  if (isNode) {
+    const wtName = 'node:worker_threads';
+    const { Worker } = (await import(wtName)) as typeof import('node:worker_threads');
+    // execArgv: [] — the worker needs none of the script's options, and some (--input-type) make it fail
+    const w = new Worker(url, { workerData: init, execArgv: [] });
+    w.unref(); // a script that never calls dispose() still exits when it is done
+    const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()));
+    w.on('error', (e) => { error ??= e; });
+    return { terminate: async () => { await w.terminate(); }, exited, error: () => error };
+  }
+  const W = (globalThis as { Worker?: new (u: URL, o: { type: 'module' }) => Worker }).Worker;
+  if (!W) throw new Error('this environment has no Worker');
+  const w = new W(url, { type: 'module' });
+  let end!: () => void;
+  const exited = new Promise<void>((resolve) => { end = resolve; });
+  w.onerror = (e) => { error ??= new Error(e.message || 'worker failed to start'); end(); };
+  w.postMessage(init);
+  return { terminate: async () => { w.terminate(); end(); }, exited, error: () => error };
+}

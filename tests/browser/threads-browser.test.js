@@ -1,0 +1,94 @@
+// Multi-core training in a real browser: Chromium loads dist/index.js from a loopback server that
+// sends the cross-origin-isolation headers (COOP same-origin, COEP require-corp), so the page has
+// SharedArrayBuffer; `threads: 2` then starts a module Worker over the shared memory, and training
+// ends bit-identical to one thread. The page's main thread coordinates (it may not block in
+// Atomics.wait, so it spins while it waits for the worker). Served without those headers, the same
+// page falls back to one thread with one notice.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { existsSync, readFileSync } from 'node:fs';
+import { extname, normalize, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const LAUNCH_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+const TYPES = { '.js': 'text/javascript', '.html': 'text/html', '.wasm': 'application/wasm' };
+const ISOLATION = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
+
+const PAGE = `<!doctype html><meta charset="utf-8"><title>wasm-mlp threads</title>
+<script type="module">
+import { createNetwork, Rng } from '/dist/index.js';
+const r = new Rng(4), n = 512, K = 196, x = new Float32Array(n * K), y = new Int32Array(n);
+for (let i = 0; i < n; i++) { y[i] = r.int(10); for (let k = 0; k < K; k++) x[i * K + k] = r.normal() * 0.5 + (k % 10 === y[i] ? 1 : 0); }
+const bits = (p) => [...p.weights, ...p.biases].flatMap((t) => Array.from(new Uint32Array(t.buffer)));
+try {
+  const notices = [];
+  const run = async (threads) => {
+    const net = await createNetwork({ layers: [K, 256, 10], seed: 2, threads, onNotice: (m) => notices.push(m) });
+    const h = await net.fit(x, y, { epochs: 2, batchSize: 64 });
+    const out = { threads: net.threads, loss: h.map((e) => e.loss), bits: bits(net.getParameters()) };
+    await net.dispose();
+    return out;
+  };
+  const one = await run(1), two = await run(2);
+  const differ = one.bits.findIndex((v, i) => v !== two.bits[i]);
+  window.__result = { isolated: crossOriginIsolated, threads: [one.threads, two.threads], loss: [one.loss, two.loss], differ, notices };
+} catch (e) {
+  window.__result = { error: String(e && e.stack || e) };
+}
+</script>`;
+
+function serve(isolated) {
+  const server = createServer((req, res) => {
+    const url = new URL(req.url, 'http://127.0.0.1');
+    const headers = isolated ? ISOLATION : {};
+    if (url.pathname === '/') { res.writeHead(200, { 'content-type': 'text/html', ...headers }); res.end(PAGE); return; }
+    if (url.pathname === '/favicon.ico') { res.writeHead(204); res.end(); return; }
+    const path = normalize(ROOT + decodeURIComponent(url.pathname).slice(1));
+    if (!path.startsWith(ROOT + 'dist' + sep) || !existsSync(path)) { res.writeHead(404); res.end(); return; }
+    res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream', ...headers });
+    res.end(readFileSync(path));
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+async function runPage(t, isolated) {
+  const { chromium } = await import('playwright-core');
+  const server = await serve(isolated);
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+  t.after(async () => { await browser.close(); server.close(); });
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto(`http://127.0.0.1:${server.address().port}/`);
+  await page.waitForFunction(() => window.__result !== undefined, null, { timeout: 60000 });
+  const r = await page.evaluate(() => window.__result);
+  assert.equal(r.error, undefined, r.error);
+  assert.deepEqual(errors, []);
+  return r;
+}
+
+test('in a cross-origin-isolated page, threads: 2 trains on a worker and ends bit-identical to one thread', async (t) => {
+  if (!existsSync(CHROMIUM)) { t.skip('chromium is not installed: apt-get install chromium'); return; }
+  const r = await runPage(t, true);
+  assert.equal(r.isolated, true);
+  assert.deepEqual(r.threads, [1, 2]);
+  assert.deepEqual(r.loss[1], r.loss[0]);
+  assert.equal(r.differ, -1, `parameter #${r.differ} differs between 1 and 2 threads`);
+  assert.deepEqual(r.notices, []);
+});
+
+test('in a page without cross-origin isolation, threads: 2 runs on one thread with one notice', async (t) => {
+  if (!existsSync(CHROMIUM)) { t.skip('chromium is not installed: apt-get install chromium'); return; }
+  const r = await runPage(t, false);
+  assert.equal(r.isolated, false);
+  assert.deepEqual(r.threads, [1, 1]);
+  assert.equal(r.notices.length, 1);
+  assert.match(r.notices[0], /threads: 2 falls back to 1 thread: the page is not cross-origin isolated \(serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp\)/);
+});
