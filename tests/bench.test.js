@@ -35,7 +35,7 @@ function checkTrainer(key, r) {
   assert.equal(r.runs, 1, `${key}: --quick does one run`);
 }
 
-test('bench --quick --only W1 --no-baselines --json: machine, kernels, profile and our four backends', async () => {
+test('bench --quick --only W1 --no-baselines --json: machine, kernels, profile, our four backends and the threads section', async () => {
   const before = listing(), mdBefore = mdStamp();
   const res = await runBench(['--quick', '--only', 'W1', '--no-baselines', '--json']);
 
@@ -48,7 +48,18 @@ test('bench --quick --only W1 --no-baselines --json: machine, kernels, profile a
   assert.deepEqual(w.layers, [784, 128, 10]);
   assert.equal(w.batchSize, 64);
   const expected = ['relaxed', 'simd', 'scalar', 'js'];
-  assert.deepEqual(Object.keys(w.results).sort(), [...expected].sort(), 'exactly our backends, no baselines');
+  assert.deepEqual(Object.keys(w.results).sort(), [...expected, 'relaxed-t2', 'relaxed-tauto'].sort(), 'exactly our backends (relaxed also on 2 and auto threads), no baselines');
+  // threads: the same math on 2 threads (bit-identical, so the same accuracy), a speed-up over one
+  // thread from the same run, barriers per step, the barrier's cost and the labelled model
+  const t2 = w.results['relaxed-t2'];
+  assert.equal(t2.threads, 2);
+  assert.equal(t2.testAccuracy.median, w.results.relaxed.testAccuracy.median);
+  assert.equal(t2.finalLossRun1, w.results.relaxed.finalLossRun1);
+  assert.ok(w.ratios['relaxed-t2'].relaxed.median > 0, 'speed-up of 2 threads over one');
+  assert.ok(t2.barriersPerStep >= 2, `barriers per step ${t2.barriersPerStep}`);
+  assert.ok(res.threads.barrier[2].microseconds > 0);
+  assert.deepEqual(res.threads.model.W1.map((p) => p.threads), [1, 2, 4, 8, 16]);
+  for (const p of res.threads.model.W1) assert.ok(p.samplesPerSecond > 0 && Number.isFinite(p.samplesPerSecond));
   for (const k of expected) {
     checkTrainer(k, w.results[k]);
     assert.ok(Number.isInteger(w.results[k].callsPerBatch) && w.results[k].callsPerBatch > 0, `${k}: calls per batch ${w.results[k].callsPerBatch}`);

@@ -3,6 +3,7 @@
 
 import { BACKENDS, NORMALIZERS, type BackendName, type NormalizerKind } from '../vocabulary.js';
 import { choice, strFlag, UsageError, type Flags } from './args.js';
+import { MAX_THREADS } from '../backend/threads/protocol.js';
 
 export const BACKEND_CHOICES = ['auto', ...BACKENDS] as const;
 export const NORMALIZE_CHOICES = ['none', ...NORMALIZERS] as const;
@@ -16,6 +17,7 @@ export const DATASET_FLAGS = { dataset: 'string', 'label-column': 'string' } as 
 export const HELP_LINES = {
   backend: `  --backend auto       ${BACKEND_CHOICES.join(' | ')}`,
   verbose: '  --verbose            stack traces on errors',
+  threads: '  --threads 1          cores to train on: a count or auto (results are the same, to the bit)',
   labelColumn: '  --label-column C     CSV label column: header name or 0-based index (default the last)',
 };
 
@@ -32,6 +34,16 @@ export function labelColumnFlag(flags: Flags): string | number | undefined {
   const s = strFlag(flags, 'label-column');
   if (s === undefined) return undefined;
   return /^\d+$/.test(s.trim()) ? Number(s.trim()) : s;
+}
+
+/** `--threads N|auto`: cores to train on (default 1). */
+export function threadsFlag(flags: Flags): number | 'auto' {
+  const s = strFlag(flags, 'threads');
+  if (s === undefined) return 1;
+  if (s.trim() === 'auto') return 'auto';
+  const n = Number(s);
+  if (s.trim() === '' || !Number.isInteger(n) || n < 1 || n > MAX_THREADS) throw new UsageError(`--threads must be 'auto' or an integer from 1 to ${MAX_THREADS}; got '${s}'`);
+  return n;
 }
 
 /** `--validation F`: a fraction strictly between 0 and 1. */

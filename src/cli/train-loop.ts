@@ -61,7 +61,7 @@ export async function runTraining(run: TrainingRun): Promise<boolean> {
 function printHeader(run: TrainingRun): void {
   const { opts, net, data, parts: { train, validation, test, normalizer } } = run;
   const o = net.optimizer;
-  out(`wasm-mlp: ${net.architecture.layers.join('-')} ${net.architecture.hidden}/softmax, ${o.name} lr ${o.learningRate}, batch ${opts.batchSize}, backend ${net.backend}`);
+  out(`wasm-mlp: ${net.architecture.layers.join('-')} ${net.architecture.hidden}/softmax, ${o.name} lr ${o.learningRate}, batch ${opts.batchSize}, backend ${net.backend}${net.threads > 1 ? `, ${net.threads} threads` : ''}`);
   out(`data: ${data.name}: ${train.n} train${validation ? `, ${validation.n} validation` : ''}, ${test?.n ?? 0} test${normalizer ? `, ${normalizer.kind} normalised` : ''}`);
   if (opts.resume) out(`resuming ${opts.resume.path} at epoch ${run.start.epoch}${run.start.batch ? `, batch ${run.start.batch}` : ''} of ${opts.epochs}`);
 }

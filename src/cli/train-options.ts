@@ -6,7 +6,7 @@ import { HIDDEN, OPTIMIZERS, type BackendName, type Hidden, type NormalizerKind,
 import { decodeCheckpoint, type DecodedCheckpoint } from '../io/checkpoint.js';
 import { readFileChecked } from '../node/atomic.js';
 import { choice, intFlag, numFlag, parseFlags, strFlag, UsageError, type Flags } from './args.js';
-import { COMMON_FLAGS, DATASET_FLAGS, HELP_LINES, backendFlag, fractionFlag, labelColumnFlag, normalizeFlag, NORMALIZE_CHOICES } from './options.js';
+import { COMMON_FLAGS, DATASET_FLAGS, HELP_LINES, backendFlag, fractionFlag, labelColumnFlag, normalizeFlag, threadsFlag, NORMALIZE_CHOICES } from './options.js';
 import { mergeResumeFlags } from './resume-flags.js';
 
 export const HELP = `usage: wasm-mlp train [flags]
@@ -20,6 +20,7 @@ model and optimiser
   --epochs 10          total epochs (with --resume: the total to reach)
   --batch 64           --seed 1 (initialisation, shuffling and the validation split)
 ${HELP_LINES.backend}
+${HELP_LINES.threads}
 data
   --dataset DIR|FILE   'digits' (default, embedded), an IDX folder (train-/t10k- files, e.g.
                        /usr/share/datasets/fashion-mnist or 'fashion-mnist'), or a .csv file
@@ -42,7 +43,7 @@ Ctrl-C stops at the next batch, writes a checkpoint (--checkpoint FILE, else <sa
 
 export const TRAIN_FLAGS = {
   layers: 'string', hidden: 'string', optimizer: 'string', lr: 'string', 'weight-decay': 'string',
-  epochs: 'string', batch: 'string', seed: 'string', backend: 'string', json: 'boolean',
+  epochs: 'string', batch: 'string', seed: 'string', backend: 'string', threads: 'string', json: 'boolean',
   ...DATASET_FLAGS, classes: 'string', normalize: 'string', validation: 'string',
   save: 'string', checkpoint: 'string', 'checkpoint-every': 'string', resume: 'string', report: 'string',
   ...COMMON_FLAGS,
@@ -59,6 +60,8 @@ export interface TrainOptions {
   batchSize: number;
   seed: number;
   backend: BackendName | 'auto';
+  /** --threads: not remembered by checkpoints (any count resumes a run bit for bit) */
+  threads: number | 'auto';
   hidden: Hidden;
   hiddenSizes: number[];
   /** learningRate NaN: the optimizer's default */
@@ -117,6 +120,7 @@ export function parseTrainOptions(argv: string[]): TrainOptions | null {
     batchSize: intFlag(flags, 'batch', 64),
     seed: intFlag(flags, 'seed', 1, 0),
     backend: backendFlag(flags),
+    threads: threadsFlag(explicit),
     hidden: choice(flags, 'hidden', HIDDEN, 'relu'),
     hiddenSizes: parseHidden(strFlag(flags, 'layers')),
     optimizer: { name: choice(flags, 'optimizer', OPTIMIZERS, 'sgd'), learningRate: lr ?? NaN, weightDecay },

@@ -33,11 +33,12 @@ export async function prepare(opts: TrainOptions): Promise<TrainingRun> {
     const file = opts.resume!.path;
     throw new ModelFileError(`checkpoint file ${file}: the model has ${ck.model.architecture.layers[0]} inputs but ${data.name} has ${data.features} features: resume with the same data`, { file });
   }
+  const onNotice = (m: string) => { process.stderr.write(m + '\n'); };
   const net = ck
-    ? await restoreNetwork(ck, { backend: opts.backend })
+    ? await restoreNetwork(ck, { backend: opts.backend, threads: opts.threads, onNotice })
     : await createNetwork({
       layers: [data.features, ...opts.hiddenSizes, classes], hidden: opts.hidden, output: 'softmax',
-      optimizer: opts.optimizer, seed: opts.seed, backend: opts.backend,
+      optimizer: opts.optimizer, seed: opts.seed, backend: opts.backend, threads: opts.threads, onNotice,
     });
   const parts = prepareTraining(data, { validation: opts.validation, seed: opts.seed, normalize: opts.normalize, given: ck?.model.normalizer });
   if (ck?.state.order && ck.state.order.length !== parts.train.n) {

@@ -15,7 +15,11 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const opts = parseTrainOptions(argv);
   if (opts === null) { process.stdout.write(HELP + '\n'); return 0; }
   const run = await prepare(opts);
-  if (!(await runTraining(run))) return 130; // Ctrl-C: checkpoint written, resume command printed
-  writeOutputs(run);
-  return 0;
+  try {
+    if (!(await runTraining(run))) return 130; // Ctrl-C: checkpoint written, resume command printed
+    writeOutputs(run);
+    return 0;
+  } finally {
+    await run.net.dispose(); // the worker threads, if any
+  }
 }

@@ -46,13 +46,16 @@ export function toCheckpoint(net: Network, extras: CheckpointExtras = {}): Check
 export interface RestoreOptions {
   backend?: BackendName | 'auto';
   wasm?: WasmSources;
+  /** as in createNetwork: any thread count continues a run bit for bit */
+  threads?: 'auto' | number;
+  onNotice?: (message: string) => void;
 }
 
 /** A network in the checkpoint's state: parameters, optimizer state and step, and where training
  * stands, so that its next fit() on the same data continues the run exactly. */
 export async function restoreNetwork(ck: Checkpoint, options: RestoreOptions = {}): Promise<Network> {
   const { model, state } = ck;
-  const net = await createNetwork({ ...model.architecture, optimizer: state.optimizer, backend: options.backend, wasm: options.wasm });
+  const net = await createNetwork({ ...model.architecture, optimizer: state.optimizer, backend: options.backend, wasm: options.wasm, threads: options.threads, onNotice: options.onNotice });
   net.setParameters(model.parameters);
   net.setOptimizerState({ step: state.optimizerStep, tensors: state.optimizerTensors });
   const training = { epoch: state.epoch, batch: state.batch ?? 0, order: state.order ?? null, rngState: state.rngState };

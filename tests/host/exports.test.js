@@ -89,6 +89,10 @@ const SIGNATURES = {
   1: { ...COMMON, dense_backward_input: 8 },
   2: { ...COMMON, dense_backward_input: 9, dense_backward_weights_sgd: 9 },
   3: { ...COMMON, dense_forward: 9, dense_backward_input: 9, dense_backward_weights_sgd: 9 },
+  4: {
+    ...COMMON, dense_forward: 9, dense_backward_input: 9, dense_backward_weights_sgd: 9,
+    dense_forward_range: 13, dense_backward_weights_range: 9, dense_backward_weights_sgd_range: 11, dense_backward_input_range: 12,
+  },
 };
 
 test('the ABI version pins the signatures: a changed parameter count needs a new version', async () => {
@@ -100,7 +104,7 @@ test('the ABI version pins the signatures: a changed parameter count needs a new
     for (const [fn, arity] of Object.entries(expected)) {
       assert.equal(typeof instance.exports[fn], 'function', `${name}.wasm (ABI ${version}) lacks ${fn}`);
       assert.equal(instance.exports[fn].length, arity,
-        `${name}.wasm says ABI version ${version}, but ${fn} takes ${instance.exports[fn].length} parameters, not ${arity}: bump abi_version() (and the host's check in src/wasm/instantiate.ts)`);
+        `${name}.wasm says ABI version ${version}, but ${fn} takes ${instance.exports[fn].length} parameters, not ${arity}: bump abi_version() (and the host's check in src/backend/wasm.ts)`);
     }
   }
 });
