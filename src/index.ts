@@ -4,6 +4,10 @@
 export { createNetwork, Network } from './network/network.js';
 export type { NetworkOptions, FitOptions, FitResult, EpochLog, BatchLog, TrainingState, OptimizerState } from './network/types.js';
 export { toCheckpoint, restoreNetwork } from './network/checkpoint.js';
+export { trainInWorker } from './workers/train-in-worker.js';
+export type { TrainJob, TrainData, TrainResult, TrainProgress, WorkerFitOptions } from './workers/train-in-worker.js';
+export { configureWorkers } from './workers/urls.js';
+export type { WorkerUrls } from './workers/urls.js';
 export type { Checkpoint, CheckpointExtras, RestoreOptions } from './network/checkpoint.js';
 export type { Architecture, Parameters, Hidden, Output, BackendName, OptimizerName, OptimizerConfig, Normalizer, NormalizerKind, Dataset, DatasetSplits, Targets } from './types.js';
 export { HIDDEN, OUTPUTS, OPTIMIZERS, NORMALIZERS, ACT, LEAKY_RELU_SLOPE, architectureProblem, optimizerProblem } from './vocabulary.js';

@@ -23,6 +23,7 @@ export type { GreyImage } from '../data/pgm.js';
 export { fitNormalizer, applyNormalizer } from '../data/normalize.js';
 export { splitValidation } from '../data/split.js';
 export { prepareTraining, modelInputs } from '../data/prepare.js';
+export { digitsFromIdx, decodeDigitPixel, DIGITS_TRAIN, DIGITS_SPLIT_SEED } from '../data/digits.js';
 export type { TrainingSplits, PrepareOptions } from '../data/prepare.js';
 export type { Dataset, DatasetSplits, Normalizer, NormalizerKind, Targets } from '../types.js';
 

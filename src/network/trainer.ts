@@ -102,7 +102,7 @@ async function runEpochs(c: Core, net: Network, x: Float32Array, y: ArrayLike<nu
 
   const batches = Math.ceil(n / bs);
   const history: FitResult = [];
-  const batchLog: BatchLog = { epoch: 0, batch: 0, batches, loss: 0, size: 0 };
+  const batchLog: BatchLog = { epoch: 0, batch: 0, batches, loss: 0, accuracy: null, size: 0 };
   const step: StepOutcome = { loss: 0, correct: 0, refused: 0 };
   const lr = c.opt.learningRate;
   let lastYield = performance.now();
@@ -135,7 +135,8 @@ async function runEpochs(c: Core, net: Network, x: Float32Array, y: ArrayLike<nu
       correct += step.correct;
       seen += B;
       if (options.onBatchEnd) {
-        batchLog.epoch = e + 1; batchLog.batch = b + 1; batchLog.loss = c.summarize(step.loss, 0, B).loss; batchLog.size = B;
+        const m = c.summarize(step.loss, step.correct, B);
+        batchLog.epoch = e + 1; batchLog.batch = b + 1; batchLog.loss = m.loss; batchLog.accuracy = m.accuracy; batchLog.size = B;
         options.onBatchEnd(batchLog);
       }
       // yield to the event loop now and then: signals (Ctrl-C) and timers stay responsive

@@ -40,7 +40,16 @@ export interface EpochLog {
   seconds: number;
 }
 
-export interface BatchLog { epoch: number; batch: number; batches: number; loss: number; size: number }
+export interface BatchLog {
+  epoch: number;
+  batch: number;
+  batches: number;
+  /** mean loss of the batch */
+  loss: number;
+  /** accuracy on the batch (before its update), null for a linear output */
+  accuracy: number | null;
+  size: number;
+}
 
 export interface FitOptions {
   epochs?: number;

@@ -1,7 +1,9 @@
 // Starting a pool worker where the code runs: Node's worker_threads with a file URL (never a blob
-// URL, which Node refuses), or a browser module Worker. Both load ./worker.js next to this module.
+// URL, which Node refuses), or a browser module Worker. Both load the pool's worker script
+// (workers/urls.ts says where it is).
 
-import type { WorkerInit } from './worker.js';
+import type { WorkerInit } from '../../workers/pool-worker.js';
+import { poolWorkerUrl } from '../../workers/urls.js';
 
 /** What the pool needs of a worker, whichever kind. */
 export interface WorkerHandle {
@@ -25,20 +27,25 @@ export async function availableCores(): Promise<number> {
   return Math.max(1, nav?.hardwareConcurrency ?? 1);
 }
 
+/** What Node's Worker accepts: a URL object, or a path (a string with a scheme becomes a URL). */
+export function nodeWorkerTarget(url: URL | string): URL | string {
+  return typeof url === 'string' && /^[a-z][a-z0-9+.-]*:/i.test(url) ? new URL(url) : url;
+}
+
 export async function spawnWorker(init: WorkerInit): Promise<WorkerHandle> {
-  const url = new URL('./worker.js', import.meta.url);
+  const url = poolWorkerUrl();
   let error: Error | null = null;
   if (isNode) {
     const wtName = 'node:worker_threads';
     const { Worker } = (await import(wtName)) as typeof import('node:worker_threads');
     // execArgv: [] — the worker needs none of the script's options, and some (--input-type) make it fail
-    const w = new Worker(url, { workerData: init, execArgv: [] });
+    const w = new Worker(nodeWorkerTarget(url), { workerData: init, execArgv: [] });
     w.unref(); // a script that never calls dispose() still exits when it is done
     const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()));
     w.on('error', (e) => { error ??= e; });
     return { terminate: async () => { await w.terminate(); }, exited, error: () => error };
   }
-  const W = (globalThis as { Worker?: new (u: URL, o: { type: 'module' }) => Worker }).Worker;
+  const W = (globalThis as { Worker?: new (u: URL | string, o: { type: 'module' }) => Worker }).Worker;
   if (!W) throw new Error('this environment has no Worker');
   const w = new W(url, { type: 'module' });
   let end!: () => void;

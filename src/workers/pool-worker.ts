@@ -7,7 +7,7 @@
 import {
   ARRIVED, ERROR_AT, ERROR_BYTES, FAULT, GEN, INJECT_EXIT, INJECT_KIND, INJECT_OP, INJECT_TID, JOIN_WAIT,
   MAX_ARGS, ARGS_AT, OP, OPS, PARK, PARTS, QUIT, RESULT, SLEEPERS, runBlock, type Exports,
-} from './protocol.js';
+} from '../backend/threads/protocol.js';
 
 export interface WorkerInit {
   module: WebAssembly.Module;
