@@ -11,7 +11,7 @@ import type { Core } from './core.js';
 import { EVAL_CHUNK } from './core.js';
 import { backwardAndUpdate, callsPerStep, countCorrect, forward, outputLoss } from './passes.js';
 import { trainingState } from './state.js';
-import type { BatchLog, EpochLog, FitOptions, FitResult } from './types.js';
+import type { BatchLog, EpochLog, FitOptions, FitResult, TrainingState } from './types.js';
 import type { Network } from './network.js';
 
 /** What one step did; one object is reused for every step of a fit. */
@@ -78,34 +78,83 @@ export async function fit(c: Core, net: Network, x: Float32Array, y: ArrayLike<n
   }
 }
 
+/** Where a fit starts: the state given to resume, or where the last fit() left off on data of
+ * this size (so fit({epochs: 1}) twice trains exactly like fit({epochs: 2})), or a fresh start. */
+function startingPoint(c: Core, resume: TrainingState | undefined, n: number, bs: number) {
+  const st = resume ?? c.trainState;
+  if (resume?.order && resume.order.length !== n) {
+    throw new InputError(`resume.order has ${resume.order.length} entries but the dataset has ${n} samples: resume with the same data`);
+  }
+  const continuing = st.order !== null && st.order.length === n;
+  if (resume) c.rng = new Rng(resume.rngState);
+  return {
+    order: continuing ? Int32Array.from(st.order!) : Int32Array.from({ length: n }, (_, i) => i),
+    firstEpoch: st.epoch,
+    firstSample: continuing ? Math.min(st.sample ?? st.batch * bs, n) : 0,
+  };
+}
+
+/** Throws the DivergenceError of a step whose loss or update was not finite, after recording where
+ * training stands (a non-finite loss stops before the update; refused updates after it). */
+function checkFinite(c: Core, step: StepOutcome, e: number, b: number, batches: number, start: number, B: number): void {
+  const lr = c.opt.learningRate;
+  if (!Number.isFinite(step.loss)) {
+    c.trainState.batch = b; c.trainState.sample = start;
+    throw new DivergenceError(`training diverged at epoch ${e + 1}, batch ${b + 1}/${batches}: the loss is ${step.loss}. The parameters keep their last finite values; lower the learning rate (now ${lr}) or normalise the inputs`, e + 1, b + 1);
+  }
+  if (step.refused > 0) {
+    c.trainState.batch = b + 1; c.trainState.sample = start + B;
+    throw new DivergenceError(`training diverged at epoch ${e + 1}, batch ${b + 1}/${batches}: the update of ${step.refused} parameters was not finite and was not applied. Lower the learning rate (now ${lr})`, e + 1, b + 1);
+  }
+}
+
+/** What the batches of a fit reuse: no allocation per batch (onBatchEnd gets the same object). */
+interface Loop { step: StepOutcome; batchLog: BatchLog; lastYield: number }
+
+/** One epoch's batches from `firstSample` on; false when the signal stopped it at a batch boundary. */
+async function runBatches(c: Core, e: number, firstSample: number, n: number, bs: number, options: FitOptions, loop: Loop, sums: { loss: number; correct: number; seen: number }): Promise<boolean> {
+  const { step, batchLog } = loop;
+  const batches = batchLog.batches;
+  batchLog.epoch = e + 1;
+  for (let b = Math.ceil(firstSample / bs), start = firstSample; start < n; b++, start += bs) {
+    const B = Math.min(bs, n - start);
+    trainBatch(c, start, B, step);
+    checkFinite(c, step, e, b, batches, start, B);
+    sums.loss += step.loss; sums.correct += step.correct; sums.seen += B;
+    if (options.onBatchEnd) {
+      const m = c.summarize(step.loss, step.correct, B);
+      batchLog.batch = b + 1; batchLog.loss = m.loss; batchLog.accuracy = m.accuracy; batchLog.size = B;
+      options.onBatchEnd(batchLog);
+    }
+    // yield to the event loop now and then: signals (Ctrl-C) and timers stay responsive
+    if (performance.now() - loop.lastYield > 100) {
+      await yieldToEventLoop();
+      loop.lastYield = performance.now();
+    }
+    if (options.signal?.aborted && start + B < n) {
+      c.trainState.batch = b + 1; c.trainState.sample = start + B;
+      return false;
+    }
+  }
+  return true;
+}
+
 async function runEpochs(c: Core, net: Network, x: Float32Array, y: ArrayLike<number>, options: FitOptions): Promise<FitResult> {
   const epochs = checkPositiveInt('epochs', options.epochs ?? 1, 0);
   const batchSize = checkPositiveInt('batchSize', options.batchSize ?? 32, 1);
   const shuffle = options.shuffle ?? true;
   const d = c.checkData(x, y, '');
   const val = options.validation ? c.checkData(options.validation.x, options.validation.y, 'validation.') : null;
-  const n = d.n;
-  const bs = Math.min(batchSize, n);
+  const n = d.n, bs = Math.min(batchSize, n);
   const data = residentData(c, d.x, d.y, n, bs);
-
-  // Continue from the given state, or from where the last fit() left off on data of this size:
-  // fit({epochs: 1}) twice trains exactly like fit({epochs: 2}).
-  const st = options.resume ?? c.trainState;
-  if (options.resume?.order && options.resume.order.length !== n) {
-    throw new InputError(`resume.order has ${options.resume.order.length} entries but the dataset has ${n} samples: resume with the same data`);
-  }
-  const continuing = st.order !== null && st.order.length === n;
-  const order = continuing ? Int32Array.from(st.order!) : Int32Array.from({ length: n }, (_, i) => i);
-  if (options.resume) c.rng = new Rng(options.resume.rngState);
-  const firstEpoch = st.epoch;
-  let firstSample = continuing ? Math.min(st.sample ?? st.batch * bs, n) : 0;
-
-  const batches = Math.ceil(n / bs);
+  const { order, firstEpoch, firstSample: resumeAt } = startingPoint(c, options.resume, n, bs);
+  let firstSample = resumeAt;
   const history: FitResult = [];
-  const batchLog: BatchLog = { epoch: 0, batch: 0, batches, loss: 0, accuracy: null, size: 0 };
-  const step: StepOutcome = { loss: 0, correct: 0, refused: 0 };
-  const lr = c.opt.learningRate;
-  let lastYield = performance.now();
+  const loop: Loop = {
+    step: { loss: 0, correct: 0, refused: 0 },
+    batchLog: { epoch: 0, batch: 0, batches: Math.ceil(n / bs), loss: 0, accuracy: null, size: 0 },
+    lastYield: performance.now(),
+  };
   c.callsPerBatch = callsPerStep(c);
 
   for (let e = firstEpoch; e < firstEpoch + epochs; e++) {
@@ -114,47 +163,13 @@ async function runEpochs(c: Core, net: Network, x: Float32Array, y: ArrayLike<nu
     // a fresh epoch reshuffles the previous order; a resumed one keeps the order it was cut in
     if (firstSample === 0 && shuffle) c.rng.shuffle(order);
     c.i32(data.order, n).set(order);
-    const firstBatch = Math.ceil(firstSample / bs);
-    c.trainState = trainingState(e, firstBatch, firstSample, order, c.rng.state);
-    let lossSum = 0, correct = 0, seen = 0;
+    c.trainState = trainingState(e, Math.ceil(firstSample / bs), firstSample, order, c.rng.state);
+    const sums = { loss: 0, correct: 0, seen: 0 };
     const t0 = performance.now();
-    for (let b = firstBatch, start = firstSample; start < n; b++, start += bs) {
-      const B = Math.min(bs, n - start);
-      trainBatch(c, start, B, step);
-      if (!Number.isFinite(step.loss)) {
-        c.trainState.batch = b;
-        c.trainState.sample = start;
-        throw new DivergenceError(`training diverged at epoch ${e + 1}, batch ${b + 1}/${batches}: the loss is ${step.loss}. The parameters keep their last finite values; lower the learning rate (now ${lr}) or normalise the inputs`, e + 1, b + 1);
-      }
-      if (step.refused > 0) {
-        c.trainState.batch = b + 1;
-        c.trainState.sample = start + B;
-        throw new DivergenceError(`training diverged at epoch ${e + 1}, batch ${b + 1}/${batches}: the update of ${step.refused} parameters was not finite and was not applied. Lower the learning rate (now ${lr})`, e + 1, b + 1);
-      }
-      lossSum += step.loss;
-      correct += step.correct;
-      seen += B;
-      if (options.onBatchEnd) {
-        const m = c.summarize(step.loss, step.correct, B);
-        batchLog.epoch = e + 1; batchLog.batch = b + 1; batchLog.loss = m.loss; batchLog.accuracy = m.accuracy; batchLog.size = B;
-        options.onBatchEnd(batchLog);
-      }
-      // yield to the event loop now and then: signals (Ctrl-C) and timers stay responsive
-      const now = performance.now();
-      if (now - lastYield > 100) {
-        await yieldToEventLoop();
-        lastYield = performance.now();
-      }
-      if (options.signal?.aborted && start + B < n) {
-        c.trainState.batch = b + 1;
-        c.trainState.sample = start + B;
-        history.stopped = true;
-        return history;
-      }
-    }
+    if (!(await runBatches(c, e, firstSample, n, bs, options, loop, sums))) { history.stopped = true; return history; }
     const seconds = (performance.now() - t0) / 1000;
-    const s = c.summarize(lossSum, correct, seen);
-    const log: EpochLog = { epoch: e + 1, loss: s.loss, trainAccuracy: s.accuracy, samplesPerSecond: seen / seconds, seconds };
+    const s = c.summarize(sums.loss, sums.correct, sums.seen);
+    const log: EpochLog = { epoch: e + 1, loss: s.loss, trainAccuracy: s.accuracy, samplesPerSecond: sums.seen / seconds, seconds };
     if (val) {
       const v = evaluateChecked(c, val.x, val.y, val.n);
       log.validationLoss = v.loss;

@@ -57,7 +57,14 @@ async function serve(init: WorkerInit, exit: (code: number) => void): Promise<vo
     gen = Atomics.load(w, GEN);
     if (Atomics.load(w, QUIT) === 1) return;
     const parts = Atomics.load(w, PARTS);
-    if (tid >= parts) continue; // not in this job: it does not arrive either
+    if (tid >= parts) {
+      // not in this job, but it arrives all the same: the coordinator writes the next job only once
+      // every worker is past this one, so no worker can read a newer job's header under this one's
+      // generation
+      Atomics.add(w, ARRIVED, 1);
+      if (Atomics.load(w, JOIN_WAIT) === 1) Atomics.notify(w, ARRIVED);
+      continue;
+    }
     const op = OPS[Atomics.load(w, OP)];
     let result = 0;
     try {

@@ -102,6 +102,35 @@ test('lossAndGradients and evaluate on 2 threads equal the single-thread binary 
   await two.dispose();
 });
 
+test('jobs that leave a worker out (fewer units than threads) alternating with jobs for all: every result exact, many times', async () => {
+  // 3 threads; a 12-row forward pass has 2 units (one worker sits out), a 40-row one 5. A worker
+  // that sits out must not read the next job's header under the old generation (pool-worker.ts).
+  const k = await createKernels('simd', {}, { threads: 3 });
+  for (const op of Object.keys(k.minWork)) k.minWork[op] = 1;
+  const one = await createKernels('simd', {}, {});
+  const K = 24, N = 16;
+  const setup = (kk) => {
+    const base = kk.arenaBase, X = base, W = X + 4 * 40 * K, bias = W + 4 * K * N, A = bias + 4 * N, S = A + 4 * 40 * N;
+    kk.ensureBytes(S + 4 * 40 * K * 4 + 65536);
+    const f = new Float32Array(kk.buffer());
+    const r = new Rng(1);
+    for (let i = X / 4; i < (bias + 4 * N) / 4; i++) f[i] = r.normal();
+    return { X, W, bias, A, S };
+  };
+  const p3 = setup(k), p1 = setup(one);
+  const rows = (kk, p, B) => Array.from(new Uint32Array(kk.buffer(), p.A, B * N));
+  let bad = 0;
+  for (let i = 0; i < 3000 && bad === 0; i++) {
+    const B = i % 2 === 0 ? 12 : 40;
+    k.dense_forward(p3.A, p3.X, p3.W, p3.bias, p3.S, B, K, N, 1);
+    one.dense_forward(p1.A, p1.X, p1.W, p1.bias, p1.S, B, K, N, 1);
+    const a = rows(k, p3, B), b = rows(one, p1, B);
+    if (a.some((v, j) => v !== b[j])) bad = i + 1;
+  }
+  assert.equal(bad, 0, `iteration ${bad - 1} differs from one thread`);
+  await k.dispose();
+});
+
 for (const kind of ['throw', 'exit']) {
   test(`a worker that ${kind === 'throw' ? 'throws' : 'exits'} makes fit reject with WorkerError naming it and its kernel; parameters stay finite; no worker is left`, async () => {
     const data = blobs(260, LAYERS[0], 5, 2);

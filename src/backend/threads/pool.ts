@@ -99,7 +99,7 @@ export class ThreadPool {
     } catch (e) {
       own = e; // the others still run on this memory: wait for them before throwing
     }
-    this.join(parts - 1);
+    this.join(this.threads - 1); // every worker arrives, in the job or not (pool-worker.ts)
     if (Atomics.load(w, FAULT) !== 0) this.fail();
     if (own !== null) throw own;
     let sum = mine;

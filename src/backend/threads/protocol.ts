@@ -25,10 +25,11 @@
 // instructions whichever thread takes it, so results stay bit-identical. The input gradient, the
 // updates and the gather keep static blocks (the input gradient interleaves dZ once per thread).
 // A job: the coordinator writes OP, PARTS and the arguments, zeroes ARRIVED and NEXT, increments GEN
-// (Atomics: a release), notifies if anyone sleeps, runs its own block, then waits until ARRIVED
-// is PARTS − 1 (spinning briefly, then Atomics.wait). A worker spins on GEN (then parks), runs its
-// block if its tid < PARTS, and increments ARRIVED (notifying a sleeping coordinator). The two
-// sync points of a job are one barrier.
+// (Atomics: a release), notifies if anyone sleeps, runs its own part, then waits until ARRIVED
+// is T − 1 (spinning briefly, then Atomics.wait). A worker spins on GEN (then parks), runs its
+// part if its tid < PARTS, and increments ARRIVED (notifying a sleeping coordinator) — in the job
+// or not, so the coordinator never writes the next job while a worker may still read this one's
+// header. The two sync points of a job are one barrier.
 
 export const CONTROL_BYTES = 1024;
 export const MAX_THREADS = 64;
