@@ -2,7 +2,8 @@
 // trainInWorker's (train-worker.js). Both are self-contained files (bundled at build time) in
 // dist/workers/, next to this module, so `new URL('./…', import.meta.url)` finds them when the
 // library runs from its package — and, in an application bundled with esbuild, Rollup or similar,
-// next to the bundle: copy node_modules/wasm-mlp/dist/workers/*.js to the bundle's folder, or say
+// next to the bundle: copy pool-worker.js and train-worker.js from node_modules/wasm-mlp/dist/workers/
+// to the bundle's folder, or say
 // where they are with configureWorkers(). Vite and webpack 5 resolve these URLs themselves.
 
 let pool: URL | string | undefined;

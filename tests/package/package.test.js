@@ -27,14 +27,14 @@ const kB = (bytes) => `${(bytes / 1024).toFixed(0)} kB`;
 // What the tarball may hold. dist/ files must also come from a source in src/ (a file left by an
 // older build has none); the report page's modules are bundled into dist/report, never shipped.
 const SHIPPED = [
-  /^package\.json$/, /^README\.md$/, /^docs\/[\w-]+\.md$/,
+  /^package\.json$/, /^README\.md$/, /^BENCHMARKS\.md$/, /^LICENSE$/, /^docs\/[\w-]+\.md$/,
   /^dist\/(?!report\/page\/)[\w/.-]+(?:\.d\.ts|\.js)$/,
   /^build\/(?:scalar|simd|relaxed|simd-threads|relaxed-threads)\.wasm$/,
   /^build\/(?:scalar|simd)\.debug\.wasm$/,
   /^build\/digits\/(?:images\.idx3|labels\.idx1)-ubyte\.gz$/,
 ];
 const REQUIRED = [
-  'package.json', 'README.md', 'docs/ABI.md',
+  'package.json', 'README.md', 'BENCHMARKS.md', 'LICENSE', 'docs/ABI.md',
   'dist/index.js', 'dist/index.d.ts', 'dist/node/index.js', 'dist/node/index.d.ts', 'dist/io/index.js', 'dist/io/index.d.ts',
   'dist/cli.js', 'dist/workers/pool-worker.js', 'dist/workers/train-worker.js',
   'build/scalar.wasm', 'build/simd.wasm', 'build/relaxed.wasm', 'build/simd-threads.wasm', 'build/relaxed-threads.wasm',
