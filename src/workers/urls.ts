@@ -3,8 +3,8 @@
 // dist/workers/, next to this module, so `new URL('./…', import.meta.url)` finds them when the
 // library runs from its package — and, in an application bundled with esbuild, Rollup or similar,
 // next to the bundle: copy pool-worker.js and train-worker.js from node_modules/wasm-mlp/dist/workers/
-// to the bundle's folder, or say
-// where they are with configureWorkers(). Vite and webpack 5 resolve these URLs themselves.
+// to the bundle's folder, or say where they are with configureWorkers(). `vite build` and webpack 5
+// resolve these URLs themselves (Vite's dev server needs optimizeDeps.exclude: ['wasm-mlp']).
 
 let pool: URL | string | undefined;
 let train: URL | string | undefined;
