@@ -10,7 +10,7 @@ import { execFile } from 'node:child_process';
 import { createServer } from 'node:http';
 import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize, sep } from 'node:path';
+import { delimiter, extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
@@ -43,8 +43,11 @@ const REQUIRED = [
 
 // npm run from `npm test` inherits the parent's npm_* settings (its local prefix among them);
 // the child npm gets a plain environment, keeping only where the cache and the user's config are.
+// Its PATH drops node_modules/.bin folders, which `npm run` puts first: a dependency of a
+// devDependency installs an old npm there, and the test wants the npm a user has.
 const npmEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) =>
   !/^npm_/i.test(k) || /^npm_config_(cache|userconfig|globalconfig)$/i.test(k)));
+npmEnv.PATH = (process.env.PATH ?? '').split(delimiter).filter((d) => !d.split(sep).includes('node_modules')).join(delimiter);
 const npm = (args, cwd) => run('npm', args, { cwd, env: npmEnv, maxBuffer: 64 << 20 });
 
 let tmp, app, packed;
