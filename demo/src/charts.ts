@@ -5,6 +5,12 @@
 import uPlot from 'uplot';
 import { perFrame } from './dom.js';
 
+/** The fewest decimals (1 to 3) that write every tick exactly: 0.25 stays 0.25, 0.5 is 0.5. */
+function decimals(ticks: number[]): number {
+  for (let d = 1; d < 3; d++) if (ticks.every((v) => Math.abs(v * 10 ** d - Math.round(v * 10 ** d)) < 1e-6)) return d;
+  return 3;
+}
+
 export interface SeriesSpec { label: string; color: string; perEpoch?: boolean }
 
 export class Curves {
@@ -21,7 +27,7 @@ export class Curves {
     this.ys = series.map(() => []);
     const fmt = percent
       ? (ticks: number[]) => ticks.map((v) => `${Math.round(100 * v)}%`)
-      : (ticks: number[]) => { const d = ticks.length > 1 && ticks[1] - ticks[0] < 0.1 ? 2 : 1; return ticks.map((v) => v.toFixed(d)); };
+      : (ticks: number[]) => ticks.map((v) => v.toFixed(decimals(ticks)));
     const opts: uPlot.Options = {
       width: Math.max(200, el.clientWidth),
       height: 200,
