@@ -20,6 +20,7 @@ export { parseCsv } from '../data/csv.js';
 export type { CsvDataset, CsvOptions } from '../data/csv.js';
 export { isPgm, readPgm } from '../data/pgm.js';
 export type { GreyImage } from '../data/pgm.js';
+export { preprocessDigit, centreOfMass, DIGIT_SIDE, DIGIT_BOX, DIGIT_CENTRE, type DigitImageOptions, type PreprocessedDigit } from '../data/digit-image.js';
 export { fitNormalizer, applyNormalizer } from '../data/normalize.js';
 export { splitValidation } from '../data/split.js';
 export { prepareTraining, modelInputs } from '../data/prepare.js';

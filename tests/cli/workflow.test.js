@@ -124,22 +124,24 @@ test('predict on a CSV of real digits matches net.predict, and the exported ONNX
   assert.ok(worst < 1e-5, `max |ONNX - predict| = ${worst}`);
 });
 
+// --no-preprocess: these pin the image readers (the pixels reach the network as they are);
+// the default preprocessing for 784-input models is tested in predict-preprocess.test.js
 test('predict on a 28×28 PNG of a real test digit gives the class net.predict gives', () => {
   for (const i of [0, 1, 2]) {
     const { k, x } = digitBytes(i);
     const png = join(dir, `digit${i}.png`);
     writePng(png, k);
-    const [p] = jsonLines(ok(['predict', '--model', MODEL, '--input', png, '--json', ...BACKEND]).stdout);
+    const [p] = jsonLines(ok(['predict', '--model', MODEL, '--input', png, '--no-preprocess', '--json', ...BACKEND]).stdout);
     const expect = net.predict(x);
     assert.equal(p.class, argmax(Array.from(expect)));
     p.probabilities.forEach((v, c) => assert.ok(Math.abs(v - expect[c]) < 1e-6));
     // the same digit drawn black on white, read with --invert
     const inverted = join(dir, `digit${i}-inverted.png`);
     writePng(inverted, k.map((v) => 255 - v));
-    const [q] = jsonLines(ok(['predict', '--model', MODEL, '--input', inverted, '--invert', '--json', ...BACKEND]).stdout);
+    const [q] = jsonLines(ok(['predict', '--model', MODEL, '--input', inverted, '--invert', '--no-preprocess', '--json', ...BACKEND]).stdout);
     assert.equal(q.class, p.class);
   }
-  assert.match(ok(['predict', '--model', MODEL, '--input', join(dir, 'digit0.png')]).stdout, /^class \d {2}\(p \d\.\d{4}\) {2}probabilities( \d\.\d{4}){10}\n$/);
+  assert.match(ok(['predict', '--model', MODEL, '--input', join(dir, 'digit0.png'), '--no-preprocess']).stdout, /^class \d {2}\(p \d\.\d{4}\) {2}probabilities( \d\.\d{4}){10}\n$/);
 });
 
 test('predict reads PGM (P5 and P2) and IDX images', () => {
@@ -147,10 +149,10 @@ test('predict reads PGM (P5 and P2) and IDX images', () => {
   const expectClass = argmax(Array.from(net.predict(x)));
   const p5 = join(dir, 'digit.pgm');
   writeFileSync(p5, Buffer.concat([Buffer.from('P5\n# a test digit\n28 28\n255\n'), Buffer.from(k)]));
-  assert.equal(jsonLines(ok(['predict', '--model', MODEL, '--input', p5, '--json', ...BACKEND]).stdout)[0].class, expectClass);
+  assert.equal(jsonLines(ok(['predict', '--model', MODEL, '--input', p5, '--no-preprocess', '--json', ...BACKEND]).stdout)[0].class, expectClass);
   const p2 = join(dir, 'digit-ascii.pgm');
   writeFileSync(p2, `P2\n28 28\n255\n${Array.from(k).join(' ')}\n`);
-  assert.equal(jsonLines(ok(['predict', '--model', MODEL, '--input', p2, '--json', ...BACKEND]).stdout)[0].class, expectClass);
+  assert.equal(jsonLines(ok(['predict', '--model', MODEL, '--input', p2, '--no-preprocess', '--json', ...BACKEND]).stdout)[0].class, expectClass);
 
   const n = 10;
   const header = Buffer.alloc(16);
@@ -165,10 +167,10 @@ test('predict reads PGM (P5 and P2) and IDX images', () => {
   assert.deepEqual(got, Array.from({ length: n }, (_, i) => argmax(Array.from(expect.subarray(i * 10, (i + 1) * 10)))));
 });
 
-test('an image of the wrong size exits 1 naming the expected and found sizes', () => {
+test('an image of the wrong size exits 1 naming the expected and found sizes (with --no-preprocess)', () => {
   const png = join(dir, 'small.png');
   writePng(png, new Uint8Array(20 * 20), 20);
-  const r = run(['predict', '--model', MODEL, '--input', png]);
+  const r = run(['predict', '--model', MODEL, '--input', png, '--no-preprocess']);
   assert.equal(r.status, 1);
   assert.match(r.stderr, /^wasm-mlp: .*small\.png is 20×20 = 400 pixels; the model expects 784 inputs \(28×28\)/);
   assert.equal(r.stderr.trimEnd().split('\n').length, 1);
