@@ -23,6 +23,8 @@ async function run(start: StartMessage, post: Post, signal: AbortSignal): Promis
     const epochs = start.fit.epochs ?? 1;
     const firstEpoch = net.getTrainingState().epoch;
     const minGap = 1000 / Math.max(1, start.progressRate);
+    // the epoch's clock starts when fit starts and again when an epoch ends (the next one starts
+    // right after onEpochEnd), so even the first batch's progress has a true samples/s
     let last = 0, seen = 0, correct = 0, epochStart = performance.now(), epochOf = -1;
     const progress = (kind: TrainProgress['kind'], b: BatchLog | null, log?: EpochLog): TrainProgress => ({
       kind, epoch: b?.epoch ?? log!.epoch, epochs: firstEpoch + epochs, batch: b?.batch ?? 0, batches: b?.batches ?? 0,
@@ -34,13 +36,16 @@ async function run(start: StartMessage, post: Post, signal: AbortSignal): Promis
       validation: start.validation,
       signal,
       onBatchEnd(b) {
-        if (b.epoch !== epochOf) { epochOf = b.epoch; seen = 0; correct = 0; epochStart = performance.now(); }
+        if (b.epoch !== epochOf) { epochOf = b.epoch; seen = 0; correct = 0; }
         seen += b.size;
         if (b.accuracy !== null) correct += b.accuracy * b.size;
         const now = performance.now();
         if (now - last >= minGap) { last = now; post({ type: 'progress', progress: progress('batch', b) }); }
       },
-      onEpochEnd(log) { post({ type: 'progress', progress: progress('epoch', null, log) }); },
+      onEpochEnd(log) {
+        post({ type: 'progress', progress: progress('epoch', null, log) });
+        epochStart = performance.now();
+      },
     });
     const checkpoint = toCheckpoint(net, { history: [...history] });
     post({ type: 'done', history: [...history], stopped: history.stopped === true, checkpoint }, checkpointBuffers(checkpoint));

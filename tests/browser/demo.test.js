@@ -121,6 +121,18 @@ test('the race shows samples/s for wasm and pure JS and the speed-up', { skip: S
   assert.match(await page.textContent('#race-result'), /^WebAssembly trained \d+\.\d× faster than pure JS$/);
 });
 
+test('screenshots at laptop and phone size; the phone layout has no sideways scrolling', { skip: SKIP }, async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: join(ARTIFACTS, 'demo-laptop.png'), fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.waitForTimeout(300); // the charts follow their containers' size
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 390), 'the page is wider than the phone');
+  const chart = await page.locator('#chart-loss canvas').boundingBox();
+  assert.ok(chart.width <= 370, `the loss chart is ${chart.width}px wide`);
+  await page.screenshot({ path: join(ARTIFACTS, 'demo-phone.png'), fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 800 });
+});
+
 test('a bad setting is explained in the page, and Stop ends a run at the next batch', { skip: SKIP }, async () => {
   await page.fill('input[name=hidden]', '128,x');
   await page.click('#train-start');
@@ -186,17 +198,6 @@ test('the model downloads as safetensors that wasm-mlp predict reads; models fro
   const shown = (await demo()).errors;
   assert.equal(shown.length, 2, JSON.stringify(shown));
   await page.evaluate(() => { window.__demo.errors.length = 0; });
-});
-
-test('screenshots at laptop and phone size; the phone layout has no sideways scrolling', { skip: SKIP }, async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  await page.screenshot({ path: join(ARTIFACTS, 'demo-laptop.png'), fullPage: true });
-  await page.setViewportSize({ width: 390, height: 844 });
-  await page.waitForTimeout(300); // the charts follow their containers' size
-  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 390), 'the page is wider than the phone');
-  const chart = await page.locator('#chart-loss canvas').boundingBox();
-  assert.ok(chart.width <= 370, `the loss chart is ${chart.width}px wide`);
-  await page.screenshot({ path: join(ARTIFACTS, 'demo-phone.png'), fullPage: true });
 });
 
 test('no console error, and no request left 127.0.0.1', { skip: SKIP }, async () => {
