@@ -19,18 +19,14 @@ import { createNetwork } from '../../dist/index.js';
 import { decodeModel, encodeModel } from '../../dist/io/index.js';
 import { loadDigits } from '../../dist/node/digits.js';
 import { run } from '../cli/cli.js';
+import { NO_CHROMIUM, launch, recordErrors } from './chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SKIP = existsSync(CHROMIUM) ? false : 'chromium is not installed: apt-get install chromium';
+const SKIP = NO_CHROMIUM ?? false;
 const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
-const LAUNCH_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
 
 let dir, server, origin, browser, page;
 const requests = [];
-const errors = [];
+let errors = [];
 const demo = () => page.evaluate(() => structuredClone(window.__demo));
 
 before(async () => {
@@ -38,13 +34,11 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'wasm-mlp-demo-'));
   const out = await buildDemo({ outdir: join(dir, 'site') });
   ({ server, url: origin } = await serveDemo({ root: out, port: 0 }));
-  const { chromium } = await import('playwright-core');
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS }); // a fresh temporary profile
+  browser = await launch(); // a fresh temporary profile
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
   context.on('request', (r) => requests.push(r.url()));
   page = await context.newPage();
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  errors = recordErrors(page);
   await page.goto(origin);
   await page.waitForFunction(() => window.__demo?.ready === true || window.__demo?.errors.length > 0, null, { timeout: 20_000 });
 });

@@ -8,13 +8,9 @@ import { createServer } from 'node:http';
 import { existsSync, readFileSync } from 'node:fs';
 import { extname, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NO_CHROMIUM, pageResult } from './chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const LAUNCH_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
 const TYPES = { '.js': 'text/javascript', '.html': 'text/html', '.wasm': 'application/wasm' };
 
 const PAGE = `<!doctype html><meta charset="utf-8"><title>wasm-mlp in a page</title>
@@ -57,21 +53,11 @@ function serve() {
 }
 
 test('the library trains and predicts in Chromium from dist/index.js, on its best wasm backend', async (t) => {
-  if (!existsSync(CHROMIUM)) { t.skip('chromium is not installed: apt-get install chromium'); return; }
-  const { chromium } = await import('playwright-core');
+  if (NO_CHROMIUM) { t.skip(NO_CHROMIUM); return; }
   const server = await serve();
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
-  t.after(async () => { await browser.close(); server.close(); });
-  const page = await browser.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  await page.goto(`http://127.0.0.1:${server.address().port}/`);
-  await page.waitForFunction(() => window.__result !== undefined, null, { timeout: 30000 });
-  const r = await page.evaluate(() => window.__result);
-  assert.equal(r.error, undefined, r.error);
+  t.after(() => server.close());
+  const r = await pageResult(t, `http://127.0.0.1:${server.address().port}/`, 30000);
   t.diagnostic(`backend ${r.backend}, loss ${r.first.toFixed(3)} → ${r.last.toFixed(3)}, accuracy ${r.accuracy}`);
-  assert.deepEqual(errors, []);
   assert.equal(r.backend, r.best, "'auto' uses the best backend the page validates");
   assert.ok(['relaxed', 'simd'].includes(r.backend), `a SIMD backend in Chromium, got ${r.backend}`);
   assert.ok(r.last < r.first / 3, `the loss falls: ${r.first} → ${r.last}`);

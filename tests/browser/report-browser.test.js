@@ -4,19 +4,15 @@
 // tests/artifacts/report.png.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { writeReport } from '../../dist/node/report-file.js';
+import { NO_CHROMIUM, launch } from './chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
-const LAUNCH_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
 
 const LABELS = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
 
@@ -102,9 +98,8 @@ function assertRoundTicks(ticks, percent, what) {
 }
 
 async function openReport(t, input, name) {
-  const { chromium } = await import('playwright-core');
   const dir = mkdtempSync(join(tmpdir(), 'wasm-mlp-report-browser-'));
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+  const browser = await launch();
   t.after(async () => {
     await browser.close();
     rmSync(dir, { recursive: true, force: true });
@@ -127,10 +122,7 @@ async function openReport(t, input, name) {
 }
 
 test('the training report draws every epoch, the full matrix, and loads nothing', async (t) => {
-  if (!existsSync(CHROMIUM)) {
-    t.skip('chromium is not installed: apt-get install chromium');
-    return;
-  }
+  if (NO_CHROMIUM) { t.skip(NO_CHROMIUM); return; }
   const EPOCHS = 7;
   const { page, report, problems, requests, url } = await openReport(t, trainInput(EPOCHS), 'report.html');
 
@@ -163,10 +155,7 @@ test('the training report draws every epoch, the full matrix, and loads nothing'
 });
 
 test('the value axes have round tick steps, each label the exact value at its grid line', async (t) => {
-  if (!existsSync(CHROMIUM)) {
-    t.skip('chromium is not installed: apt-get install chromium');
-    return;
-  }
+  if (NO_CHROMIUM) { t.skip(NO_CHROMIUM); return; }
   const { page, report, problems } = await openReport(t, trainInput(7), 'ticks.html');
   assert.deepEqual(report.errors, []);
   const accuracy = await valueAxisTicks(page, 'accuracy');
@@ -177,10 +166,7 @@ test('the value axes have round tick steps, each label the exact value at its gr
 });
 
 test('a one-epoch report still draws one point per series', async (t) => {
-  if (!existsSync(CHROMIUM)) {
-    t.skip('chromium is not installed: apt-get install chromium');
-    return;
-  }
+  if (NO_CHROMIUM) { t.skip(NO_CHROMIUM); return; }
   const { report, problems } = await openReport(t, trainInput(1), 'one-epoch.html');
   assert.deepEqual(report.errors, []);
   assert.equal(report.charts.length, 2);
@@ -189,10 +175,7 @@ test('a one-epoch report still draws one point per series', async (t) => {
 });
 
 test('the evaluate report has no charts but the matrix and metrics', async (t) => {
-  if (!existsSync(CHROMIUM)) {
-    t.skip('chromium is not installed: apt-get install chromium');
-    return;
-  }
+  if (NO_CHROMIUM) { t.skip(NO_CHROMIUM); return; }
   const input = trainInput(1);
   delete input.history;
   const { page, report, problems } = await openReport(t, { ...input, kind: 'evaluate', title: 'Evaluation' }, 'evaluate.html');

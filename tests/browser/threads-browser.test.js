@@ -10,13 +10,9 @@ import { createServer } from 'node:http';
 import { existsSync, readFileSync } from 'node:fs';
 import { extname, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NO_CHROMIUM, pageResult } from './chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const LAUNCH_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
 const TYPES = { '.js': 'text/javascript', '.html': 'text/html', '.wasm': 'application/wasm' };
 const ISOLATION = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
 
@@ -58,24 +54,13 @@ function serve(isolated) {
 }
 
 async function runPage(t, isolated) {
-  const { chromium } = await import('playwright-core');
   const server = await serve(isolated);
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
-  t.after(async () => { await browser.close(); server.close(); });
-  const page = await browser.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  await page.goto(`http://127.0.0.1:${server.address().port}/`);
-  await page.waitForFunction(() => window.__result !== undefined, null, { timeout: 60000 });
-  const r = await page.evaluate(() => window.__result);
-  assert.equal(r.error, undefined, r.error);
-  assert.deepEqual(errors, []);
-  return r;
+  t.after(() => server.close());
+  return pageResult(t, `http://127.0.0.1:${server.address().port}/`);
 }
 
 test('in a cross-origin-isolated page, threads: 2 trains on a worker and ends bit-identical to one thread', async (t) => {
-  if (!existsSync(CHROMIUM)) { t.skip('chromium is not installed: apt-get install chromium'); return; }
+  if (NO_CHROMIUM) { t.skip(NO_CHROMIUM); return; }
   const r = await runPage(t, true);
   assert.equal(r.isolated, true);
   assert.deepEqual(r.threads, [1, 2]);
@@ -85,7 +70,7 @@ test('in a cross-origin-isolated page, threads: 2 trains on a worker and ends bi
 });
 
 test('in a page without cross-origin isolation, threads: 2 runs on one thread with one notice', async (t) => {
-  if (!existsSync(CHROMIUM)) { t.skip('chromium is not installed: apt-get install chromium'); return; }
+  if (NO_CHROMIUM) { t.skip(NO_CHROMIUM); return; }
   const r = await runPage(t, false);
   assert.equal(r.isolated, false);
   assert.deepEqual(r.threads, [1, 1]);

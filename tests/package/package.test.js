@@ -14,13 +14,9 @@ import { delimiter, extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
+import { NO_CHROMIUM, pageResult } from '../browser/chromium.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const CHROMIUM = '/usr/bin/chromium';
-const LAUNCH_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
 const run = promisify(execFile);
 const kB = (bytes) => `${(bytes / 1024).toFixed(0)} kB`;
 
@@ -188,21 +184,11 @@ test('an app bundled with esbuild trains in Chromium: in the page, in a worker o
   const size = (f) => { const b = readFileSync(join(pub, f)); return `${kB(b.length)} (${kB(gzipSync(b).length)} gzip)`; };
   t.diagnostic(`bundle public/app.js ${size('app.js')}; workers: pool-worker.js ${size('pool-worker.js')}, train-worker.js ${size('train-worker.js')}`);
 
-  if (!existsSync(CHROMIUM)) { t.skip('chromium is not installed: apt-get install chromium'); return; }
-  const { chromium } = await import('playwright-core');
+  if (NO_CHROMIUM) { t.skip(NO_CHROMIUM); return; }
   const server = await serve(pub);
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
-  t.after(async () => { await browser.close(); server.close(); });
-  const page = await browser.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  await page.goto(`http://127.0.0.1:${server.address().port}/`);
-  await page.waitForFunction(() => window.__result !== undefined, null, { timeout: 60000 });
-  const r = await page.evaluate(() => window.__result);
-  assert.equal(r.error, undefined, r.error);
+  t.after(() => server.close());
+  const r = await pageResult(t, `http://127.0.0.1:${server.address().port}/`);
   assert.deepEqual(server.notFound, [], 'every file the page asked for is served');
-  assert.deepEqual(errors, []);
   t.diagnostic(`page: ${r.page.backend}, loss ${r.page.loss[0].toFixed(3)} → ${r.page.loss.at(-1).toFixed(3)}; worker: ${r.two.backend}, ` +
     `${r.two.kinds.batch} batch and ${r.two.kinds.epoch} epoch progress events; cancelled after ${r.cancelled.epochs} epochs`);
 
