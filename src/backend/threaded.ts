@@ -14,8 +14,9 @@ import { CONTROL_BYTES, unitsOf, workOf, type Exports, type Op } from './threads
 import { instantiateWasm } from './wasm.js';
 
 /** Work each thread must get before a split pays for its barrier: multiply-adds for the products
- * (MLAS gives each thread at least 64K), floats for the memory-bound updates and gathers.
- * Chosen by measurement (BENCHMARKS.md, "Threads"). */
+ * (MLAS gives each thread at least 64K), floats for the memory-bound updates and gathers. The
+ * barrier measured 1–2 µs (BENCHMARKS.md, "Threads"), the time of about 20–40K multiply-adds on
+ * one core: with 64K a thread's share is at least twice the barrier. */
 export const MIN_WORK_PER_THREAD: Record<Op, number> = {
   dense_forward: 65536,
   dense_backward_weights: 65536,
@@ -92,11 +93,9 @@ export class ThreadedKernels implements Kernels {
     if (this.pool) await this.pool.whenEnded();
     this.pool = null;
     this.pool = await ThreadPool.start({
-      module: this.module, memory: this.memory, exports: this.exports(), ctl: this.ctl, threads: this.threads, spinMicros: this.spinMicros,
+      module: this.module, memory: this.memory, exports: this.ex, ctl: this.ctl, threads: this.threads, spinMicros: this.spinMicros,
     });
   }
-
-  private exports(): Exports { return this.ex; }
 
   /** A fit ended: idle workers park; after a failure, resolves once the failed pool is gone. */
   async release(): Promise<void> {

@@ -8,6 +8,7 @@ import {
   ARRIVED, ERROR_AT, ERROR_BYTES, FAULT, GEN, INJECT_EXIT, INJECT_KIND, INJECT_OP, INJECT_TID, JOIN_WAIT,
   MAX_ARGS, ARGS_AT, OP, OPS, PARK, PARTS, QUIT, RESULT, SLEEPERS, runBlock, type Exports,
 } from '../backend/threads/protocol.js';
+import { importNode, isNode } from '../runtime.js';
 
 export interface WorkerInit {
   module: WebAssembly.Module;
@@ -89,11 +90,8 @@ function onDeath(init: WorkerInit, why: string): void {
   recordFault(init.memory, init.ctl, init.tid, `${OPS[Atomics.load(w, OP)] ?? 'idle'}: worker ${init.tid} ${why}`);
 }
 
-const isNode = typeof process === 'object' && typeof process.versions === 'object' && typeof process.versions.node === 'string';
-
 if (isNode) {
-  const wt = 'node:worker_threads'; // a variable: bundlers for browsers leave this import alone
-  const { workerData, parentPort } = (await import(wt)) as typeof import('node:worker_threads');
+  const { workerData, parentPort } = await importNode<typeof import('node:worker_threads')>('node:worker_threads');
   const init = workerData as WorkerInit;
   process.on('exit', (code) => onDeath(init, `exited with code ${code}`));
   serve(init, (code) => process.exit(code)).then(

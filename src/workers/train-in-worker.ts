@@ -15,6 +15,7 @@ import type { Parameters } from '../types.js';
 import { nodeWorkerTarget } from '../backend/threads/spawn.js';
 import { deserializeError, transferables, type FromWorker, type StartMessage, type ToWorker, type TrainProgress } from './messages.js';
 import { trainWorkerUrl } from './urls.js';
+import { importNode, isNode } from '../runtime.js';
 
 export type { TrainProgress };
 
@@ -66,13 +67,10 @@ interface Port {
   terminate(): void;
 }
 
-const isNode = typeof process === 'object' && typeof process.versions === 'object' && typeof process.versions.node === 'string';
-
 async function openPort(onMessage: (m: FromWorker) => void, onFailure: (e: Error) => void): Promise<Port> {
   const url = trainWorkerUrl();
   if (isNode) {
-    const wtName = 'node:worker_threads';
-    const { Worker } = (await import(wtName)) as typeof import('node:worker_threads');
+    const { Worker } = await importNode<typeof import('node:worker_threads')>('node:worker_threads');
     const w = new Worker(nodeWorkerTarget(url), { execArgv: [] });
     w.on('message', onMessage);
     w.on('error', onFailure);

@@ -9,6 +9,7 @@ import { restoreNetwork, toCheckpoint } from '../network/checkpoint.js';
 import type { BatchLog, EpochLog } from '../network/types.js';
 import type { Network } from '../network/network.js';
 import { checkpointBuffers, serializeError, type FromWorker, type StartMessage, type ToWorker, type TrainProgress } from './messages.js';
+import { importNode, isNode } from '../runtime.js';
 
 type Post = (m: FromWorker, transfer?: ArrayBuffer[]) => void;
 
@@ -69,11 +70,8 @@ function serve(post: Post, listen: (handler: (m: ToWorker) => void) => void): vo
   });
 }
 
-const isNode = typeof process === 'object' && typeof process.versions === 'object' && typeof process.versions.node === 'string';
-
 if (isNode) {
-  const wt = 'node:worker_threads'; // a variable: bundlers for browsers leave this import alone
-  const { parentPort } = (await import(wt)) as typeof import('node:worker_threads');
+  const { parentPort } = await importNode<typeof import('node:worker_threads')>('node:worker_threads');
   if (parentPort) {
     const port = parentPort;
     serve((m, transfer) => port.postMessage(m, transfer ?? []), (h) => port.on('message', h));

@@ -4,6 +4,7 @@
 
 import type { WorkerInit } from '../../workers/pool-worker.js';
 import { poolWorkerUrl } from '../../workers/urls.js';
+import { importNode, isNode } from '../../runtime.js';
 
 /** What the pool needs of a worker, whichever kind. */
 export interface WorkerHandle {
@@ -14,13 +15,10 @@ export interface WorkerHandle {
   readonly error: () => Error | null;
 }
 
-const isNode = typeof process === 'object' && typeof process.versions === 'object' && typeof process.versions.node === 'string';
-
 /** Threads that run in parallel here: Node's availableParallelism, the browser's hardwareConcurrency. */
 export async function availableCores(): Promise<number> {
   if (isNode) {
-    const osName = 'node:os';
-    const os = (await import(osName)) as typeof import('node:os');
+    const os = await importNode<typeof import('node:os')>('node:os');
     return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
   }
   const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
@@ -36,8 +34,7 @@ export async function spawnWorker(init: WorkerInit): Promise<WorkerHandle> {
   const url = poolWorkerUrl();
   let error: Error | null = null;
   if (isNode) {
-    const wtName = 'node:worker_threads';
-    const { Worker } = (await import(wtName)) as typeof import('node:worker_threads');
+    const { Worker } = await importNode<typeof import('node:worker_threads')>('node:worker_threads');
     // execArgv: [] — the worker needs none of the script's options, and some (--input-type) make it fail
     const w = new Worker(nodeWorkerTarget(url), { workerData: init, execArgv: [] });
     w.unref(); // a script that never calls dispose() still exits when it is done
