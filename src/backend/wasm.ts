@@ -5,6 +5,7 @@
 import type { BackendName } from '../vocabulary.js';
 import type { Kernels } from './kernels.js';
 import { WasmAbortError, WasmMlpError } from '../errors.js';
+import { isNode } from '../runtime.js';
 
 /** The ABI this host speaks (assembly/index.ts abi_version). 2: scratch for the input gradient,
  * fused SGD; 3: scratch for the forward product; 4: range-taking product kernels (*_range). */
@@ -31,10 +32,22 @@ export function readAsString(buffer: ArrayBuffer, ptr: number): string {
   return String.fromCharCode(...new Uint16Array(buffer.slice(ptr, ptr + (len & ~1))));
 }
 
+/** Node compiles and instantiates synchronously: a pending promise of the wasm engine can leave
+ * Node's event loop idle while a background compile job waits for a garbage collection that only
+ * the main thread runs (nodejs/node#54918: a hang, seen about once in 100 test runs). Node has no
+ * size limit on synchronous compilation; a browser's main thread has one (4 KB in Chromium), so
+ * browsers keep the asynchronous calls. */
+const SYNC = isNode;
+
 export async function compileWasm(source: WasmSource): Promise<WebAssembly.Module> {
-  return source instanceof WebAssembly.Module
-    ? source
-    : await WebAssembly.compile(typeof source === 'string' ? decodeBase64(source) : source);
+  if (source instanceof WebAssembly.Module) return source;
+  const bytes = typeof source === 'string' ? decodeBase64(source) : source;
+  return SYNC ? new WebAssembly.Module(bytes) : await WebAssembly.compile(bytes);
+}
+
+/** An instance of `module`: synchronously in Node (see SYNC), asynchronously elsewhere. */
+export async function instantiateModule(module: WebAssembly.Module, imports: WebAssembly.Imports): Promise<WebAssembly.Instance> {
+  return SYNC ? new WebAssembly.Instance(module, imports) : await WebAssembly.instantiate(module, imports);
 }
 
 /** The binary as a Kernels backend. `imported`: the memory a threaded binary imports (shared);
@@ -55,7 +68,7 @@ export async function instantiateWasm(name: BackendName, source: WasmSource, imp
       },
     },
   };
-  const instance = await WebAssembly.instantiate(module, imported ? { env: { ...imports.env, memory: imported } } : imports);
+  const instance = await instantiateModule(module, imported ? { env: { ...imports.env, memory: imported } } : imports);
   const ex = instance.exports as Record<string, unknown>;
   memory = imported ?? (ex.memory as WebAssembly.Memory);
   const mem = memory;

@@ -9,6 +9,7 @@ import {
   MAX_ARGS, ARGS_AT, OP, OPS, PARK, PARTS, QUIT, RESULT, SLEEPERS, runBlock, type Exports,
 } from '../backend/threads/protocol.js';
 import { importNode, isNode } from '../runtime.js';
+import { instantiateModule } from '../backend/wasm.js';
 
 export interface WorkerInit {
   module: WebAssembly.Module;
@@ -36,7 +37,7 @@ function recordFault(memory: WebAssembly.Memory, ctl: number, tid: number, messa
 
 async function serve(init: WorkerInit, exit: (code: number) => void): Promise<void> {
   const { memory, ctl, tid, spinMicros } = init;
-  const instance = await WebAssembly.instantiate(init.module, { env: { memory, abort() { throw new Error('wasm abort'); } } });
+  const instance = await instantiateModule(init.module, { env: { memory, abort() { throw new Error('wasm abort'); } } });
   const ex = instance.exports as unknown as Exports;
   // The control block sits below the arena, so views made now stay valid when memory grows.
   const w = new Int32Array(memory.buffer, ctl, ARGS_AT / 4);

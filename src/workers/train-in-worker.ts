@@ -32,7 +32,8 @@ export interface TrainData {
 export interface WorkerFitOptions extends Omit<FitOptions, 'onEpochEnd' | 'onBatchEnd' | 'signal' | 'validation' | 'resume'> {
   /** called with every progress event */
   onProgress?: (p: TrainProgress) => void;
-  /** batch progress messages per second, at most (default 30; epochs always report) */
+  /** batch progress messages per second, at most (default 30; Infinity: after every batch). The
+   * first batch always reports; epochs always report. */
   progressRate?: number;
   /** copy the data instead of transferring (and detaching) its buffers */
   copy?: boolean;

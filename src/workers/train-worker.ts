@@ -10,6 +10,7 @@ import type { BatchLog, EpochLog } from '../network/types.js';
 import type { Network } from '../network/network.js';
 import { checkpointBuffers, serializeError, type FromWorker, type StartMessage, type ToWorker, type TrainProgress } from './messages.js';
 import { importNode, isNode } from '../runtime.js';
+import { Throttle } from './throttle.js';
 
 type Post = (m: FromWorker, transfer?: ArrayBuffer[]) => void;
 
@@ -23,10 +24,10 @@ async function run(start: StartMessage, post: Post, signal: AbortSignal): Promis
     post({ type: 'ready', backend: net.backend, threads: net.threads });
     const epochs = start.fit.epochs ?? 1;
     const firstEpoch = net.getTrainingState().epoch;
-    const minGap = 1000 / Math.max(1, start.progressRate);
+    const throttle = new Throttle(start.progressRate);
     // the epoch's clock starts when fit starts and again when an epoch ends (the next one starts
     // right after onEpochEnd), so even the first batch's progress has a true samples/s
-    let last = 0, seen = 0, correct = 0, epochStart = performance.now(), epochOf = -1;
+    let seen = 0, correct = 0, epochStart = performance.now(), epochOf = -1;
     const progress = (kind: TrainProgress['kind'], b: BatchLog | null, log?: EpochLog): TrainProgress => ({
       kind, epoch: b?.epoch ?? log!.epoch, epochs: firstEpoch + epochs, batch: b?.batch ?? 0, batches: b?.batches ?? 0,
       loss: log ? log.loss : b!.loss, accuracy: log ? log.trainAccuracy : b!.accuracy === null ? null : correct / seen,
@@ -40,8 +41,7 @@ async function run(start: StartMessage, post: Post, signal: AbortSignal): Promis
         if (b.epoch !== epochOf) { epochOf = b.epoch; seen = 0; correct = 0; }
         seen += b.size;
         if (b.accuracy !== null) correct += b.accuracy * b.size;
-        const now = performance.now();
-        if (now - last >= minGap) { last = now; post({ type: 'progress', progress: progress('batch', b) }); }
+        if (throttle.pass(performance.now())) post({ type: 'progress', progress: progress('batch', b) });
       },
       onEpochEnd(log) {
         post({ type: 'progress', progress: progress('epoch', null, log) });
