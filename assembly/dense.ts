@@ -198,10 +198,11 @@ const EPI_ACT_GRAD = 1; // C = acc · act'(Xa)
 // weight gradient: dW = dZᵀ · X (written packed), db = Σ_rows dZ. Overwrites, does not accumulate.
 // The 1/m of the mean loss is already in dZ.
 
-// dWp is packed (NP,K,8), db is (N), dZ is (B,N), X is (B,K); output panels [p0,p1)
-export function f32_dense_backward_weights__scalar(dWp: usize, db: usize, dZ: usize, X: usize, B: i32, K: i32, N: i32, p0: i32, p1: i32): void {
+// dWp is packed (NP,K,8), db is (N), dZ is (B,N), X is (B,K); output panels [p0,p1) × inputs
+// [k0,k1); db is written by the non-empty block that starts at input 0
+export function f32_dense_backward_weights__scalar(dWp: usize, db: usize, dZ: usize, X: usize, B: i32, K: i32, N: i32, p0: i32, p1: i32, k0: i32, k1: i32): void {
   for (let o = p0 << 3; o < p1 << 3; o++) {
-    for (let k = 0; k < K; k++) {
+    for (let k = k0; k < k1; k++) {
       let s: f32 = 0;
       if (o < N) {
         for (let r = 0; r < B; r++) {
@@ -211,7 +212,7 @@ export function f32_dense_backward_weights__scalar(dWp: usize, db: usize, dZ: us
       store<f32>(dWp + (packedIndex(o, k, K) << 2), s);
     }
   }
-  for (let o = p0 << 3; o < min(N, p1 << 3); o++) {
+  if (k0 == 0 && k1 > 0) for (let o = p0 << 3; o < min(N, p1 << 3); o++) {
     let s: f32 = 0;
     for (let r = 0; r < B; r++) s += load<f32>(dZ + ((<usize>r * <usize>N + <usize>o) << 2));
     store<f32>(db + (<usize>o << 2), s);
@@ -219,11 +220,11 @@ export function f32_dense_backward_weights__scalar(dWp: usize, db: usize, dZ: us
 }
 
 // Wp is packed (NP,K,8), bias is (N), dZ is (B,N), X is (B,K): W -= lr·(dW + wd·W), b -= lr·db
-// over output panels [p0,p1).
-export function f32_dense_backward_weights_sgd__scalar(Wp: usize, bias: usize, dZ: usize, X: usize, B: i32, K: i32, N: i32, lr: f32, wd: f32, p0: i32, p1: i32): i32 {
+// over output panels [p0,p1) × inputs [k0,k1) (the bias by the block that starts at input 0).
+export function f32_dense_backward_weights_sgd__scalar(Wp: usize, bias: usize, dZ: usize, X: usize, B: i32, K: i32, N: i32, lr: f32, wd: f32, p0: i32, p1: i32, k0: i32, k1: i32): i32 {
   let bad = 0;
   for (let o = p0 << 3; o < min(N, p1 << 3); o++) {
-    for (let k = 0; k < K; k++) {
+    for (let k = k0; k < k1; k++) {
       let g: f32 = 0;
       for (let r = 0; r < B; r++) {
         g += load<f32>(dZ + ((<usize>r * <usize>N + <usize>o) << 2)) * load<f32>(X + ((<usize>r * <usize>K + <usize>k) << 2));
@@ -233,6 +234,7 @@ export function f32_dense_backward_weights_sgd__scalar(Wp: usize, bias: usize, d
       const q = p - lr * (g + wd * p);
       if (q - q == 0) store<f32>(at, q); else bad++;
     }
+    if (k0 != 0 || k1 == 0) continue; // the bias goes with the (non-empty) block at input 0
     let g: f32 = 0;
     for (let r = 0; r < B; r++) g += load<f32>(dZ + ((<usize>r * <usize>N + <usize>o) << 2));
     const at = bias + (<usize>o << 2);
@@ -246,7 +248,7 @@ export function f32_dense_backward_weights_sgd__scalar(Wp: usize, bias: usize, d
 // Tile: 4 inputs × 8 outputs, reduced over the batch. The bias gradient is summed by the first
 // input tile of each panel (it walks the same dZ rows), so dZ is read once per tile, never again.
 // @ts-ignore: decorator
-@inline function weightGrad4x8(dWp: usize, db: usize, dZ: usize, X: usize, B: i32, K: i32, N: i32, mode: i32, lr: f32, wd: f32, p0: i32, p1: i32): i32 {
+@inline function weightGrad4x8(dWp: usize, db: usize, dZ: usize, X: usize, B: i32, K: i32, N: i32, mode: i32, lr: f32, wd: f32, p0: i32, p1: i32, k0: i32, k1: i32): i32 {
   const vlr = f32x4.splat(lr), vwd = f32x4.splat(wd);
   let bad = i32x4.splat(0);
   const rowX = <usize>K << 2;
@@ -259,8 +261,8 @@ export function f32_dense_backward_weights_sgd__scalar(Wp: usize, bias: usize, d
     const w = dWp + (<usize>p * <usize>K << 5);
     const z = dZ + (<usize>n0 << 2);
     const zEnd = z + <usize>B * rowZ;
-    let k = 0;
-    for (; k + 4 <= K; k += 4) {
+    let k = k0;
+    for (; k + 4 <= k1; k += 4) {
       let c00 = f32x4.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
       let zr = z;
       let xr = X + (<usize>k << 2);
@@ -324,8 +326,8 @@ export function f32_dense_backward_weights_sgd__scalar(Wp: usize, bias: usize, d
       bad = i32x4.sub(bad, put(o + 64, c20, mode, vlr, vwd)); bad = i32x4.sub(bad, put(o + 80, c21, mode, vlr, vwd));
       bad = i32x4.sub(bad, put(o + 96, c30, mode, vlr, vwd)); bad = i32x4.sub(bad, put(o + 112, c31, mode, vlr, vwd));
     }
-    // input tail (K not a multiple of 4): one input at a time
-    for (; k < K; k++) {
+    // input tail (k1 − k0 not a multiple of 4: the last block of a K that is not): one input at a time
+    for (; k < k1; k++) {
       let c0 = f32x4.splat(0), c1 = c0, s0 = c0, s1 = c0;
       let zr = z;
       let xr = X + (<usize>k << 2);
@@ -351,16 +353,18 @@ export function f32_dense_backward_weights_sgd__scalar(Wp: usize, bias: usize, d
 const MODE_STORE = 0; // write the gradient
 const MODE_SGD = 1;   // apply it: p -= lr·(g + wd·p), refusing non-finite results
 
-// dWp is packed (NP,K,8), db is (N), dZ is (B,N), X is (B,K); output panels [p0,p1)
-export function f32_dense_backward_weights_4x8__simd(dWp: usize, db: usize, dZ: usize, X: usize, B: i32, K: i32, N: i32, p0: i32, p1: i32): void {
-  weightGrad4x8(dWp, db, dZ, X, B, K, N, MODE_STORE, 0, 0, p0, p1);
+// dWp is packed (NP,K,8), db is (N), dZ is (B,N), X is (B,K); output panels [p0,p1) × inputs
+// [k0,k1), k0 a multiple of 4; db is written by the block that starts at input 0
+export function f32_dense_backward_weights_4x8__simd(dWp: usize, db: usize, dZ: usize, X: usize, B: i32, K: i32, N: i32, p0: i32, p1: i32, k0: i32, k1: i32): void {
+  weightGrad4x8(dWp, db, dZ, X, B, K, N, MODE_STORE, 0, 0, p0, p1, k0, k1);
 }
 
 // Wp is packed (NP,K,8), bias is (N), dZ is (B,N), X is (B,K). The SGD step fused into the
 // weight-gradient tile: the gradient never goes to memory and the update needs no pass of its own.
 // Returns the number of elements left unchanged because their update was not finite.
-export function f32_dense_backward_weights_sgd_4x8__simd(Wp: usize, bias: usize, dZ: usize, X: usize, B: i32, K: i32, N: i32, lr: f32, wd: f32, p0: i32, p1: i32): i32 {
-  return weightGrad4x8(Wp, bias, dZ, X, B, K, N, MODE_SGD, lr, wd, p0, p1);
+// Output panels [p0,p1) × inputs [k0,k1) as above.
+export function f32_dense_backward_weights_sgd_4x8__simd(Wp: usize, bias: usize, dZ: usize, X: usize, B: i32, K: i32, N: i32, lr: f32, wd: f32, p0: i32, p1: i32, k0: i32, k1: i32): i32 {
+  return weightGrad4x8(Wp, bias, dZ, X, B, K, N, MODE_SGD, lr, wd, p0, p1, k0, k1);
 }
 
 /** Epilogue of a weight-gradient tile: store the gradient, or apply it; returns refused lanes as -1. */
@@ -390,10 +394,10 @@ export function f32_dense_backward_weights_sgd_4x8__simd(Wp: usize, bias: usize,
 // The first layer never needs it (its input is data), so the host skips the call there.
 
 // dX is (B,K), dZ is (B,N), Wp is packed (NP,K,8), Xa is (B,K); act is Xa's activation;
-// input panels [q0,q1) (inputs 8·q0 … 8·q1 − 1)
-export function f32_dense_backward_input__scalar(dX: usize, dZ: usize, Wp: usize, Xa: usize, B: i32, K: i32, N: i32, act: i32, q0: i32, q1: i32): void {
+// rows [r0,r1) × input panels [q0,q1) (inputs 8·q0 … 8·q1 − 1)
+export function f32_dense_backward_input__scalar(dX: usize, dZ: usize, Wp: usize, Xa: usize, B: i32, K: i32, N: i32, act: i32, r0: i32, r1: i32, q0: i32, q1: i32): void {
   const k1 = min(K, q1 << 3);
-  for (let r = 0; r < B; r++) {
+  for (let r = r0; r < r1; r++) {
     for (let k = q0 << 3; k < k1; k++) {
       let s: f32 = 0;
       for (let o = 0; o < N; o++) {
@@ -414,16 +418,23 @@ export function f32_dense_backward_input__scalar(dX: usize, dZ: usize, Wp: usize
 // broadcast one. Each call interleaves all of dZ into its own dZp, so calls over disjoint input
 // panels share nothing they write.
 export function f32_dense_backward_input_4x8__simd(dX: usize, dZ: usize, Wp: usize, Xa: usize, WpT: usize, dZp: usize, B: i32, K: i32, N: i32, act: i32, q0: i32, q1: i32): void {
-  f32_transpose_packed__simd(WpT, Wp, N, K, q0, q1);
+  f32_transpose_packed__simd(WpT, Wp, N, K, 0, (N + 7) >> 3, q0, q1);
   gemmPacked4x8(dX, dZ, WpT, B, N, K, EPI_ACT_GRAD, 0, act, Xa, dZp, 0, B, q0, q1);
 }
 
-// WpT is packed by inputs (ceil(K/8), N, 8), Wp is packed by outputs (ceil(N/8), K, 8); input
-// panels [q0,q1) of WpT are written. Full 8×8 blocks move as four 4×4 transposes in registers;
-// edge blocks element by element.
-export function f32_transpose_packed__simd(WpT: usize, Wp: usize, N: i32, K: i32, q0: i32, q1: i32): void {
-  const NP = (N + 7) >> 3;
-  for (let p = 0; p < NP; p++) {
+// The product alone, over rows [r0,r1) and every input, with W already re-packed by inputs:
+// dX is (B,K), dZ is (B,N), WpT is packed by inputs (ceil(K/8),N,8), Xa is (B,K); dZp is scratch of
+// (r1−r0)·N floats. The training engine keeps WpT up to date as it updates W (engine.ts), so the
+// step re-packs nothing.
+export function f32_dense_backward_input_rows_4x8__simd(dX: usize, dZ: usize, WpT: usize, Xa: usize, dZp: usize, B: i32, K: i32, N: i32, act: i32, r0: i32, r1: i32): void {
+  gemmPacked4x8(dX, dZ, WpT, B, N, K, EPI_ACT_GRAD, 0, act, Xa, dZp, r0, r1, 0, (K + 7) >> 3);
+}
+
+// WpT is packed by inputs (ceil(K/8), N, 8), Wp is packed by outputs (ceil(N/8), K, 8); the blocks
+// output panels [p0,p1) × input panels [q0,q1) of WpT are written. Full 8×8 blocks move as four
+// 4×4 transposes in registers; edge blocks element by element.
+export function f32_transpose_packed__simd(WpT: usize, Wp: usize, N: i32, K: i32, p0: i32, p1: i32, q0: i32, q1: i32): void {
+  for (let p = p0; p < p1; p++) {
     for (let q = q0; q < q1; q++) {
       // source block: rows k = 8q..8q+7 of panel p (32 bytes each); target: rows o = 8p..8p+7 of panel q
       const src = Wp + (((<usize>p * <usize>K + (<usize>q << 3)) << 3) << 2);

@@ -15,6 +15,10 @@ import { f32_softmax_xent_forward__scalar, f32_softmax_xent_backward__scalar, f3
 import { f32_sgd__scalar, f32_sgd__simd, f32_momentum__scalar, f32_momentum__simd, f32_adam__scalar, f32_adam__simd } from './optimizer';
 import { f32_gather_rows, i32_gather } from './data';
 import { f32_pack_weights, f32_unpack_weights } from './pack';
+import { engineCheck, engineClear, engineJob, jobCheck } from './engine';
+import { D_CTL, D_THREADS, C_NEXT_ROW, C_NEXT_UNIT, J_STATUS } from './plan';
+import { awaitJob, startJob } from './sync';
+import { profileJobStart } from './profile';
 
 // Debug builds check the arguments of every call (release builds compile these away with
 // --noAssert): a failed check calls env.abort, which the host turns into a WasmAbortError.
@@ -34,7 +38,7 @@ import { f32_pack_weights, f32_unpack_weights } from './pack';
 }
 
 /** ABI version: bumped whenever a signature or a layout changes. */
-export function abi_version(): i32 { return 4; }
+export function abi_version(): i32 { return 5; }
 
 /** 0 scalar, 1 simd, 2 relaxed simd: what this binary was built with. */
 export function isa(): i32 {
@@ -73,8 +77,8 @@ export function dense_backward_weights(dWp: usize, db: usize, dZ: usize, X: usiz
 export function dense_backward_weights_range(dWp: usize, db: usize, dZ: usize, X: usize, B: i32, K: i32, N: i32, p0: i32, p1: i32): void {
   checkDense(B, K, N, dWp, db, dZ, X);
   assert(p0 >= 0 && p0 <= p1 && p1 <= (N + 7) >> 3, 'panels p0..p1 must satisfy 0 <= p0 <= p1 <= ceil(N/8)');
-  if (ASC_FEATURE_SIMD) f32_dense_backward_weights_4x8__simd(dWp, db, dZ, X, B, K, N, p0, p1);
-  else f32_dense_backward_weights__scalar(dWp, db, dZ, X, B, K, N, p0, p1);
+  if (ASC_FEATURE_SIMD) f32_dense_backward_weights_4x8__simd(dWp, db, dZ, X, B, K, N, p0, p1, 0, K);
+  else f32_dense_backward_weights__scalar(dWp, db, dZ, X, B, K, N, p0, p1, 0, K);
 }
 
 // Fused SGD step for one layer: W -= lr·(dZᵀ·X + wd·W), bias -= lr·Σ_rows dZ, with no gradient
@@ -87,8 +91,8 @@ export function dense_backward_weights_sgd(Wp: usize, bias: usize, dZ: usize, X:
 export function dense_backward_weights_sgd_range(Wp: usize, bias: usize, dZ: usize, X: usize, B: i32, K: i32, N: i32, lr: f32, wd: f32, p0: i32, p1: i32): i32 {
   checkDense(B, K, N, Wp, bias, dZ, X);
   assert(p0 >= 0 && p0 <= p1 && p1 <= (N + 7) >> 3, 'panels p0..p1 must satisfy 0 <= p0 <= p1 <= ceil(N/8)');
-  if (ASC_FEATURE_SIMD) return f32_dense_backward_weights_sgd_4x8__simd(Wp, bias, dZ, X, B, K, N, lr, wd, p0, p1);
-  return f32_dense_backward_weights_sgd__scalar(Wp, bias, dZ, X, B, K, N, lr, wd, p0, p1);
+  if (ASC_FEATURE_SIMD) return f32_dense_backward_weights_sgd_4x8__simd(Wp, bias, dZ, X, B, K, N, lr, wd, p0, p1, 0, K);
+  return f32_dense_backward_weights_sgd__scalar(Wp, bias, dZ, X, B, K, N, lr, wd, p0, p1, 0, K);
 }
 
 // dX (B,K) = (dZ (B,N) · W) ⊙ act'(Xa (B,K)); act is the code of the activation that produced Xa.
@@ -106,7 +110,7 @@ export function dense_backward_input_range(dX: usize, dZ: usize, Wp: usize, Xa: 
   assert(((WpT | dZp) & 3) == 0, 'scratch must be 4-byte aligned');
   assert(q0 >= 0 && q0 <= q1 && q1 <= (K + 7) >> 3, 'input panels q0..q1 must satisfy 0 <= q0 <= q1 <= ceil(K/8)');
   if (ASC_FEATURE_SIMD) f32_dense_backward_input_4x8__simd(dX, dZ, Wp, Xa, WpT, dZp, B, K, N, act, q0, q1);
-  else f32_dense_backward_input__scalar(dX, dZ, Wp, Xa, B, K, N, act, q0, q1);
+  else f32_dense_backward_input__scalar(dX, dZ, Wp, Xa, B, K, N, act, 0, B, q0, q1);
 }
 
 // out (n) = act(inp (n)); may alias
@@ -195,3 +199,45 @@ export function gather_i32(dst: usize, src: usize, idx: usize, count: i32): void
 // Wp packed (ceil(N/8),K,8) from W (N,K) row-major, and back
 export function pack_weights(Wp: usize, W: usize, N: i32, K: i32): void { f32_pack_weights(Wp, W, N, K); }
 export function unpack_weights(W: usize, Wp: usize, N: i32, K: i32): void { f32_unpack_weights(W, Wp, N, K); }
+
+// ---- the training engine (engine.ts; descriptor words in plan.ts; docs/ABI.md "The training engine")
+
+// 0 if the descriptor at desc is sound, else 1 + the index of its first bad word
+export function engine_check(desc: usize): i32 { return engineCheck(desc); }
+
+// Runs the job written in the descriptor, as thread 0: starts the other threads (threaded builds),
+// takes its share, returns when the job is over. Returns its status (plan.ts STATUS_*), or
+// −(1 + index) of the first bad descriptor or job word (nothing was run).
+export function engine_run(desc: usize): i32 {
+  const bad = engineCheck(desc);
+  if (bad != 0) return -bad;
+  const badJob = jobCheck(desc);
+  if (badJob != 0) return -badJob;
+  engineClear(desc);
+  profileJobStart(desc);
+  const T = load<i32>(desc + (<usize>D_THREADS << 2));
+  if (ASC_FEATURE_THREADS && T > 1) {
+    const ctl = <usize>load<u32>(desc + (<usize>D_CTL << 2));
+    atomic.store<i32>(ctl + (<usize>C_NEXT_ROW << 2), 0);
+    atomic.store<i32>(ctl + (<usize>C_NEXT_UNIT << 2), 0);
+    startJob(ctl);
+  }
+  engineJob(desc, 0);
+  return load<i32>(desc + (<usize>J_STATUS << 2));
+}
+
+// A worker thread tid ≥ 1 of a threaded engine (threaded builds only): waits on the control block
+// at ctl (the descriptor may be written later: it is read at each job) and runs every job started
+// after generation `seen` until told to quit. Returns 0 on quit or when another thread failed, 2
+// when a test hook tells it to leave its thread; −1 in a binary built without threads.
+export function engine_worker(desc: usize, ctl: usize, tid: i32, seen: i32): i32 {
+  if (!ASC_FEATURE_THREADS) return -1;
+  while (true) {
+    const g = awaitJob(ctl, seen);
+    if (g < 0) return 0;
+    seen = g;
+    const r = engineJob(desc, tid);
+    if (r != 0) return r;
+  }
+  return 0;
+}

@@ -83,23 +83,72 @@ export function threadsTable(result, md) {
     for (const [key, r] of Object.entries(w.results)) {
       if (!key.startsWith('relaxed-t')) continue;
       const q = w.ratios[key]?.relaxed;
-      rows.push(['', `${r.threads ?? key.slice(9)}${key.endsWith('auto') ? ' (auto)' : ''}`, fmtInt(r.samplesPerSecond.median), ratio(q), fmt(r.barriersPerStep, 1)]);
+      rows.push(['', `${r.threads ?? key.slice(9)}${key.endsWith('auto') ? ' (auto)' : ''}`, fmtInt(r.samplesPerSecond.median), ratio(q), fmt(r.syncsPerStep, 2)]);
     }
   }
-  return rows.length ? table(['workload', 'threads', 'samples/s (median)', 'speed-up over 1 thread', 'barriers/step'], rows, md) : null;
+  return rows.length ? table(['workload', 'threads', 'samples/s (median)', 'speed-up over 1 thread', 'syncs/step'], rows, md) : null;
 }
 
-/** The predicted curve (labelled) next to what was measured. */
+const span = (s, d = 0) => `${fmtInt(s.median)} (${fmtInt(s.min)}–${fmtInt(s.max)})`;
+const share = (s) => `${pct(s.median, 1)} (${pct(s.min, 0)}–${pct(s.max, 0)})`;
+
+/** N single-thread trainings at once (the ceiling) beside one N-thread training. */
+export function ceilingTable(t, md) {
+  if (!t?.ceiling?.length) return null;
+  const rows = t.ceiling.map((c) => [
+    `${c.workload} ${c.layers.join('-')} b${c.batchSize}, ${c.dataset}`, span(c.single), span(c.ceiling), span(c.threaded),
+    share(c.threadedOfCeiling), `${fmt(c.ceilingSpeedup.median, 2)}×`, `${fmt(c.threadedSpeedup.median, 2)}×`,
+  ]);
+  const N = t.ceiling[0].threads;
+  return table(['workload', '1 thread', `ceiling: ${N} × 1 thread at once`, `${N} threads`, `${N} threads ÷ ceiling`, 'ceiling ÷ 1', `${N} threads ÷ 1`], rows, md);
+}
+
+const PHASE_LABELS = { wake: 'wake', rows: 'rows', rowsWait: 'rows wait', weights: 'weights', weightsWait: 'weights wait', repack: 'repack' };
+
+/** µs per step of each phase, per thread, on 1 and 2 threads, with the host's share. */
+export function phaseTable(t, md) {
+  if (!t?.profiles) return null;
+  const rows = [];
+  for (const [name, byT] of Object.entries(t.profiles)) {
+    for (const p of Object.values(byT)) {
+      p.perThread.forEach((q, tid) => {
+        rows.push([
+          tid === 0 ? `${name} ${p.layers.join('-')} b${p.batchSize}, ${p.threads} thread${p.threads > 1 ? 's' : ''}` : '', `${tid}`,
+          ...Object.keys(PHASE_LABELS).map((k) => fmt(q[k] * 1000, 1)),
+          tid === 0 ? fmt(p.hostMs * 1000, 1) : '', tid === 0 ? fmt(p.stepMs * 1000, 1) : '', tid === 0 ? fmt(p.untimedStepMs * 1000, 1) : '', tid === 0 ? fmt(p.syncsPerStep, 2) : '',
+        ]);
+      });
+    }
+  }
+  return table(['workload', 'thread', ...Object.values(PHASE_LABELS).map((l) => `${l} µs`), 'host µs', 'step µs', 'release step µs', 'syncs/step'], rows, md);
+}
+
+/** The predicted curve (labelled). */
 export function modelTable(result, md) {
   const t = result.threads;
   if (!t?.model) return null;
   const counts = t.model[Object.keys(t.model)[0]].map((p) => p.threads);
-  const rows = Object.entries(t.model).map(([name, pts]) => [name, ...pts.map((p) => `${fmtInt(p.samplesPerSecond)} (${fmt(p.samplesPerSecond / pts[0].samplesPerSecond, 2)}×)`)]);
-  return table(['predicted samples/s (× 1 thread)', ...counts.map((c) => `${c} thread${c > 1 ? 's' : ''}`)], rows, md);
+  const rows = Object.entries(t.model).map(([name, pts]) => {
+    const p = t.profiles?.[name]?.[1];
+    return [`${name}${p ? ` ${p.layers.join('-')} b${p.batchSize}` : ''}`, ...pts.map((q) => `${fmtInt(q.samplesPerSecond)} (${fmt(q.samplesPerSecond / pts[0].samplesPerSecond, 2)}×, ${fmt(q.memoryGBs, 1)} GB/s)`)];
+  });
+  return table(['predicted samples/s (× 1 thread, memory demand)', ...counts.map((c) => `${c} thread${c > 1 ? 's' : ''}`)], rows, md);
 }
 
 function barrierLine(t) {
   return Object.values(t.barrier).map((b) => `${b.threads} threads: ${fmt(b.microseconds, 2)} µs (${fmt(b.min, 2)}–${fmt(b.max, 2)})`).join('; ');
+}
+
+/** GFLOP/s of the whole step over the widths and the batches, 1 and 2 threads. */
+export function sweepTable(t, kind, md) {
+  const s = t?.sweep;
+  if (!s) return null;
+  const rows = s.rows.filter((r) => r.sweep === kind).map((r) => [
+    kind === 'width' ? `${r.layers.join('-')} b${r.batchSize}` : `${r.layers.join('-')} b${r.batchSize}`,
+    fmtInt(r.samples),
+    ...s.threads.flatMap((T) => [fmt(r.gflops[T].median, 1), pct(r.gflops[T].ofBest, 0)]),
+  ]);
+  return table([kind === 'width' ? 'width' : 'batch', 'samples', ...s.threads.flatMap((T) => [`${T} thread${T > 1 ? 's' : ''} GFLOP/s`, 'of best'])], rows, md);
 }
 
 export function kernelTable(rows, md) {
@@ -116,15 +165,6 @@ export function kernelTable(rows, md) {
     }
   }
   return table(['B×K×N', 'product', ...backends.map((b) => `${b} GFLOP/s`)], out, md);
-}
-
-export function profileTable(p, md) {
-  const rows = p.rows.map((r) => [
-    r.call, fmt(r.ms * 1000, 1), pct(r.share), r.gflops ? fmt(r.gflops, 1) : '—', r.ofPeak ? pct(r.ofPeak, 0) : '—', r.gbps ? fmt(r.gbps, 1) : '—',
-  ]);
-  rows.push(['sum of the parts (timed step)', fmt(p.sumOfPartsMs * 1000, 1), '100%', '', '', '']);
-  rows.push(['whole step, untimed (plain fit)', fmt(p.untimedStepMs * 1000, 1), '', fmt(p.stepGflops, 1), pct(p.stepGflops / p.peakGflops, 0), '']);
-  return table(['call (in step order)', 'µs', 'share', 'GFLOP/s', 'of peak', 'GB/s moved'], rows, md);
 }
 
 /** The whole result as terminal text. */
@@ -146,13 +186,18 @@ export function textReport(result) {
   if (g.length) out.push('', '== goals (issue)', ...g);
   const tt = threadsTable(result, false);
   if (tt) out.push('', '== threads: speed-up over one thread (same runs, median (min–max) over runs)', tt);
-  if (result.threads) {
-    out.push(`barrier (one empty fork–join, median of batches): ${barrierLine(result.threads)}`);
-    out.push('', '== threads: PREDICTION for more cores (model in bench/threads.js, from the one-thread step profile and the 2-thread barrier)', modelTable(result, false));
-  }
-  if (result.profile) {
-    const p = result.profile;
-    out.push('', `== step profile: ${p.layers.join('-')} batch ${p.batchSize}, ${p.backend}, ${p.batches} steps of fit(), ${p.callsPerStep} kernel calls per step (timer ${fmt(p.timerMs * 1e6, 0)} ns subtracted per call)`, profileTable(p, false));
+  const t = result.threads;
+  if (t) {
+    const ct = ceilingTable(t, false);
+    if (ct) out.push('', '== threads: the machine\'s ceiling (samples/s, median (min–max) over interleaved runs; ratios per run, then the median)', ct);
+    const pt = phaseTable(t, false);
+    if (pt) out.push('', `== threads: per-phase split of a step (µs per step per thread; profiling binary, ${t.profileDataset})`, pt);
+    out.push('', `barrier (two a step; (step on T threads − step on 1) ÷ 2 on an [8, 8, 8] net, batch 4): ${barrierLine(t)}`);
+    out.push('', '== threads: PREDICTION for more cores (model in bench/threads.js, from the one-thread per-phase profile and the 2-thread barrier)', modelTable(result, false));
+    for (const kind of ['width', 'batch']) {
+      const st = sweepTable(t, kind, false);
+      if (st) out.push('', `== ${kind} sweep: GFLOP/s of the whole step (${t.sweepDataset}, median of ${t.sweep.runs})`, st);
+    }
   }
   return out.join('\n');
 }
@@ -175,17 +220,19 @@ export function markdownSection(result, jsonName) {
   const g = goalLines(result);
   if (g.length) o.push('### Against the goals of the issue', '', ...g.map((l) => `- ${l}`), '');
   const tt = threadsTable(result, true);
-  if (tt) o.push('### Threads: speed-up over one thread', '', 'Our relaxed-SIMD trainer on 1, 2 and `auto` threads, interleaved in the same runs; the speed-up is the median (min–max) of the per-run ratios.', '', tt, '');
-  if (result.threads) {
-    o.push(`Barrier (one empty fork–join between the coordinator and the workers, median over batches of empty jobs): ${barrierLine(result.threads)}.`, '');
-    o.push('**Prediction, not a measurement** (this machine has ' + result.threads.logicalCores + ' cores): samples/s at more threads from the one-thread step profile of each workload, each split call taking its largest block plus one barrier, the barrier growing as b(2)·(T − 1); memory bandwidth not modelled (an upper bound).', '', modelTable(result, true), '');
-  }
-  if (result.profile) {
-    const p = result.profile;
-    o.push(`### Step profile: ${p.layers.join('-')}, batch ${p.batchSize}, ${p.backend}`, '');
-    o.push(`${p.batches} steps of \`fit\` over the digits, ${p.callsPerStep} kernel calls per step; peak ${fmt(p.peakGflops, 1)} GFLOP/s = dense_forward ${result.peak.shape.join('×')} (${result.peak.backend}). ` +
-      `The same fit without timers: ${fmt(p.untimedStepMs * 1000, 1)} µs per step = ${fmtInt(p.samplesPerSecondUntimed)} samples/s.`, '');
-    o.push(profileTable(p, true), '');
+  if (tt) o.push('### Threads: speed-up over one thread', '', 'Our relaxed-SIMD trainer on 1, 2 and 3 threads, interleaved in the same runs; the speed-up is the median (min–max) of the per-run ratios. Syncs per step: the two barriers of a step, plus its share of its job\'s start.', '', tt, '');
+  const t = result.threads;
+  if (t) {
+    const ct = ceilingTable(t, true);
+    if (ct) o.push('### Threads: the machine\'s ceiling', '', 'N single-thread trainings in N workers at once (what N cores give when nothing is shared) beside one N-thread training and one single-thread training, interleaved; samples/s median (min–max); ratios per run, then the median.', '', ct, '');
+    const pt = phaseTable(t, true);
+    if (pt) o.push(`### Threads: where a step's time goes`, '', `µs per step, per thread and phase (bench/profile.js: the profiling build of the threaded binary, ${t.profileDataset}); host = the fit loop's JavaScript between jobs; release step = the same fit on the release binary.`, '', pt, '');
+    o.push(`Barrier (two a step; (step on T threads − step on 1) ÷ 2 on an [8, 8, 8] net at batch 4, median over runs): ${barrierLine(t)}.`, '');
+    o.push('**Prediction, not a measurement** (this machine has ' + t.logicalCores + ' cores): step(T) = host + wake + rows(1)·⌈U/T⌉/U + weights list-scheduled on T threads + 2·b(2)·(T − 1); bench/threads.js says every assumption. Memory demand = 4·(B·n₀ + 3·P) bytes per step ÷ step(T).', '', modelTable(result, true), '');
+    for (const kind of ['width', 'batch']) {
+      const st = sweepTable(t, kind, true);
+      if (st) o.push(`### ${kind === 'width' ? 'Width' : 'Batch'} sweep: GFLOP/s of the whole step`, '', `${t.sweepDataset}, median of ${t.sweep.runs} runs; FLOPs ${t.sweep.flops}.`, '', st, '');
+    }
   }
   if (result.kernels) {
     o.push(`### Kernels (GFLOP/s, median latency, FLOPs = 2·B·K·N)`, '');

@@ -6,9 +6,12 @@
 //   --slow-runs N     runs for the slow trainers (default 1)
 //   --only W1,W3      workloads (W1 784-128-10 b64, W2 784-128-10 b256, W3 784-256-128-10 b64)
 //   --trainers a,b    trainers (relaxed, simd, scalar, js, tfjs-cpu, tfjs-wasm, tfjs-wasm-custom, jax-js)
-//   --threads 2,auto  thread counts for our relaxed-SIMD trainer besides 1 (default 2,auto; 'none'
-//                     for none): W1–W3 on each, the speed-up over one thread from the same run,
-//                     the barrier's cost and a predicted curve for 4, 8 and 16 threads
+//   --threads 2,3     thread counts for our relaxed-SIMD trainer besides 1 (default 2,3; 'auto'
+//                     allowed; 'none' for none): W1–W3 on each, the speed-up over one thread from
+//                     the same run, the barrier's cost, the machine's ceiling (N single-thread
+//                     trainings at once beside one N-thread training, N = 2), the per-phase split
+//                     of a step on 1 and 2 threads, and a predicted curve for 4, 8 and 16 threads
+//   --no-ceiling, --no-sweep   skip the ceiling, or the width and batch sweeps (1 and 2 threads)
 //   --no-baselines    only our backends
 //   --no-kernels, --no-profile, --no-training   skip those parts
 //   --quick           smoke test: 1 run, 1 epoch, 2 kernel shapes, short timings; writes nothing
@@ -78,15 +81,17 @@ const { loadDigits } = await import('../dist/node/digits.js');
 const { relaxedWasm, simdWasm, scalarWasm, relaxedThreadsWasm } = await import('../dist/backend/binaries.generated.js');
 const { machineInfo, loadAverage } = await import('./machine.js');
 const { benchKernels, measurePeak, KERNEL_SHAPES, QUICK_SHAPES } = await import('./kernels.js');
-const { profileStep } = await import('./profile.js');
+const { profileStep, profileModule } = await import('./profile.js');
 const { WORKLOADS, TRAINERS, threadTrainers, benchWorkload } = await import('./training.js');
 const { measureBarrier, predictScaling } = await import('./threads.js');
-const protocol = await import('../dist/backend/threads/protocol.js');
-const { MIN_WORK_PER_THREAD } = await import('../dist/backend/threaded.js');
+const { measureCeiling, sharedData } = await import('./ceiling.js');
+const { sweep } = await import('./sweep.js');
+const { rowsPerUnit, KC } = await import('../dist/backend/engine/schedule.js');
+const { findFashionMnistDir, loadIdxDataset } = await import('../dist/node/index.js');
 
 const workloadNames = val('--only', 'W1,W2,W3').split(',').map((s) => s.trim().toUpperCase());
 for (const w of workloadNames) if (!WORKLOADS[w]) throw new Error(`--only: unknown workload ${w} (W1, W2, W3)`);
-const threadCounts = val('--threads', '2,auto') === 'none' ? [] : val('--threads', '2,auto').split(',').map((s) => {
+const threadCounts = val('--threads', '2,3') === 'none' ? [] : val('--threads', '2,3').split(',').map((s) => {
   const t = s.trim();
   if (t === 'auto') return 'auto';
   const n = Number(t);
@@ -143,15 +148,7 @@ if (!has('--no-profile') || !has('--no-kernels')) {
   log(`peak: ${result.peak.gflops.toFixed(1)} GFLOP/s (${result.peak.shape.join('x')})`);
 }
 
-// ---- step profile
 const data = loadDigits();
-if (!has('--no-profile')) {
-  log('step profile…');
-  result.profile = await profileStep({
-    lib, backend: best, modules, layers: WORKLOADS.W1.layers, batchSize: WORKLOADS.W1.batchSize, data: data.train,
-    epochs: QUICK ? 1 : 12, peakGflops: result.peak.gflops,
-  });
-}
 
 // ---- training
 let baselines = null;
@@ -168,23 +165,64 @@ for (const name of has('--no-training') ? [] : workloadNames) {
   });
 }
 
-// ---- threads: barrier cost, barriers per step, the model past this machine's cores
+// ---- threads: the ceiling, the per-phase split, the barrier, the model past this machine's cores
 const threaded = trainers.filter((t) => t.threads !== undefined);
-if (threaded.length && relaxedOk && !has('--no-training')) {
-  log('threads: barrier cost and scaling model…');
-  const counts = [...new Set(threaded.map((t) => t.threads).map((t) => (t === 'auto' ? null : t)).filter((t) => t !== null)), 2];
-  const barrier = {};
-  for (const T of [...new Set(counts)].sort((a, b) => a - b)) barrier[T] = await measureBarrier(lib, modules['relaxed-threads'], T, QUICK ? { batches: 2, perBatch: 500 } : {});
-  const b2 = barrier[2].microseconds;
-  const models = {};
-  for (const name of workloadNames) {
-    const w = WORKLOADS[name];
-    const profile = name === 'W1' && result.profile ? result.profile : await profileStep({
-      lib, backend: 'relaxed', modules, layers: w.layers, batchSize: w.batchSize, data: data.train, epochs: QUICK ? 1 : 3, peakGflops: result.peak?.gflops ?? NaN,
-    });
-    models[name] = predictScaling({ protocol, minWork: MIN_WORK_PER_THREAD, profile, barrierMicros: b2 });
+if (threaded.length && relaxedOk) {
+  const fashionDir = findFashionMnistDir();
+  const fashion = fashionDir && !QUICK ? loadIdxDataset(fashionDir).train : null;
+  const big = fashion ?? data.train;
+  const bigName = fashion ? 'Fashion-MNIST' : 'digits';
+  const threadsSection = { logicalCores: result.machine.logicalCores, autoThreadsRule: `min(cores, ${lib.AUTO_THREADS_CAP})` };
+  result.threads = threadsSection;
+  // the ceiling: what N cores give to N independent trainings, beside one N-thread training
+  if (!has('--no-ceiling')) {
+    log('threads: the two-process ceiling…');
+    const cases = [
+      { name: 'W1', dataset: bigName, d: big, ...WORKLOADS.W1 },
+      ...(QUICK ? [] : [
+        { name: 'W2', dataset: bigName, d: big, ...WORKLOADS.W2 },
+        { name: 'W3', dataset: bigName, d: big, ...WORKLOADS.W3 },
+        ...(fashion ? [{ name: 'W1', dataset: 'digits', d: data.train, ...WORKLOADS.W1 }] : []),
+      ]),
+    ];
+    threadsSection.ceiling = [];
+    for (const c of cases) {
+      log(` ${c.name} ${c.layers.join('-')} b${c.batchSize} on ${c.dataset}`);
+      const d = QUICK ? { x: c.d.x.subarray(0, 1024 * 784), y: c.d.y.subarray(0, 1024), n: 1024 } : c.d;
+      const r = await measureCeiling({ layers: c.layers, batchSize: c.batchSize, shared: sharedData(d), threads: 2, runs: RUNS, epochs: QUICK ? 1 : Math.max(EPOCHS, fashion && c.dataset !== 'digits' ? 1 : 4), log });
+      threadsSection.ceiling.push({ workload: c.name, dataset: c.dataset, ...r });
+    }
   }
-  result.threads = { logicalCores: result.machine.logicalCores, autoThreadsRule: `min(cores, ${lib.AUTO_THREADS_CAP})`, barrier, model: models };
+  // where a step's time goes, per thread and per phase, on 1 and 2 threads
+  const pmod = await profileModule(new URL('../', import.meta.url));
+  if (!pmod) throw new Error('build/bench/relaxed-threads.profile.wasm is missing: npm run build');
+  log('threads: per-phase profile…');
+  const pdata = QUICK ? { x: big.x.subarray(0, 1024 * 784), y: big.y.subarray(0, 1024), n: 1024 } : big;
+  threadsSection.profileDataset = bigName;
+  threadsSection.profiles = {};
+  for (const name of QUICK ? ['W1'] : workloadNames) {
+    const w = WORKLOADS[name];
+    threadsSection.profiles[name] = {};
+    for (const T of [1, 2]) {
+      threadsSection.profiles[name][T] = await profileStep({
+        lib, module: pmod, release: modules['relaxed-threads'], layers: w.layers, batchSize: w.batchSize, threads: T, data: pdata, epochs: QUICK ? 1 : 3,
+      });
+    }
+  }
+  log('threads: barrier cost and scaling model…');
+  threadsSection.barrier = {};
+  for (const T of QUICK ? [2] : [2, 3]) threadsSection.barrier[T] = await measureBarrier(lib, modules['relaxed-threads'], T, QUICK ? { runs: 1, samples: 2048 } : {});
+  const b2 = threadsSection.barrier[2].microseconds;
+  threadsSection.model = {};
+  for (const [name, pr] of Object.entries(threadsSection.profiles)) {
+    const wakeMs = Math.max(...pr[2].perThread.map((t) => t.wake));
+    threadsSection.model[name] = predictScaling({ profile: pr[1], wakeMs, barrierMicros: Math.max(0, b2), kc: KC, rowsPerUnit });
+  }
+  if (!has('--no-sweep')) {
+    log('threads: width and batch sweeps…');
+    threadsSection.sweep = await sweep({ lib, modules, data: big, threads: [1, 2], runs: QUICK ? 1 : RUNS, quick: QUICK, log });
+    threadsSection.sweepDataset = bigName;
+  }
 }
 result.loadAverage.end = loadAverage();
 

@@ -88,7 +88,7 @@ async function trainOurs({ lib, modules, backend, threads = 1, layers, batchSize
   }
   if (!sameArrays(orders, start.orders.slice(0, epochs))) throw new Error(`${backend}: epoch orders differ from the shared start (seed ${seed})`);
   const seconds = logs.reduce((s, l) => s + l.seconds, 0);
-  const k = net['c']?.k; // the kernels: a threaded backend counts its split jobs (barriers)
+  const k = net['c']?.k; // the kernels: a threaded backend counts its engine jobs
   const jobs = k?.jobs;
   const steps = epochs * Math.ceil(data.n / batchSize);
   const ev = net.evaluate(test.x, test.y);
@@ -96,7 +96,8 @@ async function trainOurs({ lib, modules, backend, threads = 1, layers, batchSize
     samplesPerSecond: (epochs * data.n) / seconds, seconds, warmupSeconds, epochs, threads: net.threads,
     epochSamplesPerSecond: logs.map((l) => l.samplesPerSecond),
     finalLoss: logs[logs.length - 1].loss, testAccuracy: ev.accuracy, callsPerBatch: net.callsPerBatch,
-    ...(typeof jobs === 'number' ? { barriersPerStep: jobs / steps } : {}),
+    // a step: two barriers, plus its share of its job's start (a job runs up to 256 steps)
+    ...(typeof jobs === 'number' ? { syncsPerStep: 2 + jobs / steps } : {}),
   };
   await net.dispose();
   return out;
@@ -158,7 +159,7 @@ export async function benchWorkload({ lib, modules, baselines, name, workload, t
       warmupSeconds: median(runs.map((q) => q.warmupSeconds)),
       callsPerBatch: runs[0].callsPerBatch,
       threads: runs[0].threads ?? null,
-      ...(runs[0].barriersPerStep !== undefined ? { barriersPerStep: runs[0].barriersPerStep } : {}),
+      ...(runs[0].syncsPerStep !== undefined ? { syncsPerStep: runs[0].syncsPerStep } : {}),
       perRun: runs.map((q) => ({ run: q.run, samplesPerSecond: q.samplesPerSecond, seconds: q.seconds, testAccuracy: q.testAccuracy, finalLoss: q.finalLoss })),
     };
   }

@@ -4,11 +4,16 @@
 // are imported dynamically through variables, which the bundle leaves alone.
 import { build } from 'esbuild';
 
-for (const name of ['pool-worker', 'train-worker']) {
-  const file = new URL(`../dist/workers/${name}.js`, import.meta.url).pathname;
+// The pool's worker is the engine's own (src/backend/threads/); it is bundled where the engine
+// looks for it and copied to dist/workers/, next to trainInWorker's, for bundler users to copy.
+import { copyFileSync } from 'node:fs';
+
+const at = (f) => new URL(`../dist/${f}`, import.meta.url).pathname;
+for (const file of ['backend/threads/pool-worker.js', 'workers/train-worker.js'].map(at)) {
   await build({
     entryPoints: [file], outfile: file, allowOverwrite: true,
     bundle: true, format: 'esm', platform: 'neutral', target: 'es2022', logLevel: 'warning',
     legalComments: 'none',
   });
 }
+copyFileSync(at('backend/threads/pool-worker.js'), at('workers/pool-worker.js'));

@@ -6,16 +6,24 @@
 //   grads    the same layout as params, at a fixed distance, so the update is one flat loop
 //   state    0 (sgd), 1 (momentum: velocity) or 2 (adam: m, v) blocks of the same layout
 //   acts     A_0 (the input batch) … A_L, each (capacity, n_l)
-//   delta    two ping-pong buffers (capacity, max n_l) for dZ of the layer being back-propagated
+//   deltas   dZ of each layer's output, (capacity, n_{l+1}): the rows phase of a step writes them
+//            all before the weights phase reads them (backend/engine)
+//   repacked W_l re-packed by inputs for l ≥ 1 (packed layout only): the input gradient reads it
 //   targets  (capacity) i32 labels, or (capacity, n_L) f32 targets
-//   scratch  kernel scratch: interleaved input rows (threads split them by rows), or a re-packed
-//            weight matrix and dZ interleaved once per thread
+//   rows     each row's loss (capacity) f64 and correct count (capacity) i32
+//   steps    per training step of a job: arguments (lr, bc1, bc2) and results (loss, correct, refused)
+//   scratch  kernel scratch: one block per thread (interleaved rows of a row unit), and what the
+//            single kernels of the ABI need (interleaved input rows, a re-packed weight matrix)
 //   data     optional resident training set: x (rows, n_0), y, and the epoch's order (rows) i32
 // The params region depends only on the layers and the layout, so it never moves when the
 // capacity or the data change: a re-plan keeps the parameters where they are.
 
 import { inputGradScratchFloats, weightFloats, type WeightLayout } from './backend/layout.js';
-import { FORWARD_ROWS } from './backend/threads/protocol.js';
+
+/** Training steps a job may run (the step arguments and results hold this many). */
+export const MAX_STEPS = 256;
+/** The most rows of a row unit (backend/engine/schedule.ts picks each job's). */
+export const ROWS_MAX = 64;
 
 export interface ArenaPlan {
   readonly layers: readonly number[];
@@ -35,10 +43,24 @@ export interface ArenaPlan {
   /** optimizer state blocks, each paramFloats long, same layout as params */
   readonly state: number[];
   readonly acts: number[];
-  readonly delta: [number, number];
+  /** dZ of layer l's output, (capacity, n_{l+1}) */
+  readonly deltas: number[];
+  /** W_l re-packed by inputs (l ≥ 1, packed layout), else 0 */
+  readonly repacked: number[];
   readonly targets: number;
+  /** (capacity) f64 row losses, (capacity) i32 row correct counts */
+  readonly rowLoss: number;
+  readonly rowCorrect: number;
+  /** (MAX_STEPS, 4) f32 step arguments; (MAX_STEPS) × 16-byte step results */
+  readonly stepArgs: number;
+  readonly stepResults: number;
   /** kernel scratch (see the layout above); no kernel keeps anything here between calls */
   readonly scratch: number;
+  /** bytes of scratch per thread of the engine (thread t's at scratch + t·scratchStride) */
+  readonly scratchStride: number;
+  /** rows of the largest row unit the scratch holds */
+  readonly rowsMax: number;
+  readonly threads: number;
   readonly data: null | { rows: number; x: number; y: number; order: number; targetWidth: number };
   readonly bytes: number;
 }
@@ -55,7 +77,7 @@ export interface PlanRequest {
   /** 1 for integer labels (i32), n_L for float targets */
   targetWidth: number;
   dataRows?: number;
-  /** threads the kernels split over (the input gradient's scratch holds one dZ copy per thread) */
+  /** threads of the engine (each has its own scratch) */
   threads?: number;
 }
 
@@ -76,17 +98,29 @@ export function planArena(req: PlanRequest): ArenaPlan {
   for (let s = 0; s < stateBlocks; s++) { state.push(at); at += blockBytes; }
   const acts: number[] = [];
   for (let l = 0; l <= L; l++) { acts.push(at); at = align(at + 4 * capacity * layers[l]); }
-  const widest = Math.max(...layers.slice(1));
-  const d0 = at; at = align(at + 4 * capacity * widest);
-  const d1 = at; at = align(at + 4 * capacity * widest);
+  const deltas: number[] = [];
+  for (let l = 0; l < L; l++) { deltas.push(at); at = align(at + 4 * capacity * layers[l + 1]); }
+  const repacked: number[] = [0];
+  for (let l = 1; l < L; l++) {
+    if (layout !== 'packed8') { repacked.push(0); continue; }
+    repacked.push(at); at = align(at + 4 * weightFloats(layout, layers[l], layers[l + 1]));
+  }
   const targets = at; at = align(at + 4 * capacity * targetWidth);
-  // the forward kernel interleaves its input rows (capacity·n_l); the input-gradient kernel
-  // re-packs one hidden weight matrix and interleaves dZ (ceil(n_l/8)·8·n_{l+1} + capacity·n_{l+1})
-  let scratchFloats = 0;
-  // (a thread of a split forward pass interleaves FORWARD_ROWS rows at a time in its own part)
-  for (let l = 0; l < L; l++) scratchFloats = Math.max(scratchFloats, capacity * layers[l], (req.threads ?? 1) * FORWARD_ROWS * layers[l]);
-  for (let l = 1; l < L; l++) scratchFloats = Math.max(scratchFloats, inputGradScratchFloats(capacity, layers[l], layers[l + 1], req.threads ?? 1));
-  const scratch = at; at = align(at + 4 * scratchFloats);
+  const rowLoss = at; at = align(at + 8 * capacity);
+  const rowCorrect = at; at = align(at + 4 * capacity);
+  const stepArgs = at; at = align(at + 16 * MAX_STEPS);
+  const stepResults = at; at = align(at + 16 * MAX_STEPS);
+  // per engine thread: a row unit's rows interleaved (rowsMax·n_l for the forward tiles, the same
+  // for dZ's in the input gradient); and what the ABI's single kernels need when called over the
+  // whole capacity: the forward kernel interleaves its input rows (capacity·n_l), the input-gradient
+  // kernel re-packs one hidden weight matrix and interleaves dZ
+  const threads = req.threads ?? 1;
+  const rowsMax = Math.min(ROWS_MAX, Math.ceil(capacity / 4) * 4);
+  const scratchStride = align(4 * rowsMax * Math.max(...layers));
+  let singleFloats = 0;
+  for (let l = 0; l < L; l++) singleFloats = Math.max(singleFloats, capacity * layers[l]);
+  for (let l = 1; l < L; l++) singleFloats = Math.max(singleFloats, inputGradScratchFloats(capacity, layers[l], layers[l + 1]));
+  const scratch = at; at = align(at + Math.max(threads * scratchStride, 4 * singleFloats));
   let data: ArenaPlan['data'] = null;
   if (req.dataRows && req.dataRows > 0) {
     const rows = req.dataRows;
@@ -100,7 +134,8 @@ export function planArena(req: PlanRequest): ArenaPlan {
     layers: [...layers], layout, capacity, base: req.base,
     weights, biases,
     gradWeights: weights.map((o) => o + shift), gradBiases: biases.map((o) => o + shift),
-    params, paramFloats: blockBytes / 4, nDecay, grads, state, acts, delta: [d0, d1], targets, scratch, data,
+    params, paramFloats: blockBytes / 4, nDecay, grads, state, acts, deltas, repacked, targets, rowLoss, rowCorrect,
+    stepArgs, stepResults, scratch, scratchStride, rowsMax, threads, data,
     bytes: at,
   };
 }

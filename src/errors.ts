@@ -2,7 +2,7 @@
 // names the problem (file, byte offset or line and column, shape, value) and what was expected.
 
 /** Base class: anything wasm-mlp throws on purpose. `code` is stable for programs to branch on
- * (E_CONFIG, E_INPUT, E_DATA, E_MODEL, E_DIVERGED, E_WASM_ABORT, E_MEMORY, E_WORKER). */
+ * (E_CONFIG, E_INPUT, E_DATA, E_MODEL, E_DIVERGED, E_WASM_ABORT, E_WASM, E_MEMORY, E_WORKER). */
 export class WasmMlpError extends Error {
   readonly code: string;
   constructor(code: string, message: string) {
@@ -64,12 +64,18 @@ export class WasmAbortError extends WasmMlpError {
   constructor(message: string) { super('E_WASM_ABORT', message); }
 }
 
-/** A worker of the multi-core pool failed (threw, trapped or exited): names the worker and the
- * kernel it was running. The pool is torn down; the next fit starts a new one. */
+/** A wasm binary cannot be used: it does not compile or instantiate here, lacks an export, speaks
+ * another ABI version (a wrong or stale build), or its engine refused what the host planned. */
+export class WasmBinaryError extends WasmMlpError {
+  constructor(message: string) { super('E_WASM', message); }
+}
+
+/** A thread of the multi-core engine failed (trapped, aborted or exited): names the thread and the
+ * phase of the step it was in. The pool is torn down; the next fit starts a new one. */
 export class WorkerError extends WasmMlpError {
   /** the failing thread's id (1 … threads − 1; 0 is the coordinator) */
   readonly worker: number;
-  /** the kernel it was running, e.g. 'dense_forward', or 'start' */
+  /** the phase it was in ('rows', 'weights', 'repack'), or 'start' */
   readonly kernel: string;
   constructor(message: string, worker: number, kernel: string) {
     super('E_WORKER', message);

@@ -35,7 +35,7 @@ function checkTrainer(key, r) {
   assert.equal(r.runs, 1, `${key}: --quick does one run`);
 }
 
-test('bench --quick --only W1 --no-baselines --json: machine, kernels, profile, our four backends and the threads section', async () => {
+test('bench --quick --only W1 --no-baselines --json: machine, kernels, our four backends and the threads section', async () => {
   const before = listing(), mdBefore = mdStamp();
   const res = await runBench(['--quick', '--only', 'W1', '--no-baselines', '--json']);
 
@@ -48,24 +48,24 @@ test('bench --quick --only W1 --no-baselines --json: machine, kernels, profile, 
   assert.deepEqual(w.layers, [784, 128, 10]);
   assert.equal(w.batchSize, 64);
   const expected = ['relaxed', 'simd', 'scalar', 'js'];
-  assert.deepEqual(Object.keys(w.results).sort(), [...expected, 'relaxed-t2', 'relaxed-tauto'].sort(), 'exactly our backends (relaxed also on 2 and auto threads), no baselines');
-  // threads: the same math on 2 threads (bit-identical, so the same accuracy), a speed-up over one
-  // thread from the same run, barriers per step, the barrier's cost and the labelled model
-  const t2 = w.results['relaxed-t2'];
-  assert.equal(t2.threads, 2);
-  assert.equal(t2.testAccuracy.median, w.results.relaxed.testAccuracy.median);
-  assert.equal(t2.finalLossRun1, w.results.relaxed.finalLossRun1);
-  assert.ok(w.ratios['relaxed-t2'].relaxed.median > 0, 'speed-up of 2 threads over one');
-  assert.ok(t2.barriersPerStep >= 2, `barriers per step ${t2.barriersPerStep}`);
-  assert.ok(res.threads.barrier[2].microseconds > 0);
-  assert.deepEqual(res.threads.model.W1.map((p) => p.threads), [1, 2, 4, 8, 16]);
-  for (const p of res.threads.model.W1) assert.ok(p.samplesPerSecond > 0 && Number.isFinite(p.samplesPerSecond));
+  assert.deepEqual(Object.keys(w.results).sort(), [...expected, 'relaxed-t2', 'relaxed-t3'].sort(), 'exactly our backends (relaxed also on 2 and 3 threads), no baselines');
+  // threads: the same math on 2 and 3 threads (bit-identical, so the same accuracy and loss), a
+  // speed-up over one thread from the same run, the synchronisations of a step
+  for (const key of ['relaxed-t2', 'relaxed-t3']) {
+    const t = w.results[key];
+    assert.equal(t.threads, Number(key.slice(9)));
+    assert.equal(t.testAccuracy.median, w.results.relaxed.testAccuracy.median, `${key}: accuracy`);
+    assert.equal(t.finalLossRun1, w.results.relaxed.finalLossRun1, `${key}: loss`);
+    assert.ok(w.ratios[key].relaxed.median > 0, `${key}: speed-up over one thread`);
+    // two barriers a step, and a job start shared by the job's steps (at least one job per epoch)
+    assert.ok(t.syncsPerStep > 2 && t.syncsPerStep <= 3, `${key}: syncs per step ${t.syncsPerStep}`);
+  }
   for (const k of expected) {
     checkTrainer(k, w.results[k]);
     assert.ok(Number.isInteger(w.results[k].callsPerBatch) && w.results[k].callsPerBatch > 0, `${k}: calls per batch ${w.results[k].callsPerBatch}`);
   }
-  // the figure the network reports is the number of kernel calls the profiler saw in one step
-  assert.equal(w.results.relaxed.callsPerBatch, res.profile.callsPerStep, 'callsPerBatch matches the observed calls per step');
+  // the wasm backends run a batch as one engine job; the pure-JS one calls a kernel per product
+  for (const k of ['relaxed', 'simd', 'scalar']) assert.equal(w.results[k].callsPerBatch, 1, `${k}: one host→wasm call per batch`);
   // same weights, order and math: every backend reaches the same accuracy after one epoch, to float noise
   const accs = expected.map((k) => w.results[k].testAccuracy.median);
   assert.ok(Math.max(...accs) - Math.min(...accs) <= 0.005, `accuracies differ: ${accs}`);
@@ -78,12 +78,42 @@ test('bench --quick --only W1 --no-baselines --json: machine, kernels, profile, 
     assert.equal(r.flops, 2 * r.B * r.K * r.N);
     assert.ok(r.gflops > 0 && Number.isFinite(r.gflops), `${r.backend} ${r.op}: ${r.gflops} GFLOP/s`);
   }
-  assert.ok(res.peak.gflops > 0);
-  const shares = res.profile.rows.reduce((s, r) => s + r.share, 0);
-  assert.ok(Math.abs(shares - 1) < 1e-3, `profile shares sum to ${shares} (values are rounded to 5 digits)`);
-  assert.equal(res.profile.rows.length, res.profile.callsPerStep + 1, 'one row per kernel call of the step, plus the host loop');
   for (const op of ['forward', 'weightGrad', 'inputGrad']) {
     assert.equal(res.kernels.rows.filter((r) => r.op === op).length, 4 * 2, `${op}: 4 backends × 2 quick shapes`);
+  }
+  assert.ok(res.peak.gflops > 0);
+
+  const t = res.threads;
+  // the ceiling: 2 single-thread trainings at once beside one 2-thread training, with their ratio
+  const c = t.ceiling[0];
+  assert.equal(c.threads, 2);
+  for (const f of ['single', 'ceiling', 'threaded']) assert.ok(c[f].median > 0 && Number.isFinite(c[f].median), `ceiling.${f}`);
+  assert.ok(Math.abs(c.threadedOfCeiling.median / (c.threaded.median / c.ceiling.median) - 1) < 1e-3, 'one run: the ratio is threaded ÷ ceiling (the JSON keeps 5 digits)');
+  // per-phase split: each thread's phases, its steps counted, thread 0's sum within the step's wall time
+  for (const T of [1, 2]) {
+    const p = t.profiles.W1[T];
+    assert.equal(p.perThread.length, T);
+    for (const q of p.perThread) {
+      assert.equal(q.steps, p.steps, 'every thread ran every step');
+      for (const ph of ['wake', 'rows', 'rowsWait', 'weights', 'weightsWait', 'repack']) assert.ok(q[ph] >= 0 && Number.isFinite(q[ph]), `${ph}: ${q[ph]}`);
+      assert.ok(q.rows > 0 && q.weights > 0, 'rows and weights took time');
+    }
+    assert.ok(p.perThread[0].sum <= p.stepMs * 1.0001, `thread 0's phases (${p.perThread[0].sum} ms) fit in the step (${p.stepMs} ms)`);
+  }
+  assert.ok(t.barrier[2].microseconds !== undefined && Number.isFinite(t.barrier[2].microseconds));
+  assert.deepEqual(t.model.W1.map((p) => p.threads), [1, 2, 4, 8, 16]);
+  for (const p of t.model.W1) assert.ok(p.samplesPerSecond > 0 && Number.isFinite(p.samplesPerSecond));
+  // the model at one thread is the profiled step: host + rows + weights
+  const p1 = t.profiles.W1[1], m1 = t.model.W1[0];
+  assert.ok(Math.abs(m1.stepMs / (p1.hostMs + p1.perThread[0].rows + p1.perThread[0].weights) - 1) < 1e-3, 'the model at 1 thread is the profiled step');
+  // the sweeps: both kinds, 1 and 2 threads, "of best" is 100% somewhere in each
+  for (const kind of ['width', 'batch']) {
+    const rows = t.sweep.rows.filter((r) => r.sweep === kind);
+    assert.equal(rows.length, 2, `${kind}: 2 quick points`);
+    for (const T of [1, 2]) {
+      assert.ok(rows.every((r) => r.gflops[T].median > 0 && r.gflops[T].ofBest <= 1));
+      assert.ok(rows.some((r) => r.gflops[T].ofBest === 1), `${kind}, ${T} threads: a best point`);
+    }
   }
 
   assert.deepEqual(listing(), before, '--quick writes no results file');
@@ -101,7 +131,7 @@ test('bench --quick with a baseline (jax-js): same start, both trainers reported
   assert.ok(d <= 0.005, `same weights, order and math should give the same accuracy (differ by ${d})`);
   assert.ok(w.ratios.relaxed['jax-js'].median > 0);
   assert.equal(res.kernels, undefined);
-  assert.equal(res.profile, undefined);
+  assert.equal(res.threads, undefined);
 });
 
 test('BENCHMARKS.md regeneration replaces only the text between the markers', () => {

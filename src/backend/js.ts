@@ -157,15 +157,7 @@ export class JsKernels implements Kernels {
     }
   }
 
-  activation_forward(out: number, inp: number, n: number, act: number): void {
-    const f = this.f, o = out >> 2, s = inp >> 2;
-    for (let j = 0; j < n; j++) f[o + j] = act1(f[s + j], act);
-  }
 
-  activation_backward(dZ: number, dA: number, A: number, n: number, act: number): void {
-    const f = this.f, z = dZ >> 2, d = dA >> 2, a = A >> 2;
-    for (let j = 0; j < n; j++) f[z + j] = f[d + j] * actGrad(f[a + j], act);
-  }
 
   softmax_xent_forward(P: number, Z: number, labels: number, B: number, N: number): number {
     const f = this.f, I = this.i, p = P >> 2, zz = Z >> 2, l = labels >> 2;

@@ -9,6 +9,7 @@
 
 import type { BackendName } from '../vocabulary.js';
 import type { WeightLayout } from './layout.js';
+import type { EngineBinding } from './engine/wasm-engine.js';
 
 export { ACT } from '../vocabulary.js';
 export { weightFloats, weightIndex, type WeightLayout } from './layout.js';
@@ -22,6 +23,9 @@ export interface Kernels {
   buffer(): ArrayBuffer;
   /** Grows memory to at least `bytes`. Contents are kept. */
   ensureBytes(bytes: number): void;
+  /** The training engine of a wasm binary (engine/wasm-engine.ts); the pure-JS backend has none
+   * and runs the same jobs from the host (network/host-engine.ts). */
+  readonly engine?: EngineBinding;
   /** Threads the kernels run on (the multi-core backend); absent means 1. */
   readonly threads?: number;
   /** Called when a fit starts: the multi-core backend (re)starts its workers if needed. */
@@ -41,10 +45,6 @@ export interface Kernels {
   dense_backward_weights_sgd(W: number, bias: number, dZ: number, X: number, B: number, K: number, N: number, lr: number, wd: number): number;
   /** dX (B,K) = (dZ (B,N) · W (N,K)) ⊙ act'(Xa (B,K)); scratch (ceil(K/8)·8·N + B·N) the kernel may overwrite */
   dense_backward_input(dX: number, dZ: number, W: number, Xa: number, scratch: number, B: number, K: number, N: number, act: number): void;
-  /** out (n) = act(inp (n)); may alias */
-  activation_forward(out: number, inp: number, n: number, act: number): void;
-  /** dZ (n) = dA (n) ⊙ act'(A (n)); may alias */
-  activation_backward(dZ: number, dA: number, A: number, n: number, act: number): void;
   /** P (B,N) = softmax(Z (B,N)), may alias; labels (B) i32 or 0; returns Σ −log P[b, y_b] */
   softmax_xent_forward(P: number, Z: number, labels: number, B: number, N: number): number;
   /** dZ (B,N) = (P (B,N) − onehot(labels (B)))·scale */

@@ -26,9 +26,10 @@ export interface KernelOptions {
   oversubscribed?: boolean;
 }
 
-/** How long pool threads spin before parking (µs): long enough to bridge the serial parts of a
- * training step, short enough that an idle pool frees its cores at once. */
-export const SPIN_MICROS = 200;
+/** Spins of an idle engine thread before it waits on the control block (assembly/sync.ts): on
+ * the order of 100 µs, long enough to bridge the host's part between two steps and a short serial
+ * stretch, short enough that an idle pool frees its cores at once. */
+export const SPINS = 50_000;
 
 /** Which backend 'auto' resolves to in this engine. */
 export function bestBackend(): BackendName {
@@ -57,7 +58,7 @@ export async function createKernels(backend: BackendName | 'auto' = 'auto', wasm
   const threads = options.threads ?? 1;
   if (threads > 1 && (name === 'relaxed' || name === 'simd')) {
     const source = name === 'relaxed' ? wasm.relaxedThreads ?? relaxedThreadsWasm : wasm.simdThreads ?? simdThreadsWasm;
-    return ThreadedKernels.create(name, await compileWasm(source), { threads, spinMicros: options.oversubscribed ? 0 : SPIN_MICROS });
+    return ThreadedKernels.create(name, await compileWasm(source, `${name}-threads`), { threads, spin: options.oversubscribed ? 0 : SPINS });
   }
   const source = wasm[name] ?? (name === 'relaxed' ? relaxedWasm : name === 'simd' ? simdWasm : scalarWasm);
   return instantiateKernels(name, source);

@@ -4,12 +4,14 @@
 
 import type { BackendName } from '../vocabulary.js';
 import type { Kernels } from './kernels.js';
-import { WasmAbortError, WasmMlpError } from '../errors.js';
+import { WasmAbortError, WasmBinaryError, WasmMlpError } from '../errors.js';
+import { DESC_BYTES } from './engine/wasm-engine.js';
 import { isNode } from '../runtime.js';
 
 /** The ABI this host speaks (assembly/index.ts abi_version). 2: scratch for the input gradient,
- * fused SGD; 3: scratch for the forward product; 4: range-taking product kernels (*_range). */
-export const ABI_VERSION = 4;
+ * fused SGD; 3: scratch for the forward product; 4: range-taking product kernels (*_range);
+ * 5: the training engine (engine_check, engine_run, engine_worker). */
+export const ABI_VERSION = 5;
 
 /** Where a binary can come from: raw bytes, a compiled module, or a base64 string. */
 export type WasmSource = BufferSource | WebAssembly.Module | string;
@@ -21,7 +23,7 @@ function decodeBase64(b64: string): Uint8Array<ArrayBuffer> {
     for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
     return out;
   }
-  throw new Error('no base64 decoder (atob) in this JavaScript environment');
+  throw new WasmBinaryError('no base64 decoder (atob) in this JavaScript environment: pass the binaries as bytes (the wasm option)');
 }
 
 /** Reads an AssemblyScript string (UTF-16LE, byte length at ptr - 4) out of memory. */
@@ -39,10 +41,14 @@ export function readAsString(buffer: ArrayBuffer, ptr: number): string {
  * browsers keep the asynchronous calls. */
 const SYNC = isNode;
 
-export async function compileWasm(source: WasmSource): Promise<WebAssembly.Module> {
+export async function compileWasm(source: WasmSource, name = 'wasm'): Promise<WebAssembly.Module> {
   if (source instanceof WebAssembly.Module) return source;
   const bytes = typeof source === 'string' ? decodeBase64(source) : source;
-  return SYNC ? new WebAssembly.Module(bytes) : await WebAssembly.compile(bytes);
+  try {
+    return SYNC ? new WebAssembly.Module(bytes) : await WebAssembly.compile(bytes);
+  } catch (e) {
+    throw new WasmBinaryError(`the ${name} binary does not compile: ${(e as Error).message} (is it a wasm-mlp build for this engine?)`);
+  }
 }
 
 /** An instance of `module`: synchronously in Node (see SYNC), asynchronously elsewhere. */
@@ -58,7 +64,7 @@ export async function instantiateKernels(name: BackendName, source: WasmSource, 
 
 /** The Kernels backend and the raw exports (the range kernels the thread pool calls). */
 export async function instantiateWasm(name: BackendName, source: WasmSource, imported?: WebAssembly.Memory): Promise<{ kernels: Kernels; exports: Record<string, (...a: number[]) => number> }> {
-  const module = await compileWasm(source);
+  const module = await compileWasm(source, name);
   let memory: WebAssembly.Memory | undefined = imported;
   const imports = {
     env: {
@@ -66,24 +72,35 @@ export async function instantiateWasm(name: BackendName, source: WasmSource, imp
         const buf = memory ? memory.buffer : new ArrayBuffer(0);
         throw new WasmAbortError(`wasm kernel aborted: ${readAsString(buf, msg) || 'assertion failed'} at ${readAsString(buf, file)}:${line}:${col}`);
       },
+      // the clock of the profiling binary (the bench's only): no release binary imports it
+      now: (): number => performance.now(),
     },
   };
-  const instance = await instantiateModule(module, imported ? { env: { ...imports.env, memory: imported } } : imports);
+  let instance: WebAssembly.Instance;
+  try {
+    instance = await instantiateModule(module, imported ? { env: { ...imports.env, memory: imported } } : imports);
+  } catch (e) {
+    throw new WasmBinaryError(`the ${name} binary cannot be instantiated: ${(e as Error).message}${imported ? ' (a threaded build needs a shared memory)' : ''}`);
+  }
   const ex = instance.exports as Record<string, unknown>;
   memory = imported ?? (ex.memory as WebAssembly.Memory);
   const mem = memory;
   const fn = (n: string) => {
     const f = ex[n];
-    if (typeof f !== 'function') throw new Error(`wasm binary for backend '${name}' lacks the export '${n}' (wrong or stale build?)`);
+    if (typeof f !== 'function') throw new WasmBinaryError(`the wasm binary for backend '${name}' lacks the export '${n}': a wrong or stale build (run npm run build)`);
     return f as (...a: number[]) => number;
   };
   const abi = (fn('abi_version') as () => number)();
-  if (abi !== ABI_VERSION) throw new Error(`wasm binary for backend '${name}' has ABI version ${abi}, this host expects ${ABI_VERSION}`);
+  if (abi !== ABI_VERSION) throw new WasmBinaryError(`the wasm binary for backend '${name}' has ABI version ${abi}; this host speaks ${ABI_VERSION}: a wrong or stale build (run npm run build)`);
   // Direct references to the exports: the hot loop calls them with no wrapper in between.
+  // the engine's descriptor first, then the arena: the descriptor never moves
+  const desc = (fn('arena_base') as () => number)();
+  const engineRun = fn('engine_run');
   const kernels: Kernels = {
     name,
     weightLayout: 'packed8',
-    arenaBase: (fn('arena_base') as () => number)(),
+    arenaBase: desc + DESC_BYTES,
+    engine: { descriptor: desc, ctl: 0, threads: 1, buffer: () => mem.buffer as ArrayBuffer, run: () => engineRun(desc) },
     buffer: () => mem.buffer,
     ensureBytes(bytes: number) {
       const have = mem.buffer.byteLength;
@@ -99,8 +116,6 @@ export async function instantiateWasm(name: BackendName, source: WasmSource, imp
     dense_backward_weights: fn('dense_backward_weights'),
     dense_backward_weights_sgd: fn('dense_backward_weights_sgd'),
     dense_backward_input: fn('dense_backward_input'),
-    activation_forward: fn('activation_forward'),
-    activation_backward: fn('activation_backward'),
     softmax_xent_forward: fn('softmax_xent_forward'),
     softmax_xent_backward: fn('softmax_xent_backward'),
     sigmoid_bce_forward: fn('sigmoid_bce_forward'),

@@ -3,7 +3,7 @@
 
 import { BACKENDS, NORMALIZERS, type BackendName, type NormalizerKind } from '../vocabulary.js';
 import { choice, strFlag, UsageError, type Flags } from './args.js';
-import { MAX_THREADS } from '../backend/threads/protocol.js';
+import { MAX_THREADS } from '../backend/threads/choose.js';
 
 export const BACKEND_CHOICES = ['auto', ...BACKENDS] as const;
 export const NORMALIZE_CHOICES = ['none', ...NORMALIZERS] as const;

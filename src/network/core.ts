@@ -11,6 +11,9 @@ import { HEADS, type OutputHead } from './heads.js';
 import { UPDATE_RULES, type UpdateRule } from './optimizers.js';
 import type { TrainingState } from './types.js';
 import { trainingState } from './state.js';
+import type { Engine } from '../backend/engine/types.js';
+import { WasmEngine } from '../backend/engine/wasm-engine.js';
+import { HostEngine } from './host-engine.js';
 
 /** Rows evaluated per chunk by predict and evaluate, and the smallest activation capacity. */
 export const EVAL_CHUNK = 256;
@@ -23,6 +26,8 @@ export class Core {
   readonly head: OutputHead;
   readonly rule: UpdateRule;
   readonly opt: Required<OptimizerConfig>;
+  /** runs the jobs: inside the wasm (every thread at once), or from the host for the js backend */
+  readonly engine: Engine;
   rng: Rng;
   plan: ArenaPlan;
   /** optimizer updates done (Adam's bias correction counts them) */
@@ -38,6 +43,9 @@ export class Core {
     this.rule = UPDATE_RULES[opt.name];
     this.opt = opt;
     this.rng = new Rng(seed);
+    this.engine = kernels.engine
+      ? new WasmEngine(kernels.engine, { arch: this.arch, opt, targetWidth: this.head.targetWidth(this.arch.layers[this.arch.layers.length - 1]) })
+      : new HostEngine(this);
     this.plan = this.replan(EVAL_CHUNK, 0);
     this.trainState = trainingState(0, 0, 0, null, this.rng.state);
   }
@@ -56,6 +64,7 @@ export class Core {
     });
     this.k.ensureBytes(plan.bytes);
     this.plan = plan;
+    this.engine.configure(plan);
     return plan;
   }
 

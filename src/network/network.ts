@@ -14,7 +14,6 @@ import { checkArchitecture, checkOptimizer, checkX } from '../validate.js';
 import { OPTIMIZER_STATE, type BackendName } from '../vocabulary.js';
 import { Core } from './core.js';
 import { checkParameters, gradOffsets, initParameters, paramOffsets, readBlock, stateOffsets, writeBlock } from './params.js';
-import { backward, forward, outputLoss } from './passes.js';
 import { copyTrainingState } from './state.js';
 import { evaluateChecked, fit } from './trainer.js';
 import type { FitOptions, FitResult, NetworkOptions, OptimizerState, TrainingState } from './types.js';
@@ -53,6 +52,7 @@ export class Network {
     this.architecture = this.c.arch;
     this.backend = kernels.name;
     initParameters(this.c);
+    this.c.engine.paramsChanged();
   }
 
   get optimizer(): Readonly<Required<OptimizerConfig>> { return this.c.opt; }
@@ -74,6 +74,7 @@ export class Network {
   setParameters(p: Parameters): void {
     checkParameters(this.architecture, p, 'setParameters');
     writeBlock(this.c, paramOffsets(this.c), p);
+    this.c.engine.paramsChanged();
   }
 
   /** Output rows for x: probabilities (softmax, sigmoid) or values (linear), n × outputs. */
@@ -85,8 +86,7 @@ export class Network {
     for (let s = 0; s < n; s += cap) {
       const B = Math.min(cap, n - s);
       c.loadRows(xs, null, s, B);
-      forward(c, B);
-      outputLoss(c, B, false);
+      c.engine.infer(B, false);
       out.set(c.f32(A, B * N), s * N);
     }
     return out;
@@ -104,9 +104,7 @@ export class Network {
     const d = c.checkData(x, y, '');
     c.ensureCapacity(d.n);
     c.loadRows(d.x, d.y, 0, d.n);
-    forward(c, d.n);
-    const lossSum = outputLoss(c, d.n, true);
-    backward(c, d.n);
+    const lossSum = c.engine.grads(d.n);
     return { loss: c.summarize(lossSum, 0, d.n).loss, gradients: readBlock(c, gradOffsets(c)) };
   }
 

@@ -25,52 +25,40 @@ export function countCorrect(c: Core, B: number): number {
   return c.head.correct(c.k, c.plan.acts[c.depth], c.plan.targets, B, c.outputs);
 }
 
+/** dZ of every layer's output, top down: the head's, then each input gradient (the first layer's
+ * input is data: no gradient needed). Reads W before any update. */
+function backInputs(c: Core, B: number): void {
+  const { layers } = c.arch;
+  const p = c.plan, k = c.k, L = c.depth;
+  c.head.delta(k, p.deltas[L - 1], p.acts[L], p.targets, B, c.outputs);
+  const act = ACT[c.arch.hidden];
+  for (let l = L - 1; l > 0; l--) {
+    k.dense_backward_input(p.deltas[l - 1], p.deltas[l], p.weights[l], p.acts[l], p.scratch, B, layers[l], layers[l + 1], act);
+  }
+}
+
 /** Gradients of the batch-mean loss into the grads block (overwritten). */
 export function backward(c: Core, B: number): void {
   const { layers } = c.arch;
-  const p = c.plan, k = c.k, L = c.depth;
-  let dZ = p.delta[0], dNext = p.delta[1];
-  c.head.delta(k, dZ, p.acts[L], p.targets, B, c.outputs);
-  const act = ACT[c.arch.hidden];
-  for (let l = L - 1; l >= 0; l--) {
-    k.dense_backward_weights(p.gradWeights[l], p.gradBiases[l], dZ, p.acts[l], B, layers[l], layers[l + 1]);
-    if (l > 0) { // the first layer's input is data: no gradient needed
-      k.dense_backward_input(dNext, dZ, p.weights[l], p.acts[l], p.scratch, B, layers[l], layers[l + 1], act);
-      const t = dZ; dZ = dNext; dNext = t;
-    }
-  }
+  const p = c.plan;
+  backInputs(c, B);
+  for (let l = 0; l < c.depth; l++) c.k.dense_backward_weights(p.gradWeights[l], p.gradBiases[l], p.deltas[l], p.acts[l], B, layers[l], layers[l + 1]);
 }
 
-/** Back-propagation with plain SGD fused into each layer's weight gradient: no gradient block,
- * no separate update pass. Each layer's input gradient is taken before its weights change.
- * Returns the count of refused (non-finite) updates. */
-export function backwardSgd(c: Core, B: number): number {
+/** Back-propagation and the update with learning rate lr (Adam's bias corrections bc1, bc2): plain
+ * SGD fused into each layer's weight gradient (no gradient block, no update pass), the others as
+ * gradients then the rule over the flat block. Returns the count of refused (non-finite) updates. */
+export function backwardAndUpdate(c: Core, B: number, lr: number, bc1: number, bc2: number): number {
+  if (!c.rule.fused) {
+    backward(c, B);
+    return c.rule.update(c.k, c.plan, c.opt, lr, bc1, bc2);
+  }
   const { layers } = c.arch;
-  const p = c.plan, k = c.k, L = c.depth;
-  const { learningRate: lr, weightDecay: wd } = c.opt;
-  let dZ = p.delta[0], dNext = p.delta[1];
-  c.head.delta(k, dZ, p.acts[L], p.targets, B, c.outputs);
-  const act = ACT[c.arch.hidden];
+  const p = c.plan;
+  backInputs(c, B);
   let bad = 0;
-  for (let l = L - 1; l >= 0; l--) {
-    if (l > 0) k.dense_backward_input(dNext, dZ, p.weights[l], p.acts[l], p.scratch, B, layers[l], layers[l + 1], act);
-    bad += k.dense_backward_weights_sgd(p.weights[l], p.biases[l], dZ, p.acts[l], B, layers[l], layers[l + 1], lr, wd);
-    const t = dZ; dZ = dNext; dNext = t;
+  for (let l = 0; l < c.depth; l++) {
+    bad += c.k.dense_backward_weights_sgd(p.weights[l], p.biases[l], p.deltas[l], p.acts[l], B, layers[l], layers[l + 1], lr, c.opt.weightDecay);
   }
-  c.step++;
   return bad;
-}
-
-/** Gradients, then the update rule over the flat block; returns the count of refused updates. */
-export function backwardAndUpdate(c: Core, B: number): number {
-  if (c.rule.fused) return backwardSgd(c, B);
-  backward(c, B);
-  c.step++;
-  return c.rule.update(c.k, c.plan, c.opt, c.step);
-}
-
-/** Host→wasm calls of one training step: gathers 2, forward L, loss + accuracy + dZ 3, dW L,
- * dX L−1, and a separate update unless SGD is fused into the weight gradients. */
-export function callsPerStep(c: Core): number {
-  return 3 * c.depth + 4 + (c.rule.fused ? 0 : 1);
 }

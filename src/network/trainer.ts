@@ -1,46 +1,22 @@
 // Training: `fit` is the epoch loop (resume, shuffling, stopping, divergence, validation, logs)
-// around `trainBatch`, one step on one batch, which is the whole of the numeric work.
+// around the engine's training jobs (backend/engine), which do the whole of the numeric work.
 //
 // The training set is copied into the arena once per fit (plan.data) and each epoch's order with
-// it, so a step gathers its rows inside the backend and the loop allocates nothing per batch.
+// it, so a step gathers its rows inside the engine and the loop allocates nothing per batch. A job
+// runs one step when the caller watches every batch (onBatchEnd), else several at once (up to
+// the next time the loop yields to the event loop).
 
 import { DivergenceError, InputError } from '../errors.js';
 import { Rng } from '../rng.js';
 import { checkPositiveInt } from '../validate.js';
 import type { Core } from './core.js';
 import { EVAL_CHUNK } from './core.js';
-import { backwardAndUpdate, callsPerStep, countCorrect, forward, outputLoss } from './passes.js';
+import type { JobOutcome } from '../backend/engine/types.js';
+import { MAX_STEPS } from '../arena.js';
+import { biasCorrections } from './optimizers.js';
 import { trainingState } from './state.js';
 import type { BatchLog, EpochLog, FitOptions, FitResult, TrainingState } from './types.js';
 import type { Network } from './network.js';
-
-/** What one step did; one object is reused for every step of a fit. */
-export interface StepOutcome {
-  /** summed loss over the batch (before the update) */
-  loss: number;
-  correct: number;
-  /** elements whose update was not finite and was not applied */
-  refused: number;
-}
-
-/** One step on rows [start, start + B) of the epoch's order: gather, forward, loss and accuracy,
- * backward and update. When the loss is not finite it stops before the backward pass, so the
- * parameters keep their values. */
-export function trainBatch(c: Core, start: number, B: number, out: StepOutcome): StepOutcome {
-  const p = c.plan, k = c.k, data = p.data!;
-  const idx = data.order + 4 * start;
-  k.gather_rows(p.acts[0], data.x, idx, B, c.inputs);
-  if (c.head.labels) k.gather_i32(p.targets, data.y, idx, B);
-  else k.gather_rows(p.targets, data.y, idx, B, data.targetWidth);
-  forward(c, B);
-  out.loss = outputLoss(c, B, true);
-  out.correct = 0;
-  out.refused = 0;
-  if (!Number.isFinite(out.loss)) return out;
-  out.correct = countCorrect(c, B);
-  out.refused = backwardAndUpdate(c, B);
-  return out;
-}
 
 /** Mean loss and accuracy over a dataset already checked, in chunks of the plan's capacity. */
 export function evaluateChecked(c: Core, x: Float32Array, y: Int32Array | Float32Array, n: number): { loss: number; accuracy: number | null } {
@@ -49,9 +25,9 @@ export function evaluateChecked(c: Core, x: Float32Array, y: Int32Array | Float3
   for (let s = 0; s < n; s += cap) {
     const B = Math.min(cap, n - s);
     c.loadRows(x, y, s, B);
-    forward(c, B);
-    loss += outputLoss(c, B, true);
-    correct += countCorrect(c, B);
+    const r = c.engine.infer(B, true);
+    loss += r.loss;
+    correct += r.correct;
   }
   return c.summarize(loss, correct, n);
 }
@@ -96,43 +72,60 @@ function startingPoint(c: Core, resume: TrainingState | undefined, n: number, bs
 
 /** Throws the DivergenceError of a step whose loss or update was not finite, after recording where
  * training stands (a non-finite loss stops before the update; refused updates after it). */
-function checkFinite(c: Core, step: StepOutcome, e: number, b: number, batches: number, start: number, B: number): void {
+function divergence(c: Core, o: JobOutcome, s: number, e: number, b: number, batches: number, start: number, B: number): never {
   const lr = c.opt.learningRate;
-  if (!Number.isFinite(step.loss)) {
+  if (o.status === 'loss') {
     c.trainState.batch = b; c.trainState.sample = start;
-    throw new DivergenceError(`training diverged at epoch ${e + 1}, batch ${b + 1}/${batches}: the loss is ${step.loss}. The parameters keep their last finite values; lower the learning rate (now ${lr}) or normalise the inputs`, e + 1, b + 1);
+    throw new DivergenceError(`training diverged at epoch ${e + 1}, batch ${b + 1}/${batches}: the loss is ${o.loss[s]}. The parameters keep their last finite values; lower the learning rate (now ${lr}) or normalise the inputs`, e + 1, b + 1);
   }
-  if (step.refused > 0) {
-    c.trainState.batch = b + 1; c.trainState.sample = start + B;
-    throw new DivergenceError(`training diverged at epoch ${e + 1}, batch ${b + 1}/${batches}: the update of ${step.refused} parameters was not finite and was not applied. Lower the learning rate (now ${lr})`, e + 1, b + 1);
-  }
+  c.trainState.batch = b + 1; c.trainState.sample = start + B;
+  throw new DivergenceError(`training diverged at epoch ${e + 1}, batch ${b + 1}/${batches}: the update of ${o.refused[s]} parameters was not finite and was not applied. Lower the learning rate (now ${lr})`, e + 1, b + 1);
 }
 
 /** What the batches of a fit reuse: no allocation per batch (onBatchEnd gets the same object). */
-interface Loop { step: StepOutcome; batchLog: BatchLog; lastYield: number }
+interface Loop {
+  batchLog: BatchLog;
+  lastYield: number;
+  /** steps per job when nobody watches each batch: grown until a job takes ~10 ms */
+  stepsPerJob: number;
+  lr: Float32Array; bc1: Float32Array; bc2: Float32Array;
+}
 
 /** One epoch's batches from `firstSample` on; false when the signal stopped it at a batch boundary. */
 async function runBatches(c: Core, e: number, firstSample: number, n: number, bs: number, options: FitOptions, loop: Loop, sums: { loss: number; correct: number; seen: number }): Promise<boolean> {
-  const { step, batchLog } = loop;
+  const { batchLog } = loop;
   const batches = batchLog.batches;
   batchLog.epoch = e + 1;
-  for (let b = Math.ceil(firstSample / bs), start = firstSample; start < n; b++, start += bs) {
-    const B = Math.min(bs, n - start);
-    trainBatch(c, start, B, step);
-    checkFinite(c, step, e, b, batches, start, B);
-    sums.loss += step.loss; sums.correct += step.correct; sums.seen += B;
-    if (options.onBatchEnd) {
-      const m = c.summarize(step.loss, step.correct, B);
-      batchLog.batch = b + 1; batchLog.loss = m.loss; batchLog.accuracy = m.accuracy; batchLog.size = B;
-      options.onBatchEnd(batchLog);
+  const lr = c.opt.learningRate;
+  for (let b = Math.ceil(firstSample / bs), start = firstSample; start < n;) {
+    const steps = options.onBatchEnd ? 1 : Math.min(loop.stepsPerJob, MAX_STEPS, Math.ceil((n - start) / bs));
+    for (let s = 0; s < steps; s++) {
+      loop.lr[s] = lr;
+      const [bc1, bc2] = biasCorrections(c.opt, c.step + s + 1);
+      loop.bc1[s] = bc1; loop.bc2[s] = bc2;
+    }
+    const t0 = performance.now();
+    const o = c.engine.train(start, bs, n, steps, loop.lr, loop.bc1, loop.bc2);
+    if (!options.onBatchEnd && performance.now() - t0 < 10 && steps === loop.stepsPerJob) loop.stepsPerJob = Math.min(MAX_STEPS, 2 * steps);
+    c.step += o.done;
+    for (let s = 0; s < steps; s++, b++, start += bs) {
+      const B = Math.min(bs, n - start);
+      if (s === o.done && o.status === 'loss') divergence(c, o, s, e, b, batches, start, B);
+      if (s === o.done - 1 && o.status === 'refused') divergence(c, o, s, e, b, batches, start, B);
+      sums.loss += o.loss[s]; sums.correct += o.correct[s]; sums.seen += B;
+      if (options.onBatchEnd) {
+        const m = c.summarize(o.loss[s], o.correct[s], B);
+        batchLog.batch = b + 1; batchLog.loss = m.loss; batchLog.accuracy = m.accuracy; batchLog.size = B;
+        options.onBatchEnd(batchLog);
+      }
     }
     // yield to the event loop now and then: signals (Ctrl-C) and timers stay responsive
     if (performance.now() - loop.lastYield > 100) {
       await yieldToEventLoop();
       loop.lastYield = performance.now();
     }
-    if (options.signal?.aborted && start + B < n) {
-      c.trainState.batch = b + 1; c.trainState.sample = start + B;
+    if (options.signal?.aborted && start < n) {
+      c.trainState.batch = b; c.trainState.sample = start;
       return false;
     }
   }
@@ -151,11 +144,11 @@ async function runEpochs(c: Core, net: Network, x: Float32Array, y: ArrayLike<nu
   let firstSample = resumeAt;
   const history: FitResult = [];
   const loop: Loop = {
-    step: { loss: 0, correct: 0, refused: 0 },
     batchLog: { epoch: 0, batch: 0, batches: Math.ceil(n / bs), loss: 0, accuracy: null, size: 0 },
-    lastYield: performance.now(),
+    lastYield: performance.now(), stepsPerJob: 1,
+    lr: new Float32Array(MAX_STEPS), bc1: new Float32Array(MAX_STEPS), bc2: new Float32Array(MAX_STEPS),
   };
-  c.callsPerBatch = callsPerStep(c);
+  c.callsPerBatch = c.engine.callsPerStep;
 
   for (let e = firstEpoch; e < firstEpoch + epochs; e++) {
     // stopped before this epoch drew its order: the state stays at the end of the last one

@@ -1,16 +1,18 @@
-// Range-taking dense kernels (assembly/dense.ts): the threaded trainer splits each product into
-// blocks — forward over rows × output panels, weight gradient over output panels, input gradient
-// over input panels — and runs them on different threads. Splitting must change nothing: for every
-// kernel (scalar and SIMD) the blocks of a split, each run as its own call with its own scratch,
-// give exactly the bits of one call over everything, and a call writes nothing outside its block.
+// Range-taking dense kernels (assembly/dense.ts): the training engine splits each product into
+// units — forward and input gradient over rows, weight gradient over output panels × inputs — and
+// runs them on different threads (the ABI's _range exports split forward over rows × panels and
+// the input gradient over input panels). Splitting must change nothing: for every kernel (scalar
+// and SIMD) the blocks of a split, each run as its own call with its own scratch, give exactly the
+// bits of one call over everything, and a call writes nothing outside its block.
 // Splits: rows at multiples of 4 (the register tile) with the tail in the last block; panels one
-// by one, in halves and in uneven thirds, with empty blocks included.
+// by one, in halves and in uneven thirds, with empty blocks included; inputs at multiples of 8.
 
 import {
   f32_dense_forward__scalar, f32_dense_forward_4x8__simd,
   f32_dense_backward_weights__scalar, f32_dense_backward_weights_4x8__simd,
   f32_dense_backward_weights_sgd__scalar, f32_dense_backward_weights_sgd_4x8__simd,
   f32_dense_backward_input__scalar, f32_dense_backward_input_4x8__simd,
+  f32_dense_backward_input_rows_4x8__simd, f32_transpose_packed__simd,
 } from "../../assembly/dense";
 import { f32_pack_weights } from "../../assembly/pack";
 import { reseed, rnd, buf, rand, copyOf, expectGuard, expectSameBits, cursor, register, POISON } from "./harness";
@@ -101,24 +103,26 @@ function weightsSplit(sgd: bool): void {
   const wholeW = sgd ? copyOf(W0, NP * K * 8) : buf(NP * K * 8), wholeB = sgd ? copyOf(b0, N) : buf(N);
   let wholeRefused = 0;
   if (sgd) {
-    wholeRefused = c.simd ? f32_dense_backward_weights_sgd_4x8__simd(wholeW, wholeB, dZ, X, B, K, N, 0.5, 0.1, 0, NP)
-      : f32_dense_backward_weights_sgd__scalar(wholeW, wholeB, dZ, X, B, K, N, 0.5, 0.1, 0, NP);
-  } else if (c.simd) f32_dense_backward_weights_4x8__simd(wholeW, wholeB, dZ, X, B, K, N, 0, NP);
-  else f32_dense_backward_weights__scalar(wholeW, wholeB, dZ, X, B, K, N, 0, NP);
-  for (let parts = 1; parts <= 4; parts++) {
-    const pc = cuts(NP, 1, parts);
+    wholeRefused = c.simd ? f32_dense_backward_weights_sgd_4x8__simd(wholeW, wholeB, dZ, X, B, K, N, 0.5, 0.1, 0, NP, 0, K)
+      : f32_dense_backward_weights_sgd__scalar(wholeW, wholeB, dZ, X, B, K, N, 0.5, 0.1, 0, NP, 0, K);
+  } else if (c.simd) f32_dense_backward_weights_4x8__simd(wholeW, wholeB, dZ, X, B, K, N, 0, NP, 0, K);
+  else f32_dense_backward_weights__scalar(wholeW, wholeB, dZ, X, B, K, N, 0, NP, 0, K);
+  // panels in 1..4 blocks × inputs in 1..3 blocks (multiples of 8, the tail in the last)
+  for (let parts = 1; parts <= 4; parts++) for (let kparts = 1; kparts <= 3; kparts++) {
+    const pc = cuts(NP, 1, parts), kc = cuts(K, 8, kparts);
     const W = sgd ? copyOf(W0, NP * K * 8) : buf(NP * K * 8), bb = sgd ? copyOf(b0, N) : buf(N);
     let refused = 0;
-    for (let i = 0; i < parts; i++) {
-      const p0 = pc[i], p1 = pc[i + 1];
+    for (let i = 0; i < parts; i++) for (let j = 0; j < kparts; j++) {
+      const p0 = pc[i], p1 = pc[i + 1], k0 = kc[j], k1 = kc[j + 1];
       if (sgd) {
-        refused += c.simd ? f32_dense_backward_weights_sgd_4x8__simd(W, bb, dZ, X, B, K, N, 0.5, 0.1, p0, p1)
-          : f32_dense_backward_weights_sgd__scalar(W, bb, dZ, X, B, K, N, 0.5, 0.1, p0, p1);
-      } else if (c.simd) f32_dense_backward_weights_4x8__simd(W, bb, dZ, X, B, K, N, p0, p1);
-      else f32_dense_backward_weights__scalar(W, bb, dZ, X, B, K, N, p0, p1);
+        refused += c.simd ? f32_dense_backward_weights_sgd_4x8__simd(W, bb, dZ, X, B, K, N, 0.5, 0.1, p0, p1, k0, k1)
+          : f32_dense_backward_weights_sgd__scalar(W, bb, dZ, X, B, K, N, 0.5, 0.1, p0, p1, k0, k1);
+      } else if (c.simd) f32_dense_backward_weights_4x8__simd(W, bb, dZ, X, B, K, N, p0, p1, k0, k1);
+      else f32_dense_backward_weights__scalar(W, bb, dZ, X, B, K, N, p0, p1, k0, k1);
     }
-    expectSameBits(W, wholeW, NP * K * 8, (sgd ? "W after sgd" : "dW") + ", panels in " + parts.toString() + " blocks");
-    expectSameBits(bb, wholeB, N, (sgd ? "bias after sgd" : "db") + ", panels in " + parts.toString() + " blocks");
+    const how = ", panels in " + parts.toString() + " × inputs in " + kparts.toString() + " blocks";
+    expectSameBits(W, wholeW, NP * K * 8, (sgd ? "W after sgd" : "dW") + how);
+    expectSameBits(bb, wholeB, N, (sgd ? "bias after sgd" : "db") + how);
     expect<i32>(refused).toBe(wholeRefused, "refused count summed over the blocks");
     expectGuard(W, NP * K * 8, "W");
     expectGuard(bb, N, "bias");
@@ -135,7 +139,7 @@ function inputSplit(): void {
   const whole = buf(B * K);
   const WpT = buf(KP * 8 * N);
   if (c.simd) f32_dense_backward_input_4x8__simd(whole, dZ, Wp, Xa, WpT, buf(B * N), B, K, N, c.act, 0, KP);
-  else f32_dense_backward_input__scalar(whole, dZ, Wp, Xa, B, K, N, c.act, 0, KP);
+  else f32_dense_backward_input__scalar(whole, dZ, Wp, Xa, B, K, N, c.act, 0, B, 0, KP);
   for (let parts = 1; parts <= 4; parts++) {
     const qc = cuts(KP, 1, parts);
     const dX = buf(B * K);
@@ -143,12 +147,29 @@ function inputSplit(): void {
     for (let i = 0; i < parts; i++) {
       const dZp = buf(max(1, B * N));
       if (c.simd) f32_dense_backward_input_4x8__simd(dX, dZ, Wp, Xa, T, dZp, B, K, N, c.act, qc[i], qc[i + 1]);
-      else f32_dense_backward_input__scalar(dX, dZ, Wp, Xa, B, K, N, c.act, qc[i], qc[i + 1]);
+      else f32_dense_backward_input__scalar(dX, dZ, Wp, Xa, B, K, N, c.act, 0, B, qc[i], qc[i + 1]);
       expectGuard(dZp, max(1, B * N), "dZ interleave scratch");
     }
     expectSameBits(dX, whole, B * K, "dX, input panels in " + parts.toString() + " blocks");
     expectGuard(dX, B * K, "dX");
     expectGuard(T, KP * 8 * N, "WpT");
+  }
+  // over rows (the engine's split), from W re-packed once, block by block of output panels
+  const T1 = buf(KP * 8 * N);
+  const NP = panels(N);
+  for (let p = 0; p < NP; p++) if (c.simd) f32_transpose_packed__simd(T1, Wp, N, K, p, p + 1, 0, KP);
+  for (let parts = 1; parts <= 4; parts++) {
+    const rc = cuts(B, 4, parts);
+    const dX = buf(B * K);
+    for (let i = 0; i < parts; i++) {
+      const r0 = rc[i], r1 = rc[i + 1];
+      const dZp = buf(max(1, (r1 - r0) * N));
+      if (c.simd) f32_dense_backward_input_rows_4x8__simd(dX, dZ, T1, Xa, dZp, B, K, N, c.act, r0, r1);
+      else f32_dense_backward_input__scalar(dX, dZ, Wp, Xa, B, K, N, c.act, r0, r1, 0, KP);
+      expectGuard(dZp, max(1, (r1 - r0) * N), "dZ interleave scratch of rows " + r0.toString() + ".." + r1.toString());
+    }
+    expectSameBits(dX, whole, B * K, "dX, rows in " + parts.toString() + " blocks");
+    expectGuard(dX, B * K, "dX");
   }
 }
 
@@ -166,10 +187,11 @@ describe("dense kernels split into ranges", () => {
         const act = (i + j) % 5;
         const c = new Case(Bs[i], Ns[j], K, act, simd);
         add("forward split over rows × panels equals one call bit for bit" + where(c), c, () => { forwardSplit(); });
-        add("weight gradient split over panels equals one call bit for bit" + where(c), c, () => { weightsSplit(false); });
-        add("fused sgd split over panels equals one call bit for bit, refused counts add up" + where(c), c, () => { weightsSplit(true); });
+        const cw = new Case(Bs[i], Ns[j], Ks[(i + 2 * j) % Ks.length] * 3, act, simd);
+        add("weight gradient split over panels × inputs equals one call bit for bit" + where(cw), cw, () => { weightsSplit(false); });
+        add("fused sgd split over panels × inputs equals one call bit for bit, refused counts add up" + where(cw), cw, () => { weightsSplit(true); });
         const ci = new Case(Bs[i], Ns[j], Ks[(i + 2 * j) % Ks.length] * 3, act, simd);
-        add("input gradient split over input panels equals one call bit for bit" + where(ci), ci, () => { inputSplit(); });
+        add("input gradient split over input panels, or over rows, equals one call bit for bit" + where(ci), ci, () => { inputSplit(); });
       }
     }
     const big = new Case(67, 130, 785, 1, simd);

@@ -130,10 +130,10 @@ function checkBackwardWeights(simd: bool): void {
   const wantW = buf(NP * K * 8);
   const wantB = buf(N);
   if (simd) {
-    f32_dense_backward_weights__scalar(wantW, wantB, dZ, X, B, K, N, 0, NP);
-    f32_dense_backward_weights_4x8__simd(dWp, db, dZ, X, B, K, N, 0, NP);
+    f32_dense_backward_weights__scalar(wantW, wantB, dZ, X, B, K, N, 0, NP, 0, K);
+    f32_dense_backward_weights_4x8__simd(dWp, db, dZ, X, B, K, N, 0, NP, 0, K);
   } else {
-    f32_dense_backward_weights__scalar(dWp, db, dZ, X, B, K, N, 0, NP);
+    f32_dense_backward_weights__scalar(dWp, db, dZ, X, B, K, N, 0, NP, 0, K);
   }
   begin((simd ? "simd vs scalar" : "scalar vs reference") + " dW[o,k]");
   for (let o = 0; o < N; o++) {
@@ -204,10 +204,10 @@ function checkBackwardWeightsSgd(simd: bool): void {
   const wantW = copyOf(Wp, NP * K * 8), wantB = copyOf(bias, N);
   let refused: i32, wantRefused = 0;
   if (simd) {
-    wantRefused = f32_dense_backward_weights_sgd__scalar(wantW, wantB, dZ, X, B, K, N, LR, WD, 0, NP);
-    refused = f32_dense_backward_weights_sgd_4x8__simd(Wp, bias, dZ, X, B, K, N, LR, WD, 0, NP);
+    wantRefused = f32_dense_backward_weights_sgd__scalar(wantW, wantB, dZ, X, B, K, N, LR, WD, 0, NP, 0, K);
+    refused = f32_dense_backward_weights_sgd_4x8__simd(Wp, bias, dZ, X, B, K, N, LR, WD, 0, NP, 0, K);
   } else {
-    refused = f32_dense_backward_weights_sgd__scalar(Wp, bias, dZ, X, B, K, N, LR, WD, 0, NP);
+    refused = f32_dense_backward_weights_sgd__scalar(Wp, bias, dZ, X, B, K, N, LR, WD, 0, NP, 0, K);
   }
   expect<i32>(refused).toBe(wantRefused, "refused count");
   begin((simd ? "simd vs scalar" : "scalar vs reference") + " W[o,k] after the step");
@@ -255,8 +255,8 @@ function nonFiniteSgd(): void {
     const Wp = pack(W, N, K);
     const bias = rand(N);
     const WpOld = copyOf(Wp, NP * K * 8), biasOld = copyOf(bias, N);
-    const refused = simd ? f32_dense_backward_weights_sgd_4x8__simd(Wp, bias, dZ, X, B, K, N, LR, WD, 0, NP)
-      : f32_dense_backward_weights_sgd__scalar(Wp, bias, dZ, X, B, K, N, LR, WD, 0, NP);
+    const refused = simd ? f32_dense_backward_weights_sgd_4x8__simd(Wp, bias, dZ, X, B, K, N, LR, WD, 0, NP, 0, K)
+      : f32_dense_backward_weights_sgd__scalar(Wp, bias, dZ, X, B, K, N, LR, WD, 0, NP, 0, K);
     const what = simd ? "simd" : "scalar";
     expect<i32>(refused).toBe(4 * (K + 1), what + ": refused count (four rows of K weights and their biases)");
     let changed = 0, unchanged = 0;
@@ -318,9 +318,9 @@ function checkBackwardInput(variant: i32): void {
   const scratch = buf(scratchSize);
   const WpKeep = copyOf(Wp, panels(N) * K * 8);
   if (variant == SCALAR) {
-    f32_dense_backward_input__scalar(dX, dZ, Wp, Xa, B, K, N, act, 0, panels(K));
+    f32_dense_backward_input__scalar(dX, dZ, Wp, Xa, B, K, N, act, 0, B, 0, panels(K));
   } else {
-    f32_dense_backward_input__scalar(want, dZ, Wp, Xa, B, K, N, act, 0, panels(K));
+    f32_dense_backward_input__scalar(want, dZ, Wp, Xa, B, K, N, act, 0, B, 0, panels(K));
     f32_dense_backward_input_4x8__simd(dX, dZ, Wp, Xa, scratch, scratch + (<usize>(panels(K) * 8 * N) << 2), B, K, N, act, 0, panels(K));
   }
   begin((variant == SCALAR ? "scalar vs reference" : "simd vs scalar") + " dX[r,k]");
@@ -404,7 +404,7 @@ function checkTranspose(): void {
   const Wp = pack(W, N, K);
   const size = ((K + 7) >> 3) * N * 8;
   const WpT = buf(size);
-  f32_transpose_packed__simd(WpT, Wp, N, K, 0, panels(K));
+  f32_transpose_packed__simd(WpT, Wp, N, K, 0, panels(N), 0, panels(K));
   begin("WpT[((k>>3)·N + o)·8 + (k&7)] == W[o][k]");
   for (let o = 0; o < N; o++) {
     for (let k = 0; k < K; k++) near(at(WpT, ((k >> 3) * N + o) * 8 + (k & 7)), <f64>at(W, o * K + k), 0, o, k);
@@ -441,7 +441,7 @@ describe("packed weights", () => {
       const Wp = pack(rand(N * K), N, K);
       const dWp = buf(size);
       const db = buf(N);
-      f32_dense_backward_weights_4x8__simd(dWp, db, rand(B * N), rand(B * K), B, K, N, 0, panels(N));
+      f32_dense_backward_weights_4x8__simd(dWp, db, rand(B * N), rand(B * K), B, K, N, 0, panels(N), 0, K);
       f32_sgd__simd(Wp, dWp, size, size, 0.5, 0.1);
       begin("W padding lane after a step");
       for (let o = N; o < panels(N) * 8; o++) for (let k = 0; k < K; k++) near(at(Wp, packed(o, k, K)), 0, 0, o, k);

@@ -1,11 +1,13 @@
-// Multi-core training (src/backend/threaded.ts, src/backend/threads/): one shared memory, a pool of
-// persistent workers, each product split over output blocks. Checked here: results bit-identical
-// for every thread count and to the single-thread binary; worker failures (a throw, an exit) make
-// fit reject with WorkerError naming the worker and the kernel, with finite parameters and no
-// worker left; cancellation and dispose leave no worker running or spinning; a checkpoint taken
-// with 2 threads resumes bit-identically with 1; the threaded binaries carry no data segment;
-// the `threads` option's rules; a script that never disposes still exits.
-// "Bit-identical" compares raw f32 bit patterns.
+// Multi-core training (src/backend/threaded.ts, src/backend/threads/, assembly/engine.ts): one
+// shared memory, a pool of persistent workers, every job run by all threads at once in units of
+// rows and of (layer, 8 outputs, KC inputs). Checked here: results bit-identical for every thread
+// count, every unit size and to the single-thread binary (training with every optimizer, deep
+// and wide nets, batches that do not divide evenly, gradients, inference); worker failures (a
+// trap, an exit) in either phase make fit reject with WorkerError naming the worker and the phase,
+// with finite parameters, no worker left, and the next fit working; cancellation and dispose leave
+// no worker running or spinning; a checkpoint taken with 2 threads resumes bit-identically with 1;
+// the threaded binaries carry no data segment; the `threads` option's rules; a script that never
+// disposes still exits. "Bit-identical" compares raw f32 bit patterns.
 
 import v8 from 'node:v8';
 v8.setFlagsFromString('--experimental-wasm-relaxed-simd'); // before the first wasm compile
@@ -36,13 +38,14 @@ function blobs(n, inputs, classes, seed) {
   return { x, y };
 }
 
-/** A network over the given kernels, with every product split however small (minWork 1), so
- * small shapes exercise every split the big ones use. */
-async function splitEverywhere(backend, threads, layers, optimizer, seed = 3) {
+/** A network over the given kernels; on several threads with the smallest units (8 inputs a weight
+ * unit, 4 rows a row unit), so small shapes split into as many units as big ones do. */
+async function splitEverywhere(backend, threads, layers, optimizer, seed = 3, { hidden = 'relu', output = 'softmax' } = {}) {
   const kernels = await createKernels(backend, {}, { threads });
-  if (threads > 1) for (const op of Object.keys(kernels.minWork)) kernels.minWork[op] = 1;
   const opt = { momentum: 0.9, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0, ...optimizer };
-  return new Network({ layers, hidden: 'relu', output: 'softmax' }, opt, seed, kernels);
+  const net = new Network({ layers, hidden, output }, opt, seed, kernels);
+  if (threads > 1) net['c'].engine.tune({ kc: 8, rows: 4 });
+  return net;
 }
 
 const OPTIMIZERS = [
@@ -102,48 +105,81 @@ test('lossAndGradients and evaluate on 2 threads equal the single-thread binary 
   await two.dispose();
 });
 
-test('jobs that leave a worker out (fewer units than threads) alternating with jobs for all: every result exact, many times', async () => {
-  // 3 threads; a 12-row forward pass has 2 units (one worker sits out), a 40-row one 5. A worker
-  // that sits out must not read the next job's header under the old generation (pool-worker.ts).
-  const k = await createKernels('simd', {}, { threads: 3 });
-  for (const op of Object.keys(k.minWork)) k.minWork[op] = 1;
-  const one = await createKernels('simd', {}, {});
-  const K = 24, N = 16;
-  const setup = (kk) => {
-    const base = kk.arenaBase, X = base, W = X + 4 * 40 * K, bias = W + 4 * K * N, A = bias + 4 * N, S = A + 4 * 40 * N;
-    kk.ensureBytes(S + 4 * 40 * K * 4 + 65536);
-    const f = new Float32Array(kk.buffer());
-    const r = new Rng(1);
-    for (let i = X / 4; i < (bias + 4 * N) / 4; i++) f[i] = r.normal();
-    return { X, W, bias, A, S };
-  };
-  const p3 = setup(k), p1 = setup(one);
-  const rows = (kk, p, B) => Array.from(new Uint32Array(kk.buffer(), p.A, B * N));
-  let bad = 0;
-  for (let i = 0; i < 3000 && bad === 0; i++) {
-    const B = i % 2 === 0 ? 12 : 40;
-    k.dense_forward(p3.A, p3.X, p3.W, p3.bias, p3.S, B, K, N, 1);
-    one.dense_forward(p1.A, p1.X, p1.W, p1.bias, p1.S, B, K, N, 1);
-    const a = rows(k, p3, B), b = rows(one, p1, B);
-    if (a.some((v, j) => v !== b[j])) bad = i + 1;
+test('jobs whose units are fewer than the threads alternating with jobs for all: every result exact, many times', async () => {
+  // 3 threads; a 4-row evaluation is one row unit (two threads find no work), a 40-row one ten
+  const data = blobs(40, 24, 4, 5);
+  const layers = [24, 16, 4];
+  const three = await splitEverywhere('simd', 3, layers, { name: 'sgd', learningRate: 0.1 });
+  const one = await splitEverywhere('simd', 1, layers, { name: 'sgd', learningRate: 0.1 });
+  let bad = -1;
+  for (let i = 0; i < 1500 && bad < 0; i++) {
+    const n = i % 2 === 0 ? 4 : 40;
+    const x = data.x.subarray(0, n * 24), y = data.y.subarray(0, n);
+    const a = three.evaluate(x, y), b = one.evaluate(x, y);
+    if (a.loss !== b.loss || a.accuracy !== b.accuracy) bad = i;
   }
-  assert.equal(bad, 0, `iteration ${bad - 1} differs from one thread`);
-  await k.dispose();
+  assert.equal(bad, -1, `evaluation ${bad} differs from one thread`);
+  await three.dispose();
 });
 
-for (const kind of ['throw', 'exit']) {
-  test(`a worker that ${kind === 'throw' ? 'throws' : 'exits'} makes fit reject with WorkerError naming it and its kernel; parameters stay finite; no worker is left`, async () => {
+test('deep and wide nets, sigmoid and linear heads, a batch that does not divide the data: 1, 2 and 3 threads bit-identical', async () => {
+  const cases = [
+    { layers: [50, 40, 33, 20, 12, 7], hidden: 'tanh', output: 'softmax', opt: { name: 'adam', learningRate: 0.003 }, n: 97, bs: 10 },
+    { layers: [300, 260, 3], hidden: 'leaky_relu', output: 'sigmoid', opt: { name: 'momentum', learningRate: 0.05 }, n: 71, bs: 17 },
+    { layers: [19, 70, 5], hidden: 'sigmoid', output: 'linear', opt: { name: 'sgd', learningRate: 0.01, weightDecay: 1e-3 }, n: 45, bs: 45 },
+  ];
+  for (const c of cases) {
+    const r = new Rng(c.n);
+    const K = c.layers[0], N = c.layers[c.layers.length - 1];
+    const x = new Float32Array(c.n * K).map(() => r.normal());
+    const y = c.output === 'softmax' ? Int32Array.from({ length: c.n }, () => r.int(N)) : new Float32Array(c.n * N).map(() => (c.output === 'sigmoid' ? r.next() : r.normal()));
+    const runs = [];
+    for (const threads of [1, 2, 3]) {
+      const net = await splitEverywhere('relaxed', threads, c.layers, c.opt, 4, c);
+      const h = await net.fit(x, y, { epochs: 2, batchSize: c.bs });
+      runs.push({ params: net.getParameters(), loss: h.map((e) => e.loss), pred: Array.from(new Uint32Array(net.predict(x).buffer)), grads: net.lossAndGradients(x, y) });
+      await net.dispose();
+    }
+    for (let t = 1; t < 3; t++) {
+      const what = `${c.layers.join('-')} ${c.output}, ${t + 1} threads vs 1`;
+      assertSameBits(runs[t].params, runs[0].params, what);
+      assert.deepEqual(runs[t].loss, runs[0].loss, `${what}: losses`);
+      assert.deepEqual(runs[t].pred, runs[0].pred, `${what}: predictions`);
+      assert.equal(runs[t].grads.loss, runs[0].grads.loss, `${what}: lossAndGradients loss`);
+      assertSameBits(runs[t].grads.gradients, runs[0].grads.gradients, `${what}: gradients`);
+    }
+  }
+});
+
+test('a re-plan that moves the packed transposes (a batch above the capacity) packs them again: the same bits as a network that never ran before', async () => {
+  // 256 rows is the first plan's capacity; batch 300 re-plans, and the packed W_lᵀ move with it
+  const data = blobs(600, 40, 5, 12);
+  const layers = [40, 32, 24, 5];
+  for (const threads of [1, 2]) {
+    const used = await splitEverywhere('relaxed', threads, layers, { name: 'momentum', learningRate: 0.02 });
+    const fresh = await splitEverywhere('relaxed', threads, layers, { name: 'momentum', learningRate: 0.02 });
+    used.evaluate(data.x.subarray(0, 10 * 40), data.y.subarray(0, 10)); // a job at the old plan
+    await used.fit(data.x, data.y, { epochs: 2, batchSize: 300 });
+    await fresh.fit(data.x, data.y, { epochs: 2, batchSize: 300 });
+    assertSameBits(used.getParameters(), fresh.getParameters(), `${threads} thread(s)`);
+    await used.dispose();
+    await fresh.dispose();
+  }
+});
+
+for (const [kind, phase] of [['throw', 'weights'], ['exit', 'weights'], ['throw', 'rows'], ['exit', 'rows']]) {
+  test(`a worker that ${kind === 'throw' ? 'traps' : 'exits'} in the ${phase} phase makes fit reject with WorkerError naming it and the phase; parameters stay finite; no worker is left; the next fit works`, async () => {
     const data = blobs(260, LAYERS[0], 5, 2);
     const net = await splitEverywhere('simd', 3, LAYERS, { name: 'sgd', learningRate: 0.05 });
     const k = net['c'].k; // the kernels, for the test hook
     await net.fit(data.x, data.y, { epochs: 1, batchSize: 13 });
     assert.equal(k.liveWorkers(), 2);
-    k.injectFault(2, 'dense_backward_weights_sgd', kind);
+    k.injectFault(2, phase, kind);
     await assert.rejects(net.fit(data.x, data.y, { epochs: 1, batchSize: 13 }), (e) => {
       assert.ok(e instanceof WorkerError, `${e}`);
       assert.equal(e.worker, 2);
-      assert.equal(e.kernel, 'dense_backward_weights_sgd');
-      assert.match(e.message, /worker 2 of 3 threads failed in dense_backward_weights_sgd/);
+      assert.equal(e.kernel, phase);
+      assert.match(e.message, new RegExp(`^worker 2 of 3 threads failed in the ${phase} phase of a training step: .*${kind === 'throw' ? 'unreachable' : 'exited with code 3'}.*the next fit starts a new one`));
       return true;
     });
     assert.equal(k.liveWorkers(), 0, 'workers alive after the rejection');
@@ -167,11 +203,12 @@ test('cancelling a threaded fit through its signal stops at a batch, keeps the p
   assert.equal(h.stopped, true);
   assert.equal(net.getTrainingState().batch, 5);
   assert.equal(k.liveWorkers(), 1, 'the pool persists across fits');
-  // parked: the worker sleeps in Atomics.wait (SLEEPERS counts it) within a few ms
-  const ctl = new Int32Array(k.buffer(), k.arenaBase - 1024, 16);
+  // parked: the worker waits on the generation word (C_SLEEPERS counts it) as soon as it sees C_PARK
+  const ctl = new Int32Array(k.buffer(), k.engine.ctl, 16);
+  assert.equal(Atomics.load(ctl, 2), 1, 'C_PARK is set when the fit ends');
   const t0 = Date.now();
-  while (Atomics.load(ctl, 6) !== 1 && Date.now() - t0 < 2000) await new Promise((r) => setTimeout(r, 5));
-  assert.equal(Atomics.load(ctl, 6), 1, 'the idle worker parked');
+  while (Atomics.load(ctl, 3) !== 1 && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 5));
+  assert.equal(Atomics.load(ctl, 3), 1, 'the idle worker waits');
   await net.dispose();
   assert.equal(k.liveWorkers(), 0);
   // still usable on one thread after dispose
@@ -266,4 +303,27 @@ test('a script that trains on 2 threads and never calls dispose exits by itself'
   assert.equal(r.error, undefined, `the script did not exit: ${r.error}`);
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout.trim(), '2 true');
+});
+
+test('the library inside a worker thread of the application trains on 2 threads, with the main thread\'s bits', async () => {
+  // the pool's worker script is loaded only as a worker's entry: the library imported inside an
+  // application's worker thread must not mistake that thread for a pool worker
+  const { Worker } = await import('node:worker_threads');
+  const dist = new URL('../../dist/index.js', import.meta.url).href;
+  const data = blobs(300, 40, 4, 11);
+  const code = `import v8 from 'node:v8'; v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+    const { parentPort, workerData } = await import('node:worker_threads');
+    const { createNetwork } = await import(${JSON.stringify(dist)});
+    const net = await createNetwork({ layers: [40, 24, 4], backend: 'simd', threads: 2, seed: 5 });
+    await net.fit(new Float32Array(workerData.x), new Int32Array(workerData.y), { epochs: 2, batchSize: 32 });
+    const p = net.getParameters();
+    await net.dispose();
+    parentPort.postMessage({ threads: net.threads, weights: p.weights, biases: p.biases });`;
+  const w = new Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`), { workerData: { x: data.x.buffer, y: data.y.buffer } });
+  const got = await new Promise((resolve, reject) => { w.once('message', resolve); w.once('error', reject); });
+  await w.terminate();
+  assert.equal(got.threads, 2);
+  const net = await createNetwork({ layers: [40, 24, 4], backend: 'simd', seed: 5 });
+  await net.fit(data.x, data.y, { epochs: 2, batchSize: 32 });
+  assertSameBits(got, net.getParameters(), 'worker thread on 2 threads vs main thread on 1');
 });

@@ -5,7 +5,8 @@
 
 import { ConfigError } from '../../errors.js';
 import type { BackendName } from '../../vocabulary.js';
-import { MAX_THREADS } from './protocol.js';
+/** The most threads a network may have (the engine's descriptor allows 64). */
+export const MAX_THREADS = 64;
 import { availableCores } from './spawn.js';
 
 export type ThreadsOption = 'auto' | number;

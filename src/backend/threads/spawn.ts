@@ -1,9 +1,9 @@
 // Starting a pool worker where the code runs: Node's worker_threads with a file URL (never a blob
 // URL, which Node refuses), or a browser module Worker. Both load the pool's worker script
-// (workers/urls.ts says where it is).
+// (threads/urls.ts says where it is).
 
-import type { WorkerInit } from '../../workers/pool-worker.js';
-import { poolWorkerUrl } from '../../workers/urls.js';
+import type { WorkerInit } from './pool-worker.js';
+import { poolWorkerUrl } from './urls.js';
 import { importNode, isNode } from '../../runtime.js';
 
 /** What the pool needs of a worker, whichever kind. */

@@ -1,0 +1,409 @@
+// The training engine: a whole job (training steps, gradients or inference over a batch) run
+// inside the wasm by every thread at once, from the descriptor the host planned (plan.ts). A step
+// has two phases and two barriers, however deep the network:
+//
+//   rows     units of R rows (R a multiple of 4): gather the rows, forward through every layer,
+//            the loss and correct count of each row, dZ of the output, and back through every
+//            layer's input gradient. Rows are independent in all of this, so a unit needs no one
+//            else's results. W of the layers above the first is read re-packed by inputs (L_WT).
+//   — barrier —
+//   weights  units of (layer, 8 outputs, KC inputs): the weight gradient summed over the whole
+//            batch, then the update of those parameters (SGD fused into the product; momentum and
+//            Adam applied to the block while it is in L1), then the block re-packed by inputs
+//            for the next step's rows phase. The bias gradient goes with the unit at input 0.
+//   — barrier —
+//
+// Bit-identity for every thread count: a unit's result depends only on the unit, never on which
+// thread computes it or on how many there are. Row units start at multiples of 4, the register
+// tile, so every row takes the same path as in one call over the batch; every weight-gradient
+// element is summed over the batch in row order by one thread. Threads take units from a shared
+// counter (a faster core takes more), and the per-row losses are summed in row order by thread 0.
+//
+// Divergence: a row whose loss is not finite stops the job before the update (everyone sees the
+// flag after the barrier); updates that would not be finite are refused element by element and
+// stop the job after that step.
+
+import {
+  C_ERROR_AT, C_INJECT_KIND, C_INJECT_PHASE, C_INJECT_TID, C_NEXT_ROW, C_NEXT_UNIT, C_PHASE,
+  D_BETA1, D_BETA2, D_CAPACITY, D_CTL, D_DATA_ROWS, D_DATA_X, D_DATA_Y, D_EPS, D_HEAD, D_KC, D_LAYERS, D_MAGIC, D_MAX_STEPS,
+  D_MU, D_OPTIMIZER, D_ORDER, D_ROWS_MAX, D_ROW_CORRECT, D_ROW_LOSS, D_SCRATCH, D_SCRATCH_STRIDE, D_STEP_ARGS,
+  D_STEP_RESULTS, D_TARGETS, D_TARGET_WIDTH, D_THREADS, D_WD, D_WEIGHT_UNITS, ENGINE_MAGIC, FLAG_REPACK, FLAG_TARGETS,
+  J_BATCH, J_DONE, J_END, J_FLAGS, J_KIND, J_NONFINITE, J_ROWS, J_START, J_STATUS, J_STEPS, JOB_GRADS, JOB_INFER,
+  JOB_REPACK, JOB_TRAIN, L_ACT, L_B, L_BASE, L_DZ, L_GB, L_GW, L_IN, L_K, L_N, L_OUT, L_S0B, L_S0W, L_S1B, L_S1W,
+  L_UNITS_BEFORE, L_W, L_WORDS, L_WT, MAX_LAYERS, PHASE_REPACK, PHASE_ROWS, PHASE_WEIGHTS, STATUS_FAULT, STATUS_LOSS,
+  STATUS_OK, STATUS_REFUSED, P_WAKE, P_ROWS, P_ROWS_WAIT, P_WEIGHTS, P_WEIGHTS_WAIT, P_REPACK,
+} from './plan';
+import { barrier, failed, nextUnit } from './sync';
+import { profileBegin, profileMark, profileStep } from './profile';
+import {
+  f32_dense_forward__scalar, f32_dense_forward_4x8__simd, f32_dense_backward_weights__scalar,
+  f32_dense_backward_weights_4x8__simd, f32_dense_backward_weights_sgd__scalar, f32_dense_backward_weights_sgd_4x8__simd,
+  f32_dense_backward_input__scalar, f32_dense_backward_input_rows_4x8__simd, f32_transpose_packed__simd,
+} from './dense';
+import {
+  f32_softmax_xent_forward__scalar, f32_softmax_xent_backward__scalar, f32_sigmoid_bce_forward__scalar,
+  f32_sigmoid_bce_backward__scalar, f32_mse_forward__scalar, f32_mse_backward__scalar,
+  i32_count_correct_argmax__scalar, i32_count_correct_binary__scalar,
+} from './loss';
+import { f32_sgd__scalar, f32_sgd__simd, f32_momentum__scalar, f32_momentum__simd, f32_adam__scalar, f32_adam__simd } from './optimizer';
+import { f32_gather_rows, i32_gather } from './data';
+
+const HEAD_SOFTMAX = 0, HEAD_SIGMOID = 1;
+const OPT_SGD = 0, OPT_MOMENTUM = 1;
+
+// @ts-ignore: decorator
+@inline function w32(desc: usize, w: i32): i32 { return load<i32>(desc + (<usize>w << 2)); }
+// @ts-ignore: decorator
+@inline function f32w(desc: usize, w: i32): f32 { return load<f32>(desc + (<usize>w << 2)); }
+// @ts-ignore: decorator
+@inline function ptr(desc: usize, w: i32): usize { return <usize>load<u32>(desc + (<usize>w << 2)); }
+// @ts-ignore: decorator
+@inline function lw(desc: usize, l: i32, w: i32): i32 { return load<i32>(desc + (<usize>(L_BASE + L_WORDS * l + w) << 2)); }
+// @ts-ignore: decorator
+@inline function lp(desc: usize, l: i32, w: i32): usize { return <usize>load<u32>(desc + (<usize>(L_BASE + L_WORDS * l + w) << 2)); }
+
+/** Checks a descriptor before any job runs on it: 0 if sound, else 1 + the index of the first bad
+ * word. It checks the counts, shapes, chaining and alignment a job relies on; it does not check
+ * that the buffers the words point at are large enough: that is the host's plan (src/arena.ts). */
+export function engineCheck(desc: usize): i32 {
+  if ((desc & 3) != 0 || desc + (<usize>(L_BASE + L_WORDS * MAX_LAYERS) << 2) > <usize>memory.size() << 16) return 1;
+  if (w32(desc, D_MAGIC) != ENGINE_MAGIC) return 1 + D_MAGIC;
+  const L = w32(desc, D_LAYERS);
+  if (L < 1 || L > MAX_LAYERS) return 1 + D_LAYERS;
+  const T = w32(desc, D_THREADS);
+  if (T < 1 || T > 64 || (T > 1 && !ASC_FEATURE_THREADS)) return 1 + D_THREADS;
+  if (<u32>w32(desc, D_HEAD) > 2) return 1 + D_HEAD;
+  if (<u32>w32(desc, D_OPTIMIZER) > 2) return 1 + D_OPTIMIZER;
+  if (w32(desc, D_CAPACITY) < 1) return 1 + D_CAPACITY;
+  if (T > 1 && (w32(desc, D_CTL) <= 0 || (w32(desc, D_CTL) & 63) != 0)) return 1 + D_CTL;
+  const rmax = w32(desc, D_ROWS_MAX);
+  if (rmax < 4 || (rmax & 3) != 0) return 1 + D_ROWS_MAX;
+  const KC = w32(desc, D_KC);
+  if (KC < 8 || (KC & 7) != 0) return 1 + D_KC;
+  let units = 0;
+  for (let l = 0; l < L; l++) {
+    const base = L_BASE + L_WORDS * l;
+    const K = lw(desc, l, L_K), N = lw(desc, l, L_N);
+    if (K < 1) return 1 + base + L_K;
+    if (N < 1) return 1 + base + L_N;
+    if (l > 0 && K != lw(desc, l - 1, L_N)) return 1 + base + L_K;
+    if (lw(desc, l, L_UNITS_BEFORE) != units) return 1 + base + L_UNITS_BEFORE;
+    if (<u32>lw(desc, l, L_ACT) > 4) return 1 + base + L_ACT;
+    if (ASC_FEATURE_SIMD && l > 0 && lw(desc, l, L_WT) == 0) return 1 + base + L_WT;
+    for (let w = L_W; w <= L_DZ; w++) if ((lw(desc, l, w) & 3) != 0) return 1 + base + w;
+    units += ((N + 7) >> 3) * ((K + KC - 1) / KC);
+  }
+  if (w32(desc, D_WEIGHT_UNITS) != units) return 1 + D_WEIGHT_UNITS;
+  if (w32(desc, D_MAX_STEPS) < 1) return 1 + D_MAX_STEPS;
+  return 0;
+}
+
+/** The job's checks that depend on the job words: 0, or 1 + the index of the bad word. */
+function jobCheck(desc: usize): i32 {
+  const kind = w32(desc, J_KIND);
+  if (kind < JOB_TRAIN || kind > JOB_REPACK) return 1 + J_KIND;
+  const R = w32(desc, J_ROWS);
+  if (R < 4 || (R & 3) != 0 || R > w32(desc, D_ROWS_MAX)) return 1 + J_ROWS;
+  const B = w32(desc, J_BATCH);
+  if (kind != JOB_REPACK && (B < 1 || B > w32(desc, D_CAPACITY))) return 1 + J_BATCH;
+  if (kind == JOB_TRAIN) {
+    const n = w32(desc, D_DATA_ROWS);
+    if (w32(desc, D_DATA_X) == 0 || n < 1) return 1 + D_DATA_X;
+    const s = w32(desc, J_STEPS);
+    if (s < 1 || s > w32(desc, D_MAX_STEPS)) return 1 + J_STEPS;
+    const start = w32(desc, J_START), end = w32(desc, J_END);
+    if (end < 1 || end > n) return 1 + J_END;
+    if (start < 0 || <i64>start + <i64>(s - 1) * <i64>B >= <i64>end) return 1 + J_START;
+  }
+  return 0;
+}
+
+// ---- the rows phase
+
+/** Thread tid's scratch: rowsMax·max(layer width) floats (arena.ts scratchStride), which the
+ * forward tiles and the input-gradient rows use in turn. */
+// @ts-ignore: decorator
+@inline function scratchOf(desc: usize, tid: i32): usize {
+  return ptr(desc, D_SCRATCH) + <usize>tid * <usize>w32(desc, D_SCRATCH_STRIDE);
+}
+
+/** Rows [r0, r1) of batch B from its gathered input to dZ of every layer (backward) or to the
+ * output and the row losses (forward only). */
+function rowUnit(desc: usize, tid: i32, B: i32, r0: i32, r1: i32, backward: bool, withLoss: bool): void {
+  const L = w32(desc, D_LAYERS);
+  const scratch = scratchOf(desc, tid);
+  for (let l = 0; l < L; l++) {
+    const K = lw(desc, l, L_K), N = lw(desc, l, L_N);
+    if (ASC_FEATURE_SIMD) f32_dense_forward_4x8__simd(lp(desc, l, L_OUT), lp(desc, l, L_IN), lp(desc, l, L_W), lp(desc, l, L_B), scratch, B, K, N, lw(desc, l, L_ACT), r0, r1, 0, (N + 7) >> 3);
+    else f32_dense_forward__scalar(lp(desc, l, L_OUT), lp(desc, l, L_IN), lp(desc, l, L_W), lp(desc, l, L_B), B, K, N, lw(desc, l, L_ACT), r0, r1, 0, (N + 7) >> 3);
+  }
+  // the head over the output rows, in place: each row's loss and correct count
+  const top = L - 1;
+  const N = lw(desc, top, L_N);
+  const head = w32(desc, D_HEAD);
+  const A = lp(desc, top, L_OUT), row = <usize>N << 2;
+  const T = ptr(desc, D_TARGETS), tw = w32(desc, D_TARGET_WIDTH);
+  const loss = ptr(desc, D_ROW_LOSS), correct = ptr(desc, D_ROW_CORRECT);
+  let bad = false;
+  for (let r = r0; r < r1; r++) {
+    const a = A + <usize>r * row;
+    const t = withLoss ? T + (<usize>r * <usize>tw << 2) : 0;
+    let sum: f64;
+    if (head == HEAD_SOFTMAX) sum = f32_softmax_xent_forward__scalar(a, a, t, 1, N);
+    else if (head == HEAD_SIGMOID) sum = f32_sigmoid_bce_forward__scalar(a, a, t, 1, N);
+    else sum = f32_mse_forward__scalar(a, a, t, 1, N);
+    if (withLoss) {
+      store<f64>(loss + (<usize>r << 3), sum);
+      if (sum - sum != 0) bad = true;
+      const c = head == HEAD_SOFTMAX ? i32_count_correct_argmax__scalar(a, t, 1, N) : head == HEAD_SIGMOID ? i32_count_correct_binary__scalar(a, t, 1, N) : 0;
+      store<i32>(correct + (<usize>r << 2), c);
+    }
+  }
+  if (bad) {
+    if (ASC_FEATURE_THREADS) atomic.store<i32>(desc + (<usize>J_NONFINITE << 2), 1);
+    else store<i32>(desc + (<usize>J_NONFINITE << 2), 1);
+  }
+  if (!backward) return;
+  // dZ of the output: the gradient of the batch-mean loss (1/B, or 1/(B·N) for element-wise losses)
+  const n = r1 - r0;
+  const dZ = lp(desc, top, L_DZ) + <usize>r0 * row, P = A + <usize>r0 * row, Tr = T + (<usize>r0 * <usize>tw << 2);
+  if (head == HEAD_SOFTMAX) f32_softmax_xent_backward__scalar(dZ, P, Tr, n, N, <f32>(1.0 / <f64>B));
+  else if (head == HEAD_SIGMOID) f32_sigmoid_bce_backward__scalar(dZ, P, Tr, n, N, <f32>(1.0 / (<f64>B * <f64>N)));
+  else f32_mse_backward__scalar(dZ, P, Tr, n, N, <f32>(1.0 / (<f64>B * <f64>N)));
+  // input gradients down to the first hidden layer: dZ_{l−1} = (dZ_l · W_l) ⊙ act'(A_l)
+  for (let l = top; l > 0; l--) {
+    const K = lw(desc, l, L_K), Nl = lw(desc, l, L_N);
+    const act = lw(desc, l - 1, L_ACT);
+    if (ASC_FEATURE_SIMD) {
+      f32_dense_backward_input_rows_4x8__simd(lp(desc, l - 1, L_DZ), lp(desc, l, L_DZ), lp(desc, l, L_WT), lp(desc, l, L_IN), scratch, B, K, Nl, act, r0, r1);
+    } else {
+      f32_dense_backward_input__scalar(lp(desc, l - 1, L_DZ), lp(desc, l, L_DZ), lp(desc, l, L_W), lp(desc, l, L_IN), B, K, Nl, act, r0, r1, 0, (K + 7) >> 3);
+    }
+  }
+}
+
+/** This thread's row units of a batch of B rows; `start` ≥ 0 gathers them from the resident data
+ * at ORDER[start …] first. */
+function rowsPhase(desc: usize, tid: i32, T: i32, B: i32, start: i32, backward: bool, withLoss: bool): void {
+  const R = w32(desc, J_ROWS);
+  const units = (B + R - 1) / R;
+  const ctl = ptr(desc, D_CTL);
+  const inp = lp(desc, 0, L_IN), K0 = lw(desc, 0, L_K);
+  const tw = w32(desc, D_TARGET_WIDTH);
+  for (let u = T > 1 ? nextUnit(ctl, C_NEXT_ROW) : 0; u < units; u = T > 1 ? nextUnit(ctl, C_NEXT_ROW) : u + 1) {
+    const r0 = u * R, r1 = min(B, r0 + R);
+    if (start >= 0) {
+      const idx = ptr(desc, D_ORDER) + (<usize>(start + r0) << 2);
+      f32_gather_rows(inp + (<usize>r0 * <usize>K0 << 2), ptr(desc, D_DATA_X), idx, r1 - r0, K0);
+      const Tr = ptr(desc, D_TARGETS) + (<usize>r0 * <usize>tw << 2);
+      if (w32(desc, D_HEAD) == HEAD_SOFTMAX) i32_gather(Tr, ptr(desc, D_DATA_Y), idx, r1 - r0);
+      else f32_gather_rows(Tr, ptr(desc, D_DATA_Y), idx, r1 - r0, tw);
+    }
+    rowUnit(desc, tid, B, r0, r1, backward, withLoss);
+  }
+}
+
+// ---- the weights phase
+
+const MODE_GRADS = 0, MODE_TRAIN = 1;
+
+/** This thread's weight units: gradients (MODE_GRADS), or gradients and the update (MODE_TRAIN)
+ * with step arguments lr, bc1, bc2; keeps W re-packed by inputs. Returns refused updates. */
+function weightsPhase(desc: usize, tid: i32, T: i32, B: i32, mode: i32, lr: f32, bc1: f32, bc2: f32): i32 {
+  const ctl = ptr(desc, D_CTL);
+  const total = w32(desc, D_WEIGHT_UNITS), KC = w32(desc, D_KC), L = w32(desc, D_LAYERS);
+  const opt = w32(desc, D_OPTIMIZER);
+  const wd = f32w(desc, D_WD);
+  let refused = 0;
+  let l = 0;
+  for (let u = T > 1 ? nextUnit(ctl, C_NEXT_UNIT) : 0; u < total; u = T > 1 ? nextUnit(ctl, C_NEXT_UNIT) : u + 1) {
+    while (l + 1 < L && lw(desc, l + 1, L_UNITS_BEFORE) <= u) l++;
+    while (lw(desc, l, L_UNITS_BEFORE) > u) l--;
+    const K = lw(desc, l, L_K), N = lw(desc, l, L_N);
+    const NP = (N + 7) >> 3;
+    const i = u - lw(desc, l, L_UNITS_BEFORE);
+    const p = i % NP, k0 = (i / NP) * KC, k1 = min(K, k0 + KC);
+    const X = lp(desc, l, L_IN), dZ = lp(desc, l, L_DZ);
+    const W = lp(desc, l, L_W), bias = lp(desc, l, L_B);
+    if (mode == MODE_TRAIN && opt == OPT_SGD) {
+      refused += ASC_FEATURE_SIMD
+        ? f32_dense_backward_weights_sgd_4x8__simd(W, bias, dZ, X, B, K, N, lr, wd, p, p + 1, k0, k1)
+        : f32_dense_backward_weights_sgd__scalar(W, bias, dZ, X, B, K, N, lr, wd, p, p + 1, k0, k1);
+    } else {
+      const gW = lp(desc, l, L_GW), gb = lp(desc, l, L_GB);
+      if (ASC_FEATURE_SIMD) f32_dense_backward_weights_4x8__simd(gW, gb, dZ, X, B, K, N, p, p + 1, k0, k1);
+      else f32_dense_backward_weights__scalar(gW, gb, dZ, X, B, K, N, p, p + 1, k0, k1);
+      if (mode == MODE_TRAIN) {
+        // the block's weights: contiguous in the packed layout (rows k0 … k1 of panel p)
+        const off = ((<usize>p * <usize>K + <usize>k0) << 3) << 2;
+        const n = (k1 - k0) << 3;
+        refused += update(desc, l, opt, W + off, gW + off, L_S0W, L_S1W, off, n, n, lr, wd, bc1, bc2);
+        // the panel's 8 biases (lanes past N are padding: zero, and they stay zero)
+        if (k0 == 0) refused += update(desc, l, opt, bias + (<usize>p << 5), gb + (<usize>p << 5), L_S0B, L_S1B, <usize>p << 5, 8, 0, lr, wd, bc1, bc2);
+      }
+    }
+    if (ASC_FEATURE_SIMD && l > 0 && mode == MODE_TRAIN) {
+      f32_transpose_packed__simd(lp(desc, l, L_WT), W, N, K, p, p + 1, k0 >> 3, (k1 + 7) >> 3);
+    }
+  }
+  return refused;
+}
+
+/** Momentum or Adam over n floats of one tensor (state blocks at the same offset); nDecay of them decay. */
+// @ts-ignore: decorator
+@inline function update(desc: usize, l: i32, opt: i32, P: usize, G: usize, s0: i32, s1: i32, off: usize, n: i32, nDecay: i32, lr: f32, wd: f32, bc1: f32, bc2: f32): i32 {
+  const S0 = lp(desc, l, s0) + off;
+  if (opt == OPT_MOMENTUM) {
+    const mu = f32w(desc, D_MU);
+    return ASC_FEATURE_SIMD ? f32_momentum__simd(P, S0, G, n, nDecay, lr, mu, wd) : f32_momentum__scalar(P, S0, G, n, nDecay, lr, mu, wd);
+  }
+  if (opt == OPT_SGD) return ASC_FEATURE_SIMD ? f32_sgd__simd(P, G, n, nDecay, lr, wd) : f32_sgd__scalar(P, G, n, nDecay, lr, wd);
+  const S1 = lp(desc, l, s1) + off;
+  const b1 = f32w(desc, D_BETA1), b2 = f32w(desc, D_BETA2), eps = f32w(desc, D_EPS);
+  return ASC_FEATURE_SIMD ? f32_adam__simd(P, S0, S1, G, n, nDecay, lr, b1, b2, eps, wd, bc1, bc2) : f32_adam__scalar(P, S0, S1, G, n, nDecay, lr, b1, b2, eps, wd, bc1, bc2);
+}
+
+/** Re-packs every layer above the first by inputs (after the host wrote parameters): units of one
+ * output panel. */
+function repackPhase(desc: usize, tid: i32, T: i32): void {
+  if (!ASC_FEATURE_SIMD) return;
+  const ctl = ptr(desc, D_CTL), L = w32(desc, D_LAYERS);
+  let total = 0;
+  for (let l = 1; l < L; l++) total += (lw(desc, l, L_N) + 7) >> 3;
+  let l = 1, before = 0;
+  for (let u = T > 1 ? nextUnit(ctl, C_NEXT_UNIT) : 0; u < total; u = T > 1 ? nextUnit(ctl, C_NEXT_UNIT) : u + 1) {
+    while (u >= before + ((lw(desc, l, L_N) + 7) >> 3)) { before += (lw(desc, l, L_N) + 7) >> 3; l++; }
+    const K = lw(desc, l, L_K), N = lw(desc, l, L_N);
+    const p = u - before;
+    f32_transpose_packed__simd(lp(desc, l, L_WT), lp(desc, l, L_W), N, K, p, p + 1, 0, (K + 7) >> 3);
+  }
+}
+
+// ---- a job
+
+/** Test hook (threaded binaries): thread tid fails at the start of `phase` as the control block
+ * says. Returns 2 to leave the thread (the host's worker then exits), traps for 1. */
+function injected(ctl: usize, tid: i32, phase: i32): i32 {
+  if (!ASC_FEATURE_THREADS || ctl == 0) return 0;
+  if (atomic.load<i32>(ctl + (<usize>C_INJECT_TID << 2)) != tid || atomic.load<i32>(ctl + (<usize>C_INJECT_PHASE << 2)) != phase) return 0;
+  const kind = atomic.load<i32>(ctl + (<usize>C_INJECT_KIND << 2));
+  if (kind == 1) unreachable();
+  return kind;
+}
+
+// @ts-ignore: decorator
+@inline function enter(ctl: usize, tid: i32, phase: i32): i32 {
+  if (ASC_FEATURE_THREADS && ctl != 0) atomic.store<i32>(ctl + (<usize>(C_PHASE + tid) << 2), phase);
+  return injected(ctl, tid, phase);
+}
+
+/** Runs thread tid's part of the job in the descriptor; thread 0 also writes the results. Returns
+ * 0, or 2 when a test hook asks this thread to leave. */
+export function engineJob(desc: usize, tid: i32): i32 {
+  const T = w32(desc, D_THREADS);
+  const ctl = ptr(desc, D_CTL);
+  const kind = w32(desc, J_KIND), flags = w32(desc, J_FLAGS);
+  let why = 0;
+  profileBegin(desc, tid);
+  profileMark(desc, tid, P_WAKE);
+  if ((flags & FLAG_REPACK) != 0 || kind == JOB_REPACK) {
+    if ((why = enter(ctl, tid, PHASE_REPACK)) != 0) return why;
+    repackPhase(desc, tid, T);
+    if (!barrier(ctl, tid, T, C_NEXT_UNIT)) return finish(desc, tid, STATUS_FAULT, 0);
+    profileMark(desc, tid, P_REPACK);
+    if (kind == JOB_REPACK) return finish(desc, tid, STATUS_OK, 0);
+  }
+  if (kind == JOB_INFER) {
+    if ((why = enter(ctl, tid, PHASE_ROWS)) != 0) return why;
+    rowsPhase(desc, tid, T, w32(desc, J_BATCH), -1, false, (flags & FLAG_TARGETS) != 0);
+    profileMark(desc, tid, P_ROWS);
+    if (!barrier(ctl, tid, T, C_NEXT_UNIT)) return finish(desc, tid, STATUS_FAULT, 0);
+    profileMark(desc, tid, P_ROWS_WAIT);
+    // without targets no row loss was written: the result stays the zeros engineClear left
+    if (tid == 0 && (flags & FLAG_TARGETS) != 0) sumRows(desc, 0, w32(desc, J_BATCH), 0);
+    profileMark(desc, tid, P_WEIGHTS);
+    profileStep(desc, tid);
+    return finish(desc, tid, STATUS_OK, 1);
+  }
+  if (kind == JOB_GRADS) {
+    const B = w32(desc, J_BATCH);
+    if ((why = enter(ctl, tid, PHASE_ROWS)) != 0) return why;
+    rowsPhase(desc, tid, T, B, -1, true, true);
+    profileMark(desc, tid, P_ROWS);
+    if (!barrier(ctl, tid, T, C_NEXT_UNIT)) return finish(desc, tid, STATUS_FAULT, 0);
+    profileMark(desc, tid, P_ROWS_WAIT);
+    if ((why = enter(ctl, tid, PHASE_WEIGHTS)) != 0) return why;
+    if (tid == 0) sumRows(desc, 0, B, 0);
+    weightsPhase(desc, tid, T, B, MODE_GRADS, 0, 1, 1);
+    profileMark(desc, tid, P_WEIGHTS);
+    if (!barrier(ctl, tid, T, C_NEXT_ROW)) return finish(desc, tid, STATUS_FAULT, 0);
+    profileMark(desc, tid, P_WEIGHTS_WAIT);
+    profileStep(desc, tid);
+    return finish(desc, tid, STATUS_OK, 1);
+  }
+  // training steps
+  const steps = w32(desc, J_STEPS), bs = w32(desc, J_BATCH), end = w32(desc, J_END);
+  const args = ptr(desc, D_STEP_ARGS), results = ptr(desc, D_STEP_RESULTS);
+  const nonfinite = desc + (<usize>J_NONFINITE << 2);
+  let start = w32(desc, J_START);
+  for (let s = 0; s < steps; s++, start += bs) {
+    const B = min(bs, end - start);
+    if ((why = enter(ctl, tid, PHASE_ROWS)) != 0) return why;
+    rowsPhase(desc, tid, T, B, start, true, true);
+    profileMark(desc, tid, P_ROWS);
+    if (!barrier(ctl, tid, T, C_NEXT_UNIT)) return finish(desc, tid, STATUS_FAULT, s);
+    profileMark(desc, tid, P_ROWS_WAIT);
+    const res = results + (<usize>s << 4);
+    if (tid == 0) sumRows(desc, res, B, s);
+    if ((ASC_FEATURE_THREADS ? atomic.load<i32>(nonfinite) : load<i32>(nonfinite)) != 0) return finish(desc, tid, STATUS_LOSS, s);
+    if ((why = enter(ctl, tid, PHASE_WEIGHTS)) != 0) return why;
+    const a = args + (<usize>s << 4);
+    const refused = weightsPhase(desc, tid, T, B, MODE_TRAIN, load<f32>(a), load<f32>(a, 4), load<f32>(a, 8));
+    if (refused != 0) {
+      if (ASC_FEATURE_THREADS) atomic.add<i32>(res + 12, refused);
+      else store<i32>(res + 12, load<i32>(res + 12) + refused);
+    }
+    profileMark(desc, tid, P_WEIGHTS);
+    if (!barrier(ctl, tid, T, C_NEXT_ROW)) return finish(desc, tid, STATUS_FAULT, s);
+    profileMark(desc, tid, P_WEIGHTS_WAIT);
+    profileStep(desc, tid);
+    if ((ASC_FEATURE_THREADS ? atomic.load<i32>(res + 12) : load<i32>(res + 12)) != 0) return finish(desc, tid, STATUS_REFUSED, s + 1);
+  }
+  return finish(desc, tid, STATUS_OK, steps);
+}
+
+/** Thread 0 sums rows [0, B) of the row losses (in row order: the same bits for any split) and
+ * correct counts into the results of step s (res = 0: into the first result slot). */
+function sumRows(desc: usize, res: usize, B: i32, s: i32): void {
+  const at = res != 0 ? res : ptr(desc, D_STEP_RESULTS) + (<usize>s << 4);
+  const loss = ptr(desc, D_ROW_LOSS), correct = ptr(desc, D_ROW_CORRECT);
+  let sum: f64 = 0;
+  let c = 0;
+  for (let r = 0; r < B; r++) {
+    sum += load<f64>(loss + (<usize>r << 3));
+    c += load<i32>(correct + (<usize>r << 2));
+  }
+  store<f64>(at, sum);
+  store<i32>(at, c, 8);
+}
+
+// @ts-ignore: decorator
+@inline function finish(desc: usize, tid: i32, status: i32, done: i32): i32 {
+  if (tid == 0) {
+    store<i32>(desc + (<usize>J_STATUS << 2), status == STATUS_OK && failed(ptr(desc, D_CTL)) ? STATUS_FAULT : status);
+    store<i32>(desc + (<usize>J_DONE << 2), done);
+  }
+  return 0;
+}
+
+/** Clears what a job accumulates into before it starts (thread 0, before the others are told). */
+export function engineClear(desc: usize): void {
+  store<i32>(desc + (<usize>J_NONFINITE << 2), 0);
+  store<i32>(desc + (<usize>J_STATUS << 2), STATUS_OK);
+  store<i32>(desc + (<usize>J_DONE << 2), 0);
+  const kind = w32(desc, J_KIND);
+  const steps = kind == JOB_TRAIN ? w32(desc, J_STEPS) : 1;
+  memory.fill(ptr(desc, D_STEP_RESULTS), 0, <usize>steps << 4);
+}
+
+export { jobCheck, C_ERROR_AT };

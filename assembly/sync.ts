@@ -1,0 +1,85 @@
+// Synchronisation between the threads of a threaded engine, over the control block (plan.ts):
+// handing out units of work, the barrier between phases, and the wait for the next job. Built only
+// into the threaded binaries (ASC_FEATURE_THREADS); the single-thread binaries run every job on
+// one thread and never touch the control block.
+//
+// The barrier is sense-reversing: each thread reads the generation, adds itself to the count; the
+// last to arrive zeroes the count, resets the work counter of the next phase (nobody is using it:
+// everyone is here), bumps the generation and wakes any sleeper. The others spin on the generation
+// for C_SPIN rounds, then wait on it with a timeout, so a thread that failed (C_FAULT) never
+// leaves them waiting for ever.
+
+import { C_BAR_COUNT, C_BAR_GEN, C_BAR_SLEEPERS, C_COORD_BLOCKS, C_FAULT, C_GEN, C_PARK, C_QUIT, C_SLEEPERS, C_SPIN } from './plan';
+
+/** Wait timeout (ns) between checks for a failed thread. */
+const WAIT_NS: i64 = 2_000_000;
+
+// @ts-ignore: decorator
+@inline function word(ctl: usize, w: i32): usize { return ctl + (<usize>w << 2); }
+
+/** The next unit of the counter `w` (each call takes one; past the last, keeps counting). */
+// @ts-ignore: decorator
+@inline export function nextUnit(ctl: usize, w: i32): i32 {
+  if (ASC_FEATURE_THREADS) return atomic.add<i32>(word(ctl, w), 1);
+  return 0;
+}
+
+export function failed(ctl: usize): bool {
+  if (ASC_FEATURE_THREADS && ctl != 0) return atomic.load<i32>(word(ctl, C_FAULT)) != 0;
+  return false;
+}
+
+/** All T threads meet; the last one zeroes the counter `resetWord` (−1: none). False when a thread
+ * has failed: the job is over for everyone. */
+export function barrier(ctl: usize, tid: i32, T: i32, resetWord: i32): bool {
+  if (!ASC_FEATURE_THREADS || T <= 1) return true;
+  const gen = word(ctl, C_BAR_GEN);
+  const g = atomic.load<i32>(gen);
+  if (atomic.add<i32>(word(ctl, C_BAR_COUNT), 1) == T - 1) {
+    atomic.store<i32>(word(ctl, C_BAR_COUNT), 0);
+    if (resetWord >= 0) atomic.store<i32>(word(ctl, resetWord), 0);
+    atomic.store<i32>(gen, g + 1);
+    if (atomic.load<i32>(word(ctl, C_BAR_SLEEPERS)) > 0) atomic.notify(gen, -1);
+    return !failed(ctl);
+  }
+  const spin = atomic.load<i32>(word(ctl, C_SPIN));
+  const mayWait = tid != 0 || atomic.load<i32>(word(ctl, C_COORD_BLOCKS)) != 0;
+  let spins = 0;
+  while (atomic.load<i32>(gen) == g) {
+    if (failed(ctl)) return false;
+    if (++spins > spin && mayWait) {
+      atomic.add<i32>(word(ctl, C_BAR_SLEEPERS), 1);
+      atomic.wait<i32>(gen, g, WAIT_NS);
+      atomic.sub<i32>(word(ctl, C_BAR_SLEEPERS), 1);
+    }
+  }
+  return !failed(ctl);
+}
+
+/** Thread 0 starts a job: every worker waiting on the generation runs it. */
+export function startJob(ctl: usize): void {
+  if (!ASC_FEATURE_THREADS) return;
+  atomic.store<i32>(word(ctl, C_PARK), 0);
+  atomic.add<i32>(word(ctl, C_GEN), 1);
+  if (atomic.load<i32>(word(ctl, C_SLEEPERS)) > 0) atomic.notify(word(ctl, C_GEN), -1);
+}
+
+/** A worker waits for a job after generation `seen`: returns the new generation, or −1 to quit
+ * (C_QUIT, or a failed thread). Spins C_SPIN rounds unless parked, then waits. */
+export function awaitJob(ctl: usize, seen: i32): i32 {
+  if (!ASC_FEATURE_THREADS) return -1;
+  const gen = word(ctl, C_GEN);
+  let spins = 0;
+  while (true) {
+    const g = atomic.load<i32>(gen);
+    if (g != seen) return atomic.load<i32>(word(ctl, C_QUIT)) != 0 ? -1 : g;
+    if (atomic.load<i32>(word(ctl, C_QUIT)) != 0 || failed(ctl)) return -1;
+    if (++spins > atomic.load<i32>(word(ctl, C_SPIN)) || atomic.load<i32>(word(ctl, C_PARK)) != 0) {
+      atomic.add<i32>(word(ctl, C_SLEEPERS), 1);
+      atomic.wait<i32>(gen, seen, WAIT_NS * 50);
+      atomic.sub<i32>(word(ctl, C_SLEEPERS), 1);
+      spins = 0;
+    }
+  }
+  return -1;
+}

@@ -1,0 +1,70 @@
+// The machine's ceiling beside our threads, as a new user would measure it: N independent
+// single-thread trainings at once (N workers, one network each: what N cores give when nothing is
+// shared), one N-thread training, and one single-thread training, each in a worker thread of its
+// own, started together by one shared signal after every network's warm-up epoch. Per run the
+// three are measured one after the other (single, ceiling, threaded) and the runs interleave, so
+// a change of the machine's speed affects all three alike; medians over the runs are reported.
+// The ratio threaded ÷ ceiling is the share of what N cores can give that one N-thread training
+// gets; threaded ÷ single is its speed-up.
+import { Worker } from 'node:worker_threads';
+import { median } from './training.js';
+
+const WORKER = new URL('./ceiling-worker.js', import.meta.url);
+
+/** The data as shared memory, once: every worker views it. */
+export function sharedData(data) {
+  const x = new SharedArrayBuffer(data.x.byteLength);
+  new Float32Array(x).set(data.x);
+  const y = new SharedArrayBuffer(data.n * 4);
+  new Int32Array(y).set(data.y);
+  return { x, y, n: data.n };
+}
+
+/** Starts `specs` trainings together; resolves to their samples/s. */
+async function together(specs, shared, common) {
+  const go = new SharedArrayBuffer(4);
+  const workers = specs.map((threads, i) => new Worker(WORKER, {
+    workerData: { ...common, threads, x: shared.x, y: shared.y, go, seed: common.seed + i },
+  }));
+  const ready = workers.map((w) => new Promise((resolve, reject) => {
+    w.once('message', resolve);
+    w.once('error', reject);
+  }));
+  await Promise.all(ready);
+  const done = workers.map((w) => new Promise((resolve, reject) => {
+    w.once('message', resolve);
+    w.once('error', reject);
+  }));
+  Atomics.store(new Int32Array(go), 0, 1);
+  Atomics.notify(new Int32Array(go), 0);
+  const out = await Promise.all(done);
+  await Promise.all(workers.map((w) => w.terminate()));
+  return out;
+}
+
+/**
+ * @param {{ layers: number[], batchSize: number, shared: object, threads: number, runs: number, epochs: number, log?: (s: string) => void }} o
+ */
+export async function measureCeiling({ layers, batchSize, shared, threads: N, runs, epochs, log = () => {} }) {
+  const common = { layers, batchSize, epochs, seed: 1 };
+  const single = [], ceiling = [], each = [], threaded = [];
+  for (let r = 0; r < runs; r++) {
+    single.push((await together([1], shared, common))[0].samplesPerSecond);
+    const c = await together(Array(N).fill(1), shared, common);
+    ceiling.push(c.reduce((s, o) => s + o.samplesPerSecond, 0));
+    each.push(...c.map((o) => o.samplesPerSecond));
+    const t = (await together([N], shared, common))[0];
+    if (t.threads !== N) throw new Error(`the ${N}-thread training ran on ${t.threads} threads`);
+    threaded.push(t.samplesPerSecond);
+    log(`  run ${r + 1}: 1 thread ${Math.round(single[r])}/s, ${N} × 1 thread ${Math.round(ceiling[r])}/s, ${N} threads ${Math.round(threaded[r])}/s`);
+  }
+  const summary = (a) => ({ median: median(a), min: Math.min(...a), max: Math.max(...a) });
+  return {
+    layers, batchSize, threads: N, runs, epochs, samples: shared.n,
+    single: summary(single), ceiling: summary(ceiling), ceilingEach: summary(each), threaded: summary(threaded),
+    // per run, then the median: the runs are interleaved, so each run's ratio is from one moment
+    threadedOfCeiling: summary(threaded.map((t, i) => t / ceiling[i])),
+    ceilingSpeedup: summary(ceiling.map((c, i) => c / single[i])),
+    threadedSpeedup: summary(threaded.map((t, i) => t / single[i])),
+  };
+}

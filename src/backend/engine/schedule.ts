@@ -1,0 +1,20 @@
+// How the engine cuts a job into units (assembly/engine.ts). Neither choice changes a result bit:
+// row units start at multiples of the 4-row register tile, and every weight-gradient element is
+// summed over the whole batch by one thread whatever the unit size. They only trade load balance
+// against per-unit overhead, and cache reuse.
+
+/** Inputs per weight unit (a multiple of 8): a unit is (8 outputs, KC inputs) of one layer, so a
+ * 784×128 layer has 16 × 13 units, plenty for 2–16 threads to share evenly; the unit's inputs over
+ * a 64-row batch (16 KB) stay in L1 while the thread's next units (the next output panels) reuse them. */
+export const KC = 64;
+
+/** Rows per row unit for a batch of B on T threads: one unit of up to rowsMax rows on one thread
+ * (the forward tiles then reuse each weight panel across the most rows); on several, about four
+ * units a thread, so that a thread that finishes early finds work and the last unit is short. */
+export function rowsPerUnit(B: number, T: number, rowsMax: number): number {
+  const want = T <= 1 ? B : Math.ceil(B / (4 * T));
+  return Math.max(4, Math.min(rowsMax, Math.ceil(want / 4) * 4));
+}
+
+/** Weight units of a layer with K inputs and N outputs. */
+export const weightUnits = (K: number, N: number, kc = KC): number => Math.ceil(N / 8) * Math.ceil(K / kc);

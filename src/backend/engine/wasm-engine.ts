@@ -1,0 +1,188 @@
+// The engine of the wasm backends: writes the descriptor (assembly/plan.ts, words.ts) for the
+// arena plan and runs each job with one call of the binary's engine_run, on one thread or, with
+// the threaded binary, on every thread of the pool at once (threads/pool.ts). The host's part of
+// a step is writing a few job words and reading the step's results.
+
+import type { ArenaPlan } from '../../arena.js';
+import { MAX_STEPS } from '../../arena.js';
+import { WasmBinaryError } from '../../errors.js';
+import type { Architecture, OptimizerConfig } from '../../types.js';
+import { ACT, OPTIMIZERS, OUTPUTS } from '../../vocabulary.js';
+import { KC, rowsPerUnit, weightUnits } from './schedule.js';
+import { outcome, type Engine, type JobOutcome } from './types.js';
+import * as D from './words.js';
+
+/** What a wasm backend gives its engine. */
+export interface EngineBinding {
+  /** byte offset of the descriptor (DESC_BYTES, below the arena: it never moves) */
+  readonly descriptor: number;
+  /** byte offset of the control block (threaded), else 0 */
+  readonly ctl: number;
+  readonly threads: number;
+  /** byte offset of the profile (PROFILE_BYTES) a profiling binary writes, or absent */
+  readonly profile?: number;
+  buffer(): ArrayBuffer;
+  /** engine_run(descriptor): the job's status, or −(1 + index) of a bad word. A threaded binding
+   * throws WorkerError when a thread failed. */
+  run(): number;
+}
+
+export const DESC_BYTES = D.DESC_WORDS * 4;
+
+const STATUS: Record<number, JobOutcome['status']> = { [D.STATUS_OK]: 'ok', [D.STATUS_LOSS]: 'loss', [D.STATUS_REFUSED]: 'refused' };
+
+/** Names of descriptor words, for the message when the binary refuses one. */
+function wordName(w: number): string {
+  if (w >= D.L_BASE) {
+    const l = Math.floor((w - D.L_BASE) / D.L_WORDS);
+    const name = Object.entries(D).find(([k, v]) => k.startsWith('L_') && k !== 'L_BASE' && k !== 'L_WORDS' && v === (w - D.L_BASE) % D.L_WORDS)?.[0];
+    return `layer ${l} word ${name ?? (w - D.L_BASE) % D.L_WORDS}`;
+  }
+  const name = Object.entries(D).find(([k, v]) => /^[DJ]_/.test(k) && v === w)?.[0];
+  return name ?? `word ${w}`;
+}
+
+export interface EngineSpec {
+  arch: Architecture;
+  opt: Required<OptimizerConfig>;
+  targetWidth: number;
+}
+
+export class WasmEngine implements Engine {
+  readonly callsPerStep = 1;
+  private readonly b: EngineBinding;
+  private readonly spec: EngineSpec;
+  private plan: ArenaPlan | null = null;
+  private buf: ArrayBuffer | null = null;
+  private i32!: Int32Array;
+  private f32!: Float32Array;
+  private args!: Float32Array;
+  private results!: DataView;
+  private repack = true;
+  private readonly out: JobOutcome = outcome(MAX_STEPS);
+  /** unit sizes (schedule.ts); tests make them small so that small shapes split as big ones do */
+  private kc = KC;
+  private rows: number | null = null;
+
+  constructor(binding: EngineBinding, spec: EngineSpec) {
+    this.b = binding;
+    this.spec = spec;
+  }
+
+  /** Views over the memory, made again after it grew (a grow replaces the buffer). */
+  private views(): void {
+    const buf = this.b.buffer();
+    if (buf === this.buf) return;
+    const p = this.plan!;
+    this.buf = buf;
+    this.i32 = new Int32Array(buf, this.b.descriptor, D.DESC_WORDS);
+    this.f32 = new Float32Array(buf, this.b.descriptor, D.DESC_WORDS);
+    this.args = new Float32Array(buf, p.stepArgs, 4 * MAX_STEPS);
+    this.results = new DataView(buf, p.stepResults, 16 * MAX_STEPS);
+  }
+
+  configure(plan: ArenaPlan): void {
+    // a new plan may put the packed transposes elsewhere: then they are packed again before the next job
+    if (this.plan && plan.repacked.some((at, l) => at !== this.plan!.repacked[l])) this.repack = true;
+    this.plan = plan;
+    this.buf = null;
+    this.views();
+    const w = this.i32, f = this.f32;
+    const { arch, opt } = this.spec;
+    const L = arch.layers.length - 1;
+    w.fill(0);
+    w[D.D_MAGIC] = D.ENGINE_MAGIC;
+    w[D.D_LAYERS] = L;
+    w[D.D_THREADS] = this.b.threads;
+    w[D.D_HEAD] = OUTPUTS.indexOf(arch.output);
+    w[D.D_OPTIMIZER] = OPTIMIZERS.indexOf(opt.name);
+    w[D.D_CAPACITY] = plan.capacity;
+    w[D.D_CTL] = this.b.ctl;
+    w[D.D_ROWS_MAX] = plan.rowsMax;
+    w[D.D_KC] = this.kc;
+    w[D.D_SCRATCH] = plan.scratch;
+    w[D.D_SCRATCH_STRIDE] = plan.scratchStride;
+    w[D.D_TARGETS] = plan.targets;
+    w[D.D_TARGET_WIDTH] = this.spec.targetWidth;
+    w[D.D_ROW_LOSS] = plan.rowLoss;
+    w[D.D_ROW_CORRECT] = plan.rowCorrect;
+    if (plan.data) {
+      w[D.D_DATA_X] = plan.data.x; w[D.D_DATA_Y] = plan.data.y; w[D.D_ORDER] = plan.data.order; w[D.D_DATA_ROWS] = plan.data.rows;
+    }
+    w[D.D_STEP_ARGS] = plan.stepArgs;
+    w[D.D_STEP_RESULTS] = plan.stepResults;
+    w[D.D_MAX_STEPS] = MAX_STEPS;
+    w[D.D_PROFILE] = this.b.profile ?? 0;
+    f[D.D_WD] = opt.weightDecay; f[D.D_MU] = opt.momentum; f[D.D_BETA1] = opt.beta1; f[D.D_BETA2] = opt.beta2; f[D.D_EPS] = opt.epsilon;
+    let units = 0;
+    for (let l = 0; l < L; l++) {
+      const at = D.L_BASE + D.L_WORDS * l, K = arch.layers[l], N = arch.layers[l + 1];
+      const shift = (i: number) => plan.state[i] === undefined ? 0 : plan.state[i] - plan.params;
+      w[at + D.L_K] = K; w[at + D.L_N] = N;
+      w[at + D.L_W] = plan.weights[l]; w[at + D.L_B] = plan.biases[l];
+      w[at + D.L_GW] = plan.gradWeights[l]; w[at + D.L_GB] = plan.gradBiases[l];
+      if (plan.state.length > 0) { w[at + D.L_S0W] = plan.weights[l] + shift(0); w[at + D.L_S0B] = plan.biases[l] + shift(0); }
+      if (plan.state.length > 1) { w[at + D.L_S1W] = plan.weights[l] + shift(1); w[at + D.L_S1B] = plan.biases[l] + shift(1); }
+      w[at + D.L_WT] = plan.repacked[l];
+      w[at + D.L_IN] = plan.acts[l]; w[at + D.L_OUT] = plan.acts[l + 1]; w[at + D.L_DZ] = plan.deltas[l];
+      w[at + D.L_UNITS_BEFORE] = units;
+      w[at + D.L_ACT] = l < L - 1 ? ACT[arch.hidden] : ACT.identity;
+      units += weightUnits(K, N, this.kc);
+    }
+    w[D.D_WEIGHT_UNITS] = units;
+  }
+
+  paramsChanged(): void { this.repack = true; }
+
+  /** Test hook: inputs per weight unit (a multiple of 8) and rows per row unit (a multiple of 4,
+   * at most the plan's rowsMax; null: schedule.ts's choice). No result bit depends on them. */
+  tune(o: { kc?: number; rows?: number | null }): void {
+    if (o.kc !== undefined) this.kc = o.kc;
+    if (o.rows !== undefined) this.rows = o.rows;
+    if (this.plan) this.configure(this.plan);
+  }
+
+  /** Runs the job in the job words; returns the status code. */
+  private run(kind: number, flags: number, B: number): number {
+    const w = this.i32;
+    w[D.J_KIND] = kind;
+    w[D.J_FLAGS] = flags | (this.repack ? D.FLAG_REPACK : 0);
+    w[D.J_BATCH] = B;
+    w[D.J_ROWS] = this.rows ?? rowsPerUnit(B, this.b.threads, this.plan!.rowsMax);
+    const status = this.b.run();
+    if (status < 0) throw new WasmBinaryError(`the wasm engine refused its descriptor: ${wordName(-status - 1)} = ${this.i32[-status - 1]} (the binary and the host disagree: a wrong or stale build?)`);
+    if (status === D.STATUS_FAULT) throw new WasmBinaryError('a thread of the wasm engine failed without saying why');
+    this.repack = false;
+    return status;
+  }
+
+  train(start: number, batch: number, end: number, steps: number, lr: Float32Array, bc1: Float32Array, bc2: Float32Array): JobOutcome {
+    this.views();
+    const w = this.i32, a = this.args;
+    for (let s = 0; s < steps; s++) { a[4 * s] = lr[s]; a[4 * s + 1] = bc1[s]; a[4 * s + 2] = bc2[s]; }
+    w[D.J_START] = start; w[D.J_END] = end; w[D.J_STEPS] = steps;
+    const status = this.run(D.JOB_TRAIN, 0, batch);
+    const o = this.out, r = this.results;
+    o.status = STATUS[status];
+    o.done = w[D.J_DONE];
+    const seen = Math.min(steps, o.done + (o.status === 'loss' ? 1 : 0));
+    for (let s = 0; s < seen; s++) {
+      o.loss[s] = r.getFloat64(16 * s, true);
+      o.correct[s] = r.getInt32(16 * s + 8, true);
+      o.refused[s] = r.getInt32(16 * s + 12, true);
+    }
+    return o;
+  }
+
+  grads(B: number): number {
+    this.views();
+    this.run(D.JOB_GRADS, 0, B);
+    return this.results.getFloat64(0, true);
+  }
+
+  infer(B: number, withTargets: boolean): { loss: number; correct: number } {
+    this.views();
+    this.run(D.JOB_INFER, withTargets ? D.FLAG_TARGETS : 0, B);
+    return { loss: this.results.getFloat64(0, true), correct: this.results.getInt32(8, true) };
+  }
+}
