@@ -11,7 +11,6 @@ import type { Kernels } from './kernels.js';
 import { WasmMlpError, WorkerError } from '../errors.js';
 import type { EngineBinding } from './engine/wasm-engine.js';
 import * as D from './engine/words.js';
-import { CTL_BYTES } from './engine/words.js';
 import { ThreadPool, type Phase } from './threads/pool.js';
 import { instantiateWasm } from './wasm.js';
 
@@ -63,10 +62,10 @@ export class ThreadedKernels implements Kernels {
     const desc = k.engine!.descriptor;
     const ctl = k.arenaBase; // 64-aligned, after the descriptor: neither moves when the arena does
     // then the profile that only the profiling binary writes (4 KB), then the arena
-    this.arenaBase = ctl + CTL_BYTES + D.PROFILE_BYTES;
+    this.arenaBase = ctl + D.CTL_BYTES + D.PROFILE_BYTES;
     const self = this;
     this.engine = {
-      descriptor: desc, ctl, threads: o.threads, profile: ctl + CTL_BYTES,
+      descriptor: desc, ctl, threads: o.threads, profile: ctl + D.CTL_BYTES,
       buffer: () => memory.buffer as unknown as ArrayBuffer,
       run() {
         self.jobs++;

@@ -44,7 +44,7 @@ export class Core {
     this.opt = opt;
     this.rng = new Rng(seed);
     this.engine = kernels.engine
-      ? new WasmEngine(kernels.engine, { arch: this.arch, opt, targetWidth: this.head.targetWidth(this.arch.layers[this.arch.layers.length - 1]) })
+      ? new WasmEngine(kernels.engine, { arch: this.arch, opt, targetWidth: this.targetWidth })
       : new HostEngine(this);
     this.plan = this.replan(EVAL_CHUNK, 0);
     this.trainState = trainingState(0, 0, 0, null, this.rng.state);

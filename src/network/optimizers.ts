@@ -36,7 +36,9 @@ export const UPDATE_RULES: Record<OptimizerName, UpdateRule> = {
   },
 };
 
-/** Adam's bias corrections for update t (1-based), in f64 as the kernels expect them rounded to f32. */
-export function biasCorrections(o: Required<OptimizerConfig>, t: number): [number, number] {
-  return [1 - Math.pow(o.beta1, t), 1 - Math.pow(o.beta2, t)];
+/** Adam's bias corrections of update t (1-based) into bc1[s], bc2[s] (the kernels take them as f32;
+ * written in place: the training loop allocates nothing per step). */
+export function writeBiasCorrections(o: Required<OptimizerConfig>, t: number, bc1: Float32Array, bc2: Float32Array, s: number): void {
+  bc1[s] = 1 - Math.pow(o.beta1, t);
+  bc2[s] = 1 - Math.pow(o.beta2, t);
 }

@@ -13,7 +13,7 @@ import type { Core } from './core.js';
 import { EVAL_CHUNK } from './core.js';
 import type { JobOutcome } from '../backend/engine/types.js';
 import { MAX_STEPS } from '../arena.js';
-import { biasCorrections } from './optimizers.js';
+import { writeBiasCorrections } from './optimizers.js';
 import { trainingState } from './state.js';
 import type { BatchLog, EpochLog, FitOptions, FitResult, TrainingState } from './types.js';
 import type { Network } from './network.js';
@@ -101,8 +101,7 @@ async function runBatches(c: Core, e: number, firstSample: number, n: number, bs
     const steps = options.onBatchEnd ? 1 : Math.min(loop.stepsPerJob, MAX_STEPS, Math.ceil((n - start) / bs));
     for (let s = 0; s < steps; s++) {
       loop.lr[s] = lr;
-      const [bc1, bc2] = biasCorrections(c.opt, c.step + s + 1);
-      loop.bc1[s] = bc1; loop.bc2[s] = bc2;
+      writeBiasCorrections(c.opt, c.step + s + 1, loop.bc1, loop.bc2, s);
     }
     const t0 = performance.now();
     const o = c.engine.train(start, bs, n, steps, loop.lr, loop.bc1, loop.bc2);
