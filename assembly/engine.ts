@@ -27,7 +27,7 @@ import {
   C_ERROR_AT, C_INJECT_KIND, C_INJECT_PHASE, C_INJECT_TID, C_NEXT_ROW, C_NEXT_UNIT, C_PHASE,
   D_BETA1, D_BETA2, D_CAPACITY, D_CTL, D_DATA_ROWS, D_DATA_X, D_DATA_Y, D_EPS, D_HEAD, D_KC, D_LAYERS, D_MAGIC, D_MAX_STEPS,
   D_MU, D_OPTIMIZER, D_ORDER, D_ROWS_MAX, D_ROW_CORRECT, D_ROW_LOSS, D_SCRATCH, D_SCRATCH_STRIDE, D_STEP_ARGS,
-  D_STEP_RESULTS, D_TARGETS, D_TARGET_WIDTH, D_THREADS, D_WD, D_WEIGHT_UNITS, ENGINE_MAGIC, FLAG_REPACK, FLAG_TARGETS,
+  D_STEP_RESULTS, D_TARGETS, D_TARGET_WIDTH, D_THREADS, D_WD, D_WEIGHT_UNITS, D_XQ, D_ZQ, ENGINE_MAGIC, FLAG_REPACK, FLAG_TARGETS,
   J_BATCH, J_DONE, J_END, J_FLAGS, J_KIND, J_NONFINITE, J_ROWS, J_START, J_STATUS, J_STEPS, JOB_GRADS, JOB_INFER,
   JOB_REPACK, JOB_TRAIN, L_ACT, L_B, L_BASE, L_DZ, L_GB, L_GW, L_IN, L_K, L_N, L_OUT, L_S0B, L_S0W, L_S1B, L_S1W,
   L_UNITS_BEFORE, L_W, L_WORDS, L_WT, MAX_LAYERS, PHASE_REPACK, PHASE_ROWS, PHASE_WEIGHTS, STATUS_FAULT, STATUS_LOSS,
@@ -37,9 +37,11 @@ import { barrier, failed, nextUnit } from './sync';
 import { profileBegin, profileMark, profileStep } from './profile';
 import {
   f32_dense_forward__scalar, f32_dense_forward_4x8__simd, f32_dense_backward_weights__scalar,
-  f32_dense_backward_weights_4x8__simd, f32_dense_backward_weights_sgd__scalar, f32_dense_backward_weights_sgd_4x8__simd,
+  f32_dense_backward_weights_sgd__scalar,
   f32_dense_backward_input__scalar, f32_dense_backward_input_rows_4x8__simd, f32_transpose_packed__simd,
+  f32_dense_backward_weights_packed_4x8__simd, f32_dense_backward_weights_sgd_packed_4x8__simd,
 } from './dense';
+import { f32_pack_rows_by4, f32_pack_rows_by8 } from './pack';
 import {
   f32_softmax_xent_forward__scalar, f32_softmax_xent_backward__scalar, f32_sigmoid_bce_forward__scalar,
   f32_sigmoid_bce_backward__scalar, f32_mse_forward__scalar, f32_mse_backward__scalar,
@@ -90,6 +92,8 @@ export function engineCheck(desc: usize): i32 {
     if (lw(desc, l, L_UNITS_BEFORE) != units) return 1 + base + L_UNITS_BEFORE;
     if (<u32>lw(desc, l, L_ACT) > 4) return 1 + base + L_ACT;
     if (ASC_FEATURE_SIMD && l > 0 && lw(desc, l, L_WT) == 0) return 1 + base + L_WT;
+    if (ASC_FEATURE_SIMD && (ptr(desc, D_XQ) == 0 || (ptr(desc, D_XQ) & 15) != 0)) return 1 + D_XQ;
+    if (ASC_FEATURE_SIMD && (ptr(desc, D_ZQ) == 0 || (ptr(desc, D_ZQ) & 15) != 0)) return 1 + D_ZQ;
     for (let w = L_W; w <= L_DZ; w++) if ((lw(desc, l, w) & 3) != 0) return 1 + base + w;
     units += ((N + 7) >> 3) * ((K + KC - 1) / KC);
   }
@@ -127,6 +131,30 @@ function jobCheck(desc: usize): i32 {
   return ptr(desc, D_SCRATCH) + <usize>tid * <usize>w32(desc, D_SCRATCH_STRIDE);
 }
 
+// What the weights phase reads, regrouped by the rows phase as each unit's rows are ready (pack.ts):
+// every reduction over the batch then streams contiguous memory, whatever the widths.
+
+/** Layer l's input by groups of 4 inputs, (ceil(K_l/4), B, 4), in a block sized for the capacity. */
+function xqOf(desc: usize, l: i32): usize {
+  let groups: usize = 0;
+  for (let j = 0; j < l; j++) groups += <usize>((lw(desc, j, L_K) + 3) >> 2);
+  return ptr(desc, D_XQ) + ((groups * <usize>w32(desc, D_CAPACITY)) << 4);
+}
+
+/** Whether layer l's input is regrouped: when its rows are a multiple of 256 bytes apart (K a
+ * multiple of 64), the B rows a weight tile walks fall into at most 16 of L1's 64 sets and evict
+ * each other; other widths spread over the sets and are read in place, saving the copy (6% of a
+ * 784-32-10 step). The copy is 1/N of the layer's weight-gradient work; dZ's, 1/K, is always made. */
+// @ts-ignore: decorator
+@inline function regroupsInput(K: i32): bool { return (K & 63) == 0; }
+
+/** dZ of layer l's output by panels of 8 outputs, (ceil(N_l/8), B, 8), sized for the capacity. */
+function zqOf(desc: usize, l: i32): usize {
+  let panels: usize = 0;
+  for (let j = 0; j < l; j++) panels += <usize>((lw(desc, j, L_N) + 7) >> 3);
+  return ptr(desc, D_ZQ) + ((panels * <usize>w32(desc, D_CAPACITY)) << 5);
+}
+
 /** Rows [r0, r1) of batch B from its gathered input to dZ of every layer (backward) or to the
  * output and the row losses (forward only). */
 function rowUnit(desc: usize, tid: i32, B: i32, r0: i32, r1: i32, backward: bool, withLoss: bool): void {
@@ -134,6 +162,8 @@ function rowUnit(desc: usize, tid: i32, B: i32, r0: i32, r1: i32, backward: bool
   const scratch = scratchOf(desc, tid);
   for (let l = 0; l < L; l++) {
     const K = lw(desc, l, L_K), N = lw(desc, l, L_N);
+    // the weight gradient reads this layer's input regrouped by 4 inputs (pack.ts)
+    if (ASC_FEATURE_SIMD && backward && regroupsInput(K)) f32_pack_rows_by4(xqOf(desc, l), lp(desc, l, L_IN), B, K, r0, r1);
     if (ASC_FEATURE_SIMD) f32_dense_forward_4x8__simd(lp(desc, l, L_OUT), lp(desc, l, L_IN), lp(desc, l, L_W), lp(desc, l, L_B), scratch, B, K, N, lw(desc, l, L_ACT), r0, r1, 0, (N + 7) >> 3);
     else f32_dense_forward__scalar(lp(desc, l, L_OUT), lp(desc, l, L_IN), lp(desc, l, L_W), lp(desc, l, L_B), B, K, N, lw(desc, l, L_ACT), r0, r1, 0, (N + 7) >> 3);
   }
@@ -170,12 +200,14 @@ function rowUnit(desc: usize, tid: i32, B: i32, r0: i32, r1: i32, backward: bool
   if (head == HEAD_SOFTMAX) f32_softmax_xent_backward__scalar(dZ, P, Tr, n, N, <f32>(1.0 / <f64>B));
   else if (head == HEAD_SIGMOID) f32_sigmoid_bce_backward__scalar(dZ, P, Tr, n, N, <f32>(1.0 / (<f64>B * <f64>N)));
   else f32_mse_backward__scalar(dZ, P, Tr, n, N, <f32>(1.0 / (<f64>B * <f64>N)));
+  if (ASC_FEATURE_SIMD) f32_pack_rows_by8(zqOf(desc, top), lp(desc, top, L_DZ), B, N, r0, r1);
   // input gradients down to the first hidden layer: dZ_{l−1} = (dZ_l · W_l) ⊙ act'(A_l)
   for (let l = top; l > 0; l--) {
     const K = lw(desc, l, L_K), Nl = lw(desc, l, L_N);
     const act = lw(desc, l - 1, L_ACT);
     if (ASC_FEATURE_SIMD) {
       f32_dense_backward_input_rows_4x8__simd(lp(desc, l - 1, L_DZ), lp(desc, l, L_DZ), lp(desc, l, L_WT), lp(desc, l, L_IN), scratch, B, K, Nl, act, r0, r1);
+      f32_pack_rows_by8(zqOf(desc, l - 1), lp(desc, l - 1, L_DZ), B, K, r0, r1);
     } else {
       f32_dense_backward_input__scalar(lp(desc, l - 1, L_DZ), lp(desc, l, L_DZ), lp(desc, l, L_W), lp(desc, l, L_IN), B, K, Nl, act, r0, r1, 0, (K + 7) >> 3);
     }
@@ -225,13 +257,16 @@ function weightsPhase(desc: usize, tid: i32, T: i32, B: i32, mode: i32, lr: f32,
     const p = i % NP, k0 = (i / NP) * KC, k1 = min(K, k0 + KC);
     const X = lp(desc, l, L_IN), dZ = lp(desc, l, L_DZ);
     const W = lp(desc, l, L_W), bias = lp(desc, l, L_B);
+    // SIMD: dZ and X as the rows phase regrouped them
+    const Zq = ASC_FEATURE_SIMD ? zqOf(desc, l) : 0, xq = regroupsInput(K);
+    const Xs = ASC_FEATURE_SIMD && xq ? xqOf(desc, l) : X;
     if (mode == MODE_TRAIN && opt == OPT_SGD) {
       refused += ASC_FEATURE_SIMD
-        ? f32_dense_backward_weights_sgd_4x8__simd(W, bias, dZ, X, B, K, N, lr, wd, p, p + 1, k0, k1)
+        ? f32_dense_backward_weights_sgd_packed_4x8__simd(W, bias, Zq, Xs, xq, B, K, N, lr, wd, p, p + 1, k0, k1)
         : f32_dense_backward_weights_sgd__scalar(W, bias, dZ, X, B, K, N, lr, wd, p, p + 1, k0, k1);
     } else {
       const gW = lp(desc, l, L_GW), gb = lp(desc, l, L_GB);
-      if (ASC_FEATURE_SIMD) f32_dense_backward_weights_4x8__simd(gW, gb, dZ, X, B, K, N, p, p + 1, k0, k1);
+      if (ASC_FEATURE_SIMD) f32_dense_backward_weights_packed_4x8__simd(gW, gb, Zq, Xs, xq, B, K, N, p, p + 1, k0, k1);
       else f32_dense_backward_weights__scalar(gW, gb, dZ, X, B, K, N, p, p + 1, k0, k1);
       if (mode == MODE_TRAIN) {
         // the block's weights: contiguous in the packed layout (rows k0 … k1 of panel p)

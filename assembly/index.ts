@@ -38,7 +38,7 @@ import { profileJobStart } from './profile';
 }
 
 /** ABI version: bumped whenever a signature or a layout changes. */
-export function abi_version(): i32 { return 5; }
+export function abi_version(): i32 { return 6; }
 
 /** 0 scalar, 1 simd, 2 relaxed simd: what this binary was built with. */
 export function isa(): i32 {

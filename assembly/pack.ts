@@ -25,3 +25,49 @@ export function f32_unpack_weights(W: usize, Wp: usize, N: i32, K: i32): void {
     }
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Operand regrouping for the weight gradient (dense.ts f32_dense_backward_weights_packed_4x8__simd):
+// each reduction over the batch then reads its operands as contiguous streams, whatever the
+// layer's width (row-major rows 4 KiB apart fall into one L1 set: see dense.ts weightGradPanel).
+
+// Zq is (ceil(N/8),B,8), dZ is (B,N): rows [r0,r1) of dZ regrouped by output panels, column o of
+// row r at Zq[o >> 3][r][o & 7]; the lanes of the last panel past N are written as zero
+export function f32_pack_rows_by8(Zq: usize, dZ: usize, B: i32, N: i32, r0: i32, r1: i32): void {
+  const P = N >> 3, tail = N & 7, row = <usize>N << 2, panel = <usize>B << 5;
+  for (let p = 0; p < P; p++) {
+    let src = dZ + <usize>r0 * row + (<usize>p << 5), dst = Zq + <usize>p * panel + (<usize>r0 << 5);
+    for (let r = r0; r < r1; r++, src += row, dst += 32) {
+      if (ASC_FEATURE_SIMD) { v128.store(dst, v128.load(src)); v128.store(dst, v128.load(src, 16), 16); }
+      else memory.copy(dst, src, 32);
+    }
+  }
+  if (tail != 0) {
+    let src = dZ + <usize>r0 * row + (<usize>P << 5), dst = Zq + <usize>P * panel + (<usize>r0 << 5);
+    for (let r = r0; r < r1; r++, src += row, dst += 32) {
+      for (let c = 0; c < 8; c++) store<f32>(dst + (<usize>c << 2), c < tail ? load<f32>(src + (<usize>c << 2)) : 0);
+    }
+  }
+}
+
+// Xq is (ceil(K/4),B,4), X is (B,K): rows [r0,r1) of X regrouped by 4 inputs, input k of row r at
+// Xq[k >> 2][r][k & 3]; the lanes of the last group past K are written as zero
+export function f32_pack_rows_by4(Xq: usize, X: usize, B: i32, K: i32, r0: i32, r1: i32): void {
+  // groups outer, rows inner: the stores run contiguously down a group, while the loads walk the
+  // unit's few rows (a store stride of 16·B bytes would put every group of a row in one L1 set
+  // at B = 256)
+  const G = K >> 2, tail = K & 3, row = <usize>K << 2, group = <usize>B << 4;
+  for (let g = 0; g < G; g++) {
+    let src = X + (<usize>r0 * row) + (<usize>g << 4), dst = Xq + <usize>g * group + (<usize>r0 << 4);
+    for (let r = r0; r < r1; r++, src += row, dst += 16) {
+      if (ASC_FEATURE_SIMD) v128.store(dst, v128.load(src));
+      else memory.copy(dst, src, 16);
+    }
+  }
+  if (tail != 0) {
+    let src = X + (<usize>r0 * row) + (<usize>G << 4), dst = Xq + <usize>G * group + (<usize>r0 << 4);
+    for (let r = r0; r < r1; r++, src += row, dst += 16) {
+      for (let c = 0; c < 4; c++) store<f32>(dst + (<usize>c << 2), c < tail ? load<f32>(src + (<usize>c << 2)) : 0);
+    }
+  }
+}

@@ -9,6 +9,9 @@
 //   deltas   dZ of each layer's output, (capacity, n_{l+1}): the rows phase of a step writes them
 //            all before the weights phase reads them (backend/engine)
 //   repacked W_l re-packed by inputs for l ≥ 1 (packed layout only): the input gradient reads it
+//   regrouped (packed layout only) every layer's input by groups of 4 inputs, (ceil(n_l/4),
+//            capacity, 4), and every dZ by panels of 8 outputs, (ceil(n_{l+1}/8), capacity, 8): the
+//            rows phase writes them, the weight gradient streams them
 //   targets  (capacity) i32 labels, or (capacity, n_L) f32 targets
 //   rows     each row's loss (capacity) f64 and correct count (capacity) i32
 //   steps    per training step of a job: arguments (lr, bc1, bc2) and results (loss, correct, refused)
@@ -47,6 +50,9 @@ export interface ArenaPlan {
   readonly deltas: number[];
   /** W_l re-packed by inputs (l ≥ 1, packed layout), else 0 */
   readonly repacked: number[];
+  /** the weight gradient's operands, regrouped by the rows phase (packed layout; else 0): every
+   * layer's input by groups of 4 inputs, and every dZ by panels of 8 outputs, each block sized for the capacity */
+  readonly regrouped: { readonly inputs: number; readonly deltas: number };
   readonly targets: number;
   /** (capacity) f64 row losses, (capacity) i32 row correct counts */
   readonly rowLoss: number;
@@ -105,6 +111,14 @@ export function planArena(req: PlanRequest): ArenaPlan {
     if (layout !== 'packed8') { repacked.push(0); continue; }
     repacked.push(at); at = align(at + 4 * weightFloats(layout, layers[l], layers[l + 1]));
   }
+  let regrouped = { inputs: 0, deltas: 0 };
+  if (layout === 'packed8') {
+    let groups = 0, panels = 0;
+    for (let l = 0; l < L; l++) { groups += Math.ceil(layers[l] / 4); panels += Math.ceil(layers[l + 1] / 8); }
+    const inputs = at; at = align(at + 16 * capacity * groups);
+    const deltas = at; at = align(at + 32 * capacity * panels);
+    regrouped = { inputs, deltas };
+  }
   const targets = at; at = align(at + 4 * capacity * targetWidth);
   const rowLoss = at; at = align(at + 8 * capacity);
   const rowCorrect = at; at = align(at + 4 * capacity);
@@ -134,7 +148,7 @@ export function planArena(req: PlanRequest): ArenaPlan {
     layers: [...layers], layout, capacity, base: req.base,
     weights, biases,
     gradWeights: weights.map((o) => o + shift), gradBiases: biases.map((o) => o + shift),
-    params, paramFloats: blockBytes / 4, nDecay, grads, state, acts, deltas, repacked, targets, rowLoss, rowCorrect,
+    params, paramFloats: blockBytes / 4, nDecay, grads, state, acts, deltas, repacked, regrouped, targets, rowLoss, rowCorrect,
     stepArgs, stepResults, scratch, scratchStride, rowsMax, threads, data,
     bytes: at,
   };

@@ -10,8 +10,9 @@ import { isNode } from '../runtime.js';
 
 /** The ABI this host speaks (assembly/index.ts abi_version). 2: scratch for the input gradient,
  * fused SGD; 3: scratch for the forward product; 4: range-taking product kernels (*_range);
- * 5: the training engine (engine_check, engine_run, engine_worker). */
-export const ABI_VERSION = 5;
+ * 5: the training engine (engine_check, engine_run, engine_worker); 6: the engine descriptor's
+ * D_XQ and D_ZQ (the weight gradient's regrouped operands, required in SIMD builds). */
+export const ABI_VERSION = 6;
 
 /** Where a binary can come from: raw bytes, a compiled module, or a base64 string. */
 export type WasmSource = BufferSource | WebAssembly.Module | string;

@@ -82,7 +82,9 @@ test('each binary reports the ABI version the host expects and the instruction s
  * `scratch` to dense_backward_input (and 94c8a3b added dense_backward_weights_sgd). Version 3 gives
  * dense_forward a `scratch` too (it interleaves its input rows). Version 4 added the `_range` kernels
  * of the fork-join threads; version 5 the training engine (engine_check, engine_run, engine_worker:
- * a whole step as one job, its descriptor words in assembly/plan.ts). */
+ * a whole step as one job, its descriptor words in assembly/plan.ts); version 6 the same exports,
+ * with two more descriptor words a SIMD build requires (D_XQ, D_ZQ: the weight gradient's operands
+ * regrouped by the rows phase). */
 const COMMON = { abi_version: 0, isa: 0, arena_base: 0, dense_forward: 8, dense_backward_weights: 7,
   activation_forward: 4, activation_backward: 5, softmax_xent_forward: 5, softmax_xent_backward: 6,
   sigmoid_bce_forward: 5, sigmoid_bce_backward: 6, mse_forward: 5, mse_backward: 6, count_correct_argmax: 4,
@@ -102,6 +104,7 @@ const SIGNATURES = {
     engine_check: 1, engine_run: 1, engine_worker: 4,
   },
 };
+SIGNATURES[6] = SIGNATURES[5];
 
 test('the ABI version pins the signatures: a changed parameter count needs a new version', async () => {
   for (const name of RELEASE) {

@@ -102,6 +102,8 @@ export class WasmEngine implements Engine {
     w[D.D_KC] = this.kc;
     w[D.D_SCRATCH] = plan.scratch;
     w[D.D_SCRATCH_STRIDE] = plan.scratchStride;
+    w[D.D_XQ] = plan.regrouped.inputs;
+    w[D.D_ZQ] = plan.regrouped.deltas;
     w[D.D_TARGETS] = plan.targets;
     w[D.D_TARGET_WIDTH] = this.spec.targetWidth;
     w[D.D_ROW_LOSS] = plan.rowLoss;
