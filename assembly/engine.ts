@@ -82,6 +82,9 @@ export function engineCheck(desc: usize): i32 {
   if (rmax < 4 || (rmax & 3) != 0) return 1 + D_ROWS_MAX;
   const KC = w32(desc, D_KC);
   if (KC < 8 || (KC & 7) != 0) return 1 + D_KC;
+  // the weight gradient's regrouped operands (SIMD builds): header words, checked once
+  if (ASC_FEATURE_SIMD && (ptr(desc, D_XQ) == 0 || (ptr(desc, D_XQ) & 15) != 0)) return 1 + D_XQ;
+  if (ASC_FEATURE_SIMD && (ptr(desc, D_ZQ) == 0 || (ptr(desc, D_ZQ) & 15) != 0)) return 1 + D_ZQ;
   let units = 0;
   for (let l = 0; l < L; l++) {
     const base = L_BASE + L_WORDS * l;
@@ -92,8 +95,6 @@ export function engineCheck(desc: usize): i32 {
     if (lw(desc, l, L_UNITS_BEFORE) != units) return 1 + base + L_UNITS_BEFORE;
     if (<u32>lw(desc, l, L_ACT) > 4) return 1 + base + L_ACT;
     if (ASC_FEATURE_SIMD && l > 0 && lw(desc, l, L_WT) == 0) return 1 + base + L_WT;
-    if (ASC_FEATURE_SIMD && (ptr(desc, D_XQ) == 0 || (ptr(desc, D_XQ) & 15) != 0)) return 1 + D_XQ;
-    if (ASC_FEATURE_SIMD && (ptr(desc, D_ZQ) == 0 || (ptr(desc, D_ZQ) & 15) != 0)) return 1 + D_ZQ;
     for (let w = L_W; w <= L_DZ; w++) if ((lw(desc, l, w) & 3) != 0) return 1 + base + w;
     units += ((N + 7) >> 3) * ((K + KC - 1) / KC);
   }
