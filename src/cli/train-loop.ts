@@ -34,6 +34,8 @@ export async function runTraining(run: TrainingRun): Promise<boolean> {
     result = await net.fit(train.x, train.y, {
       epochs: Math.max(0, opts.epochs - run.start.epoch), batchSize: opts.batchSize, shuffle: true, signal: controller.signal,
       validation: validation ? { x: validation.x, y: validation.y } : undefined,
+      // the bar only draws the batches: jobs of many steps, the bar catches up after each
+      stepsPerExecution: 'auto',
       onBatchEnd(log) {
         if (log.epoch !== barEpoch + 1) { progress.end(); barEpoch = log.epoch - 1; progress.begin(log.epoch, opts.epochs, log.batches, 0); }
         progress.batch(log.batch, log.loss);

@@ -3,8 +3,9 @@
 //
 // The training set is copied into the arena once per fit (plan.data) and each epoch's order with
 // it, so a step gathers its rows inside the engine and the loop allocates nothing per batch. A job
-// runs one step when the caller watches every batch (onBatchEnd), else several at once (up to
-// the next time the loop yields to the event loop).
+// runs `stepsPerExecution` steps: by default one when the caller watches every batch (onBatchEnd),
+// else as many as take about 10 ms ('auto'). A job of many steps synchronises the threads far
+// less often than one per batch, and returns to the event loop far less often.
 
 import { DivergenceError, InputError } from '../errors.js';
 import { Rng } from '../rng.js';
@@ -86,8 +87,9 @@ function divergence(c: Core, o: JobOutcome, s: number, e: number, b: number, bat
 interface Loop {
   batchLog: BatchLog;
   lastYield: number;
-  /** steps per job when nobody watches each batch: grown until a job takes ~10 ms */
+  /** steps per job: fixed (stepsPerExecution), or grown until a job takes ~10 ms ('auto') */
   stepsPerJob: number;
+  auto: boolean;
   lr: Float32Array; bc1: Float32Array; bc2: Float32Array;
 }
 
@@ -98,14 +100,14 @@ async function runBatches(c: Core, e: number, firstSample: number, n: number, bs
   batchLog.epoch = e + 1;
   const lr = c.opt.learningRate;
   for (let b = Math.ceil(firstSample / bs), start = firstSample; start < n;) {
-    const steps = options.onBatchEnd ? 1 : Math.min(loop.stepsPerJob, MAX_STEPS, Math.ceil((n - start) / bs));
+    const steps = Math.min(loop.stepsPerJob, Math.ceil((n - start) / bs));
     for (let s = 0; s < steps; s++) {
       loop.lr[s] = lr;
       writeBiasCorrections(c.opt, c.step + s + 1, loop.bc1, loop.bc2, s);
     }
     const t0 = performance.now();
     const o = c.engine.train(start, bs, n, steps, loop.lr, loop.bc1, loop.bc2);
-    if (!options.onBatchEnd && performance.now() - t0 < 10 && steps === loop.stepsPerJob) loop.stepsPerJob = Math.min(MAX_STEPS, 2 * steps);
+    if (loop.auto && performance.now() - t0 < 10 && steps === loop.stepsPerJob) loop.stepsPerJob = Math.min(MAX_STEPS, 2 * steps);
     c.step += o.done;
     for (let s = 0; s < steps; s++, b++, start += bs) {
       const B = Math.min(bs, n - start);
@@ -135,6 +137,10 @@ async function runEpochs(c: Core, net: Network, x: Float32Array, y: ArrayLike<nu
   const epochs = checkPositiveInt('epochs', options.epochs ?? 1, 0);
   const batchSize = checkPositiveInt('batchSize', options.batchSize ?? 32, 1);
   const shuffle = options.shuffle ?? true;
+  const spe = options.stepsPerExecution ?? (options.onBatchEnd ? 1 : 'auto');
+  if (spe !== 'auto' && !(Number.isInteger(spe) && spe >= 1 && spe <= MAX_STEPS)) {
+    throw new InputError(`stepsPerExecution must be 'auto' or an integer from 1 to ${MAX_STEPS}, got ${typeof spe === 'string' ? JSON.stringify(spe) : String(spe)}`);
+  }
   const d = c.checkData(x, y, '');
   const val = options.validation ? c.checkData(options.validation.x, options.validation.y, 'validation.') : null;
   const n = d.n, bs = Math.min(batchSize, n);
@@ -144,7 +150,7 @@ async function runEpochs(c: Core, net: Network, x: Float32Array, y: ArrayLike<nu
   const history: FitResult = [];
   const loop: Loop = {
     batchLog: { epoch: 0, batch: 0, batches: Math.ceil(n / bs), loss: 0, accuracy: null, size: 0 },
-    lastYield: performance.now(), stepsPerJob: 1,
+    lastYield: performance.now(), stepsPerJob: spe === 'auto' ? 1 : spe, auto: spe === 'auto',
     lr: new Float32Array(MAX_STEPS), bc1: new Float32Array(MAX_STEPS), bc2: new Float32Array(MAX_STEPS),
   };
   c.callsPerBatch = c.engine.callsPerStep;

@@ -59,6 +59,11 @@ export interface FitOptions {
   onEpochEnd?: (log: EpochLog, net: Network) => void | Promise<void>;
   /** called after every batch with one reused object: copy what you keep */
   onBatchEnd?: (log: BatchLog) => void;
+  /** batches per engine job (Keras `steps_per_execution`): a count from 1 to 256, or 'auto' (jobs
+   * grown until one takes about 10 ms). Default 'auto', or 1 when onBatchEnd is given. With more
+   * than 1, onBatchEnd is called for each batch of a job, in order, once the job ends: the network
+   * has then trained up to the job's last batch. A signal stops at a job's end. */
+  stepsPerExecution?: number | 'auto';
   /** stop at the next batch boundary; the training state then says where to resume */
   signal?: AbortSignal;
   /** continue a run: the state from getTrainingState() (epoch, batch, order) */

@@ -35,6 +35,8 @@ async function run(start: StartMessage, post: Post, signal: AbortSignal): Promis
     });
     const history = await net.fit(start.x, start.y, {
       ...start.fit,
+      // progress is posted per batch but nothing acts on a batch: let jobs run many steps
+      stepsPerExecution: start.fit.stepsPerExecution ?? 'auto',
       validation: start.validation,
       signal,
       onBatchEnd(b) {

@@ -190,3 +190,62 @@ test('continuing an interrupted epoch with another batch size still trains every
   }
   assert.equal(32 + rest, N, `the interrupted epoch trained 32 + ${rest} of ${N} samples`);
 });
+
+// stepsPerExecution: how many batches one engine job runs. The bits never depend on it; what it
+// changes is when onBatchEnd runs (after its own step, or after the job that holds it).
+const paramSum = (net) => net.getParameters().weights.reduce((s, w) => s + w.reduce((a, v) => a + v, 0), 0);
+for (const backend of ['js', 'simd']) {
+  test(`${backend}: stepsPerExecution 1, 4 and 'auto' train to the same bits and report every batch in order with the same losses`, async () => {
+    const runs = [];
+    for (const spe of [undefined, 1, 4, 'auto']) {
+      const net = await make(backend, OPTIMIZERS.momentum);
+      const batches = [], sums = [];
+      const history = await net.fit(DATA.x, DATA.y, {
+        epochs: 2, batchSize: BATCH, stepsPerExecution: spe,
+        onBatchEnd: (log) => { batches.push(`${log.epoch}.${log.batch}:${log.loss}:${log.size}`); sums.push(paramSum(net)); },
+      });
+      runs.push({ spe, net, batches, sums, history });
+    }
+    const batches = Math.ceil(N / BATCH);
+    for (const r of runs) {
+      assertBitIdentical(r.net.getParameters(), runs[0].net.getParameters(), `stepsPerExecution ${r.spe}`);
+      assert.deepEqual(r.batches, runs[0].batches, `stepsPerExecution ${r.spe}: the batches reported`);
+      assert.equal(r.batches.length, 2 * batches);
+      assert.deepEqual(r.history.map((e) => e.loss), runs[0].history.map((e) => e.loss));
+    }
+    // one batch per job (the default with onBatchEnd): the callback sees the network right after
+    // its own batch, so the parameters differ at every call
+    for (const r of runs.slice(0, 2)) assert.equal(new Set(r.sums).size, r.sums.length, `stepsPerExecution ${r.spe}: parameters change between calls`);
+    // four batches per job: the calls of one job see the job's end (equal sums in groups of 4;
+    // an epoch of 10 batches is jobs of 4, 4, 2)
+    const four = runs[2].sums;
+    const groups = [0, 4, 8, 10, 14, 18].map((i, j, a) => four.slice(i, a[j + 1] ?? four.length));
+    for (const g of groups) assert.equal(new Set(g).size, 1, `stepsPerExecution 4: one parameter state per job, got ${g.length} calls with ${new Set(g).size}`);
+    assert.equal(new Set(four).size, groups.length);
+  });
+}
+
+test('stepsPerExecution: an abort stops at the end of the job, and the run resumes from there bit-identical', async () => {
+  const whole = await make('simd', OPTIMIZERS.adam);
+  await whole.fit(DATA.x, DATA.y, { epochs: 2, batchSize: BATCH });
+  const net = await make('simd', OPTIMIZERS.adam);
+  const ctl = new AbortController();
+  let calls = 0;
+  const first = await net.fit(DATA.x, DATA.y, {
+    epochs: 2, batchSize: BATCH, stepsPerExecution: 3, signal: ctl.signal,
+    onBatchEnd: () => { if (++calls === 2) ctl.abort(); },
+  });
+  assert.equal(first.stopped, true);
+  assert.equal(calls, 3, 'the job of 3 batches reports all three, then the fit stops');
+  assert.deepEqual([net.getTrainingState().epoch, net.getTrainingState().batch], [0, 3]);
+  await net.fit(DATA.x, DATA.y, { epochs: 2, batchSize: BATCH, stepsPerExecution: 'auto' });
+  assertBitIdentical(net.getParameters(), whole.getParameters(), 'resumed after a job of 3');
+});
+
+test('stepsPerExecution: a value that is not a count from 1 to 256 or "auto" is refused by name', async () => {
+  const net = await make('js', OPTIMIZERS.sgd);
+  for (const bad of [0, -1, 1.5, 257, 'fast', NaN]) {
+    await assert.rejects(net.fit(DATA.x, DATA.y, { epochs: 1, stepsPerExecution: bad }),
+      (e) => e.name === 'InputError' && /stepsPerExecution/.test(e.message), `stepsPerExecution ${String(bad)}`);
+  }
+});
