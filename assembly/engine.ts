@@ -1,6 +1,7 @@
 // The training engine: a whole job (training steps, gradients or inference over a batch) run
 // inside the wasm by every thread at once, from the descriptor the host planned (plan.ts). A step
-// has two phases and two barriers, however deep the network:
+// has two phases and two barriers, however deep the network (on more than one thread, a third
+// phase and two more barriers for the first layer: below):
 //
 //   rows     units of R rows (R a multiple of 4): gather the rows, forward through every layer,
 //            the loss and correct count of each row, dZ of the output, and back through every
@@ -12,6 +13,13 @@
 //            Adam applied to the block while it is in L1), then the block re-packed by inputs
 //            for the next step's rows phase. The bias gradient goes with the unit at input 0.
 //   — barrier —
+//
+// On T > 1 threads (SIMD builds) the first layer goes by output panels each thread owns for good
+// (firstLayerPhase): its share of the rows gathered, a barrier, the forward of its panels over
+// every row, a barrier; the rows phase then starts at the second layer, and the weights phase
+// begins with the thread's own first-layer panels. W_0 is then read and written by one core only.
+// Four barriers a step: fewer cannot keep W_0 on one core, since its forward needs every row
+// gathered and the rows phase needs every panel of its output.
 //
 // Bit-identity for every thread count: a unit's result depends only on the unit, never on which
 // thread computes it or on how many there are. Row units start at multiples of 4, the register
@@ -31,7 +39,7 @@ import {
   J_BATCH, J_DONE, J_END, J_FLAGS, J_KIND, J_NONFINITE, J_ROWS, J_START, J_STATUS, J_STEPS, JOB_GRADS, JOB_INFER,
   JOB_REPACK, JOB_TRAIN, L_ACT, L_B, L_BASE, L_DZ, L_GB, L_GW, L_IN, L_K, L_N, L_OUT, L_S0B, L_S0W, L_S1B, L_S1W,
   L_UNITS_BEFORE, L_W, L_WORDS, L_WT, MAX_LAYERS, PHASE_REPACK, PHASE_ROWS, PHASE_WEIGHTS, STATUS_FAULT, STATUS_LOSS,
-  STATUS_OK, STATUS_REFUSED, P_WAKE, P_ROWS, P_ROWS_WAIT, P_WEIGHTS, P_WEIGHTS_WAIT, P_REPACK,
+  STATUS_OK, STATUS_REFUSED, P_WAKE, P_FIRST, P_ROWS, P_ROWS_WAIT, P_WEIGHTS, P_WEIGHTS_WAIT, P_REPACK,
 } from './plan';
 import { barrier, failed, nextUnit } from './sync';
 import { profileBegin, profileMark, profileStep } from './profile';
@@ -142,6 +150,61 @@ function xqOf(desc: usize, l: i32): usize {
   return ptr(desc, D_XQ) + ((groups * <usize>w32(desc, D_CAPACITY)) << 4);
 }
 
+/** Training with T > 1 threads (SIMD builds): the first layer's output panels are shared out
+ * statically, thread t owning panels [NP·t/T, NP·(t+1)/T). Its owner runs the forward of those
+ * panels over every row of the batch and later their weight gradient and update, so W_0 (the
+ * largest block of a typical MLP, 400 KB for 784-128) stays in one core's cache from step to step
+ * instead of being read by both cores in the forward and written by either in the update. */
+// @ts-ignore: decorator
+@inline function ownedPanel(NP: i32, tid: i32, T: i32): i32 { return <i32>(<i64>NP * <i64>tid / <i64>T); }
+
+/** Phase A of a threaded training step: this thread gathers its share of the batch's input rows
+ * (and regroups them by 4 inputs when the weight gradient reads them so), a barrier, then the first
+ * layer's forward over this thread's own panels and every row. False when the barrier faulted. */
+function firstLayerPhase(desc: usize, tid: i32, T: i32, B: i32, start: i32): bool {
+  const K = lw(desc, 0, L_K), N = lw(desc, 0, L_N), NP = (N + 7) >> 3;
+  const p0 = ownedPanel(NP, tid, T), p1 = ownedPanel(NP, tid + 1, T);
+  const X = lp(desc, 0, L_IN);
+  // rows [g0, g1): multiples of 4 apart from the last thread's end
+  const g0 = ((B * tid / T) >> 2) << 2, g1 = tid == T - 1 ? B : ((B * (tid + 1) / T) >> 2) << 2;
+  f32_gather_rows(X + (<usize>g0 * <usize>K << 2), ptr(desc, D_DATA_X), ptr(desc, D_ORDER) + (<usize>(start + g0) << 2), g1 - g0, K);
+  if (regroupsInput(K)) f32_pack_rows_by4(xqOf(desc, 0), X, B, K, g0, g1);
+  if (!barrier(ptr(desc, D_CTL), tid, T, -1)) return false;
+  const R = w32(desc, D_ROWS_MAX), scratch = scratchOf(desc, tid);
+  if (ASC_FEATURE_SIMD) {
+    for (let r0 = 0; p1 > p0 && r0 < B; r0 += R) {
+      f32_dense_forward_4x8__simd(lp(desc, 0, L_OUT), X, lp(desc, 0, L_W), lp(desc, 0, L_B), scratch, B, K, N, lw(desc, 0, L_ACT), r0, min(B, r0 + R), p0, p1);
+    }
+  }
+  return true;
+}
+
+/** The first layer's weight gradient (and update) over this thread's own panels: blocks of KC
+ * inputs, each over all of its panels while the block of X is in L1. Returns refused updates. */
+function firstLayerWeights(desc: usize, tid: i32, T: i32, B: i32, mode: i32, lr: f32, bc1: f32, bc2: f32): i32 {
+  const K = lw(desc, 0, L_K), N = lw(desc, 0, L_N), NP = (N + 7) >> 3, KC = w32(desc, D_KC);
+  const p0 = ownedPanel(NP, tid, T), p1 = ownedPanel(NP, tid + 1, T);
+  if (!ASC_FEATURE_SIMD || p1 <= p0) return 0;
+  const opt = w32(desc, D_OPTIMIZER), wd = f32w(desc, D_WD);
+  const Zq = zqOf(desc, 0), xq = regroupsInput(K);
+  const Xs = xq ? xqOf(desc, 0) : lp(desc, 0, L_IN);
+  const W = lp(desc, 0, L_W), bias = lp(desc, 0, L_B);
+  let refused = 0;
+  if (mode == MODE_TRAIN && opt == OPT_SGD) {
+    for (let k0 = 0; k0 < K; k0 += KC) refused += f32_dense_backward_weights_sgd_packed_4x8__simd(W, bias, Zq, Xs, xq, B, K, N, lr, wd, p0, p1, k0, min(K, k0 + KC));
+    return refused;
+  }
+  const gW = lp(desc, 0, L_GW), gb = lp(desc, 0, L_GB);
+  for (let k0 = 0; k0 < K; k0 += KC) f32_dense_backward_weights_packed_4x8__simd(gW, gb, Zq, Xs, xq, B, K, N, p0, p1, k0, min(K, k0 + KC));
+  if (mode == MODE_TRAIN) {
+    // the panels' weights are contiguous in the packed layout, and so are their biases
+    const off = ((<usize>p0 * <usize>K) << 3) << 2, n = ((p1 - p0) * K) << 3;
+    refused += update(desc, 0, opt, W + off, gW + off, L_S0W, L_S1W, off, n, n, lr, wd, bc1, bc2);
+    refused += update(desc, 0, opt, bias + (<usize>p0 << 5), gb + (<usize>p0 << 5), L_S0B, L_S1B, <usize>p0 << 5, (p1 - p0) << 3, 0, lr, wd, bc1, bc2);
+  }
+  return refused;
+}
+
 /** Whether layer l's input is regrouped: when its rows are a multiple of 256 bytes apart (K a
  * multiple of 64), the B rows a weight tile walks fall into at most 16 of L1's 64 sets and evict
  * each other; other widths spread over the sets and are read in place, saving the copy (6% of a
@@ -158,10 +221,10 @@ function zqOf(desc: usize, l: i32): usize {
 
 /** Rows [r0, r1) of batch B from its gathered input to dZ of every layer (backward) or to the
  * output and the row losses (forward only). */
-function rowUnit(desc: usize, tid: i32, B: i32, r0: i32, r1: i32, backward: bool, withLoss: bool): void {
+function rowUnit(desc: usize, tid: i32, B: i32, r0: i32, r1: i32, backward: bool, withLoss: bool, first: i32): void {
   const L = w32(desc, D_LAYERS);
   const scratch = scratchOf(desc, tid);
-  for (let l = 0; l < L; l++) {
+  for (let l = first; l < L; l++) {
     const K = lw(desc, l, L_K), N = lw(desc, l, L_N);
     // the weight gradient reads this layer's input regrouped by 4 inputs (pack.ts)
     if (ASC_FEATURE_SIMD && backward && regroupsInput(K)) f32_pack_rows_by4(xqOf(desc, l), lp(desc, l, L_IN), B, K, r0, r1);
@@ -217,7 +280,7 @@ function rowUnit(desc: usize, tid: i32, B: i32, r0: i32, r1: i32, backward: bool
 
 /** This thread's row units of a batch of B rows; `start` ≥ 0 gathers them from the resident data
  * at ORDER[start …] first. */
-function rowsPhase(desc: usize, tid: i32, T: i32, B: i32, start: i32, backward: bool, withLoss: bool): void {
+function rowsPhase(desc: usize, tid: i32, T: i32, B: i32, start: i32, backward: bool, withLoss: bool, first: i32 = 0): void {
   const R = w32(desc, J_ROWS);
   const units = (B + R - 1) / R;
   const ctl = ptr(desc, D_CTL);
@@ -227,12 +290,12 @@ function rowsPhase(desc: usize, tid: i32, T: i32, B: i32, start: i32, backward: 
     const r0 = u * R, r1 = min(B, r0 + R);
     if (start >= 0) {
       const idx = ptr(desc, D_ORDER) + (<usize>(start + r0) << 2);
-      f32_gather_rows(inp + (<usize>r0 * <usize>K0 << 2), ptr(desc, D_DATA_X), idx, r1 - r0, K0);
+      if (first == 0) f32_gather_rows(inp + (<usize>r0 * <usize>K0 << 2), ptr(desc, D_DATA_X), idx, r1 - r0, K0);
       const Tr = ptr(desc, D_TARGETS) + (<usize>r0 * <usize>tw << 2);
       if (w32(desc, D_HEAD) == HEAD_SOFTMAX) i32_gather(Tr, ptr(desc, D_DATA_Y), idx, r1 - r0);
       else f32_gather_rows(Tr, ptr(desc, D_DATA_Y), idx, r1 - r0, tw);
     }
-    rowUnit(desc, tid, B, r0, r1, backward, withLoss);
+    rowUnit(desc, tid, B, r0, r1, backward, withLoss, first);
   }
 }
 
@@ -242,14 +305,18 @@ const MODE_GRADS = 0, MODE_TRAIN = 1;
 
 /** This thread's weight units: gradients (MODE_GRADS), or gradients and the update (MODE_TRAIN)
  * with step arguments lr, bc1, bc2; keeps W re-packed by inputs. Returns refused updates. */
-function weightsPhase(desc: usize, tid: i32, T: i32, B: i32, mode: i32, lr: f32, bc1: f32, bc2: f32): i32 {
+function weightsPhase(desc: usize, tid: i32, T: i32, B: i32, mode: i32, lr: f32, bc1: f32, bc2: f32, owned: bool = false): i32 {
   const ctl = ptr(desc, D_CTL);
   const total = w32(desc, D_WEIGHT_UNITS), KC = w32(desc, D_KC), L = w32(desc, D_LAYERS);
   const opt = w32(desc, D_OPTIMIZER);
   const wd = f32w(desc, D_WD);
   let refused = 0;
   let l = 0;
-  for (let u = T > 1 ? nextUnit(ctl, C_NEXT_UNIT) : 0; u < total; u = T > 1 ? nextUnit(ctl, C_NEXT_UNIT) : u + 1) {
+  // owned: the first layer's units are this thread's own panels (firstLayerWeights), the queue
+  // hands out the units of the layers above
+  const skip = owned ? (L > 1 ? lw(desc, 1, L_UNITS_BEFORE) : total) : 0;
+  if (owned) refused += firstLayerWeights(desc, tid, T, B, mode, lr, bc1, bc2);
+  for (let u = (T > 1 ? nextUnit(ctl, C_NEXT_UNIT) : 0) + skip; u < total; u = (T > 1 ? nextUnit(ctl, C_NEXT_UNIT) : u - skip + 1) + skip) {
     while (l + 1 < L && lw(desc, l + 1, L_UNITS_BEFORE) <= u) l++;
     while (lw(desc, l, L_UNITS_BEFORE) > u) l--;
     const K = lw(desc, l, L_K), N = lw(desc, l, L_N);
@@ -382,10 +449,17 @@ export function engineJob(desc: usize, tid: i32): i32 {
   const args = ptr(desc, D_STEP_ARGS), results = ptr(desc, D_STEP_RESULTS);
   const nonfinite = desc + (<usize>J_NONFINITE << 2);
   let start = w32(desc, J_START);
+  // two threads or more: the first layer by owned panels (firstLayerPhase), 4 barriers a step;
+  // one thread: every layer by row units, 2 barriers (no-ops) a step
+  const owned = ASC_FEATURE_SIMD && T > 1;
   for (let s = 0; s < steps; s++, start += bs) {
     const B = min(bs, end - start);
     if ((why = enter(ctl, tid, PHASE_ROWS)) != 0) return why;
-    rowsPhase(desc, tid, T, B, start, true, true);
+    if (owned) {
+      if (!firstLayerPhase(desc, tid, T, B, start) || !barrier(ctl, tid, T, -1)) return finish(desc, tid, STATUS_FAULT, s);
+      profileMark(desc, tid, P_FIRST);
+    }
+    rowsPhase(desc, tid, T, B, start, true, true, owned ? 1 : 0);
     profileMark(desc, tid, P_ROWS);
     if (!barrier(ctl, tid, T, C_NEXT_UNIT)) return finish(desc, tid, STATUS_FAULT, s);
     profileMark(desc, tid, P_ROWS_WAIT);
@@ -394,7 +468,7 @@ export function engineJob(desc: usize, tid: i32): i32 {
     if ((ASC_FEATURE_THREADS ? atomic.load<i32>(nonfinite) : load<i32>(nonfinite)) != 0) return finish(desc, tid, STATUS_LOSS, s);
     if ((why = enter(ctl, tid, PHASE_WEIGHTS)) != 0) return why;
     const a = args + (<usize>s << 4);
-    const refused = weightsPhase(desc, tid, T, B, MODE_TRAIN, load<f32>(a), load<f32>(a, 4), load<f32>(a, 8));
+    const refused = weightsPhase(desc, tid, T, B, MODE_TRAIN, load<f32>(a), load<f32>(a, 4), load<f32>(a, 8), owned);
     if (refused != 0) {
       if (ASC_FEATURE_THREADS) atomic.add<i32>(res + 12, refused);
       else store<i32>(res + 12, load<i32>(res + 12) + refused);

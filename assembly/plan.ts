@@ -116,9 +116,9 @@ export const PHASE_WEIGHTS = 2;
 export const PHASE_REPACK = 3;
 
 // The profile, written only by binaries built with ENGINE_PROFILE (build/bench/relaxed-threads.profile.wasm,
-// which imports env.now(): milliseconds): 1 + 64 rows of 8 f64. Row 0 word 0 is when thread 0
+// which imports env.now(): milliseconds): 1 + 64 rows of 16 f64. Row 0 word 0 is when thread 0
 // started the current job; row 1 + t holds thread t's sums in ms, over every job, by what it did.
-export const PROFILE_BYTES = 65 * 64;
+export const PROFILE_BYTES = 65 * 128;
 export const P_WAKE = 0;          // from the job's start until this thread began it
 export const P_ROWS = 1;          // the rows phase (gather, forward, loss, input gradients)
 export const P_ROWS_WAIT = 2;     // the barrier after it
@@ -127,4 +127,5 @@ export const P_WEIGHTS_WAIT = 4;  // the barrier after it
 export const P_REPACK = 5;        // a re-pack before a job, with its barrier
 export const P_STEPS = 6;         // steps (and passes) this thread ran
 export const P_LAST = 7;          // the time of this thread's last mark
+export const P_FIRST = 8;         // threaded training: the first layer's phase (gather, barrier, forward of owned panels) and its barrier
 

@@ -25,7 +25,7 @@ import { D_PROFILE, P_LAST, P_STEPS } from './plan';
 @inline export function profileBegin(desc: usize, tid: i32): void {
   if (isDefined(ENGINE_PROFILE)) {
     const p = profileOf(desc);
-    if (p != 0) store<f64>(p + (<usize>(tid + 1) << 6) + (<usize>P_LAST << 3), load<f64>(p));
+    if (p != 0) store<f64>(p + (<usize>(tid + 1) << 7) + (<usize>P_LAST << 3), load<f64>(p));
   }
 }
 
@@ -35,7 +35,7 @@ import { D_PROFILE, P_LAST, P_STEPS } from './plan';
   if (isDefined(ENGINE_PROFILE)) {
     const p = profileOf(desc);
     if (p == 0) return;
-    const row = p + (<usize>(tid + 1) << 6);
+    const row = p + (<usize>(tid + 1) << 7);
     const t = now();
     const at = row + (<usize>slot << 3);
     store<f64>(at, load<f64>(at) + (t - load<f64>(row + (<usize>P_LAST << 3))));
@@ -49,7 +49,7 @@ import { D_PROFILE, P_LAST, P_STEPS } from './plan';
   if (isDefined(ENGINE_PROFILE)) {
     const p = profileOf(desc);
     if (p != 0) {
-      const at = p + (<usize>(tid + 1) << 6) + (<usize>P_STEPS << 3);
+      const at = p + (<usize>(tid + 1) << 7) + (<usize>P_STEPS << 3);
       store<f64>(at, load<f64>(at) + 1);
     }
   }

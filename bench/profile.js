@@ -3,7 +3,10 @@
 // assembly/profile.ts): the same engine, with a clock read at each phase boundary, summed per
 // thread into the profile block (plan.ts P_*). The phases of a step (assembly/engine.ts):
 //   wake         from the job's start on thread 0 to this thread's start (once a job, up to 256 steps)
-//   rows         forward and backward over this thread's row units (every layer)
+//   first        threads > 1: this thread's share of the batch gathered, a barrier, the first
+//                layer's forward over the output panels this thread owns, every row; a barrier
+//   rows         forward and backward over this thread's row units (every layer; from the second
+//                with threads > 1)
 //   rows wait    waiting at the barrier for the last row unit
 //   weights      weight gradients and the fused update over this thread's weight units
 //   weights wait waiting at the barrier for the last weight unit
@@ -14,7 +17,13 @@
 
 import { readFileSync } from 'node:fs';
 
-export const PHASES = ['wake', 'rows', 'rowsWait', 'weights', 'weightsWait', 'repack'];
+/** Barriers in a training step on more than one thread (assembly/engine.ts engineJob). */
+export const BARRIERS_PER_STEP = 4;
+
+// each phase's word in a thread's row of the profile (plan.ts P_*)
+export const PHASES = ['wake', 'first', 'rows', 'rowsWait', 'weights', 'weightsWait', 'repack'];
+const SLOT = { wake: 0, first: 8, rows: 1, rowsWait: 2, weights: 3, weightsWait: 4, repack: 5, steps: 6 };
+const ROW = 16; // f64 per thread
 
 /** The profiling binary, compiled; null when it was not built. */
 export async function profileModule(root) {
@@ -46,7 +55,7 @@ export async function profileStep({ lib, module, release, layers, batchSize: B, 
   // unit sizes other than the engine's (an experiment: no result bit depends on them)
   if (tune) net['c'].engine.tune(tune);
   const at = kernels.engine.profile;
-  const words = () => new Float64Array(kernels.buffer(), at, 65 * 8);
+  const words = () => new Float64Array(kernels.buffer(), at, 65 * ROW);
   // warm-up of both (tier-up, host JIT)
   await plain.fit(data.x, data.y, { epochs: 1, batchSize: B });
   await net.fit(data.x, data.y, { epochs: 1, batchSize: B });
@@ -66,8 +75,8 @@ export async function profileStep({ lib, module, release, layers, batchSize: B, 
   const perThread = [];
   for (let t = 0; t < T; t++) {
     const row = {};
-    PHASES.forEach((ph, i) => { row[ph] = p[8 * (t + 1) + i] / steps; });
-    row.steps = p[8 * (t + 1) + 6];
+    for (const ph of PHASES) row[ph] = p[ROW * (t + 1) + SLOT[ph]] / steps;
+    row.steps = p[ROW * (t + 1) + SLOT.steps];
     row.sum = PHASES.reduce((s, ph) => s + row[ph], 0);
     perThread.push(row);
   }
@@ -79,7 +88,7 @@ export async function profileStep({ lib, module, release, layers, batchSize: B, 
     backend: 'relaxed', layers, batchSize: B, threads: T, epochs, steps, jobs, jobsPerStep: jobs / steps,
     stepMs, untimedStepMs, hostMs, perThread,
     samplesPerSecondUntimed: B / (untimedStepMs / 1000), stepGflops: flops / (untimedStepMs * 1e6),
-    // the synchronisations of a step: its two barriers, and a share of its job's start
-    syncsPerStep: 2 + jobs / steps,
+    // the synchronisations of a step: its barriers (none that waits on one thread), and a share of its job's start
+    syncsPerStep: (T > 1 ? BARRIERS_PER_STEP : 0) + jobs / steps,
   };
 }

@@ -103,7 +103,7 @@ export function ceilingTable(t, md) {
   return table(['workload', '1 thread', `ceiling: ${N} × 1 thread at once`, `${N} threads`, `${N} threads ÷ ceiling`, 'ceiling ÷ 1', `${N} threads ÷ 1`], rows, md);
 }
 
-const PHASE_LABELS = { wake: 'wake', rows: 'rows', rowsWait: 'rows wait', weights: 'weights', weightsWait: 'weights wait', repack: 'repack' };
+const PHASE_LABELS = { wake: 'wake', first: 'first layer', rows: 'rows', rowsWait: 'rows wait', weights: 'weights', weightsWait: 'weights wait', repack: 'repack' };
 
 /** µs per step of each phase, per thread, on 1 and 2 threads, with the host's share. */
 export function phaseTable(t, md) {
@@ -220,15 +220,15 @@ export function markdownSection(result, jsonName) {
   const g = goalLines(result);
   if (g.length) o.push('### Against the goals of the issue', '', ...g.map((l) => `- ${l}`), '');
   const tt = threadsTable(result, true);
-  if (tt) o.push('### Threads: speed-up over one thread', '', 'Our relaxed-SIMD trainer on 1, 2 and 3 threads, interleaved in the same runs; the speed-up is the median (min–max) of the per-run ratios. Syncs per step: the two barriers of a step, plus its share of its job\'s start.', '', tt, '');
+  if (tt) o.push('### Threads: speed-up over one thread', '', 'Our relaxed-SIMD trainer on 1, 2 and 3 threads, interleaved in the same runs; the speed-up is the median (min–max) of the per-run ratios. Syncs per step: the four barriers of a step on more than one thread, plus its share of its job\'s start.', '', tt, '');
   const t = result.threads;
   if (t) {
     const ct = ceilingTable(t, true);
     if (ct) o.push('### Threads: the machine\'s ceiling', '', 'N single-thread trainings in N workers at once (what N cores give when nothing is shared) beside one N-thread training and one single-thread training, interleaved; samples/s median (min–max); ratios per run, then the median.', '', ct, '');
     const pt = phaseTable(t, true);
     if (pt) o.push(`### Threads: where a step's time goes`, '', `µs per step, per thread and phase (bench/profile.js: the profiling build of the threaded binary, ${t.profileDataset}); host = the fit loop's JavaScript between jobs; release step = the same fit on the release binary.`, '', pt, '');
-    o.push(`Barrier (two a step; (step on T threads − step on 1) ÷ 2 on an [8, 8, 8] net at batch 4, median over runs): ${barrierLine(t)}.`, '');
-    o.push('**Prediction, not a measurement** (this machine has ' + t.logicalCores + ' cores): step(T) = host + wake + rows(1)·⌈U/T⌉/U + weights list-scheduled on T threads + 2·b(2)·(T − 1); bench/threads.js says every assumption. Memory demand = 4·(B·n₀ + 3·P) bytes per step ÷ step(T).', '', modelTable(result, true), '');
+    o.push(`Barrier (four a step on more than one thread; (step on T threads − step on 1) ÷ 4 on an [8, 8, 8] net at batch 4, median over runs): ${barrierLine(t)}.`, '');
+    o.push('**Prediction, not a measurement** (this machine has ' + t.logicalCores + ' cores): step(T) = host + wake + f·rows(1)·⌈P/T⌉/P (the first layer by owned panels) + (1 − f)·rows(1)·⌈U/T⌉/U + weights (owned panels, then list-scheduled) + 4·b(2)·(T − 1); bench/threads.js says every assumption. Memory demand = 4·(B·n₀ + 3·P) bytes per step ÷ step(T).', '', modelTable(result, true), '');
     for (const kind of ['width', 'batch']) {
       const st = sweepTable(t, kind, true);
       if (st) o.push(`### ${kind === 'width' ? 'Width' : 'Batch'} sweep: GFLOP/s of the whole step`, '', `${t.sweepDataset}, median of ${t.sweep.runs} runs; FLOPs ${t.sweep.flops}.`, '', st, '');

@@ -1,27 +1,34 @@
 // Multi-core: what one barrier costs, and a model of the scaling past the cores this machine has.
 //
 // Barrier: a network so small that its step is nearly all synchronisation ([8, 8, 8], batch 4)
-// trains on T threads and on one, its epochs alternating; a step has two barriers (plus a share
-// of its job's start: a job runs up to 256 steps), so (step_T − step_1) ÷ 2 is the cost of one
-// barrier with its unit hand-out, between threads that are awake.
+// trains on T threads and on one, its epochs alternating; a step on T > 1 threads has four
+// barriers (plus a share of its job's start: a job runs up to 256 steps) and on one thread none
+// that waits, so (step_T − step_1) ÷ 4 is the cost of one barrier with its unit hand-out, between
+// threads that are awake.
 //
 // Model (a prediction, labelled so wherever it is shown), from the one-thread step profile
 // (bench/profile.js) of each workload:
-//   step(T) = host + wake + rows(T) + weights(T) + 2·b(T)
+//   step(T) = host + wake + first(T) + rows(T) + weights(T) + 4·b(T)          (T > 1)
 //   host     the fit loop's JavaScript between jobs: serial, kept as measured
 //   wake     a job's start (measured on 2 threads), shared by the job's steps: kept
-//   rows(T)  rows(1) · ⌈U/T⌉ ÷ U, U = the row units of the batch at T threads (schedule.ts)
-//   weights(T) the weight units list-scheduled in order onto T threads (each takes the next unit
-//            when free, as the engine's counter hands them out), a unit's cost proportional to its
+//   first(T) the first layer's forward, by output panels of 8 each thread owns statically:
+//            f · rows(1) · ⌈P/T⌉ ÷ P, P = ⌈n₁/8⌉ panels, f = the first layer's forward share of
+//            the rows phase's multiply-adds (forward of every layer, input gradient of all but
+//            the first); the gather of the batch, split by rows, is counted in it
+//   rows(T)  (1 − f) · rows(1) · ⌈U/T⌉ ÷ U, U = the row units of the batch at T threads (schedule.ts)
+//   weights(T) each thread first its own panels of the first layer (static), then the units of
+//            the layers above list-scheduled in order (each thread takes the next unit when free,
+//            as the engine's counter hands them out); a unit's cost proportional to its
 //            multiply-adds; weights(1) is the measured total
 //   b(T)     b(2) · (T − 1): every arrival is an atomic add on one cache line (pessimistic for
-//            small T, and the design needs only two a step)
+//            large T: a tree barrier grows as log T), four a step
 // Memory bandwidth is not modelled as a limit; its demand is reported: per step every thread
 // reads the parameters (forward and update: the weights stay in the shared cache) and the batch
 // once, so bytes/step ≈ 4·(B·n₀ + 3·P) and the demand at T threads is that ÷ step(T). Where it
 // exceeds what the laptop's memory gives (~20–50 GB/s), the prediction is an upper bound.
 
 import { median } from './training.js';
+import { BARRIERS_PER_STEP } from './profile.js';
 
 function blobs(lib, n, k) {
   const r = new lib.Rng(1);
@@ -41,16 +48,17 @@ export async function measureBarrier(lib, module, threads, { runs = 7, samples =
   for (let r = 0; r < runs; r++) {
     const s1 = (await one.fit(x, y, { epochs: 1, batchSize: 4 }))[0].seconds;
     const sT = (await many.fit(x, y, { epochs: 1, batchSize: 4 }))[0].seconds;
-    per.push(((sT - s1) * 1e6) / steps / 2);
+    per.push(((sT - s1) * 1e6) / steps / BARRIERS_PER_STEP);
   }
   await one.dispose();
   await many.dispose();
   return { threads, microseconds: median(per), min: Math.min(...per), max: Math.max(...per), runs, steps };
 }
 
-/** Makespan of units (costs, in order) taken one at a time by the first free of T threads. */
-function listSchedule(costs, T) {
-  const free = new Array(T).fill(0);
+/** Makespan of units (costs, in order) taken one at a time by the first free of T threads, each
+ * thread busy until `start[t]` first. */
+function listSchedule(costs, T, start = new Array(T).fill(0)) {
+  const free = [...start];
   for (const c of costs) {
     let i = 0;
     for (let t = 1; t < T; t++) if (free[t] < free[i]) i = t;
@@ -59,10 +67,16 @@ function listSchedule(costs, T) {
   return Math.max(...free);
 }
 
-/** The weight units of a step (schedule.ts): cost ∝ inputs × outputs of the unit. */
-function weightUnitCosts(layers, kc) {
+/** The first layer's panels each of T threads owns (assembly/engine.ts ownedPanel). */
+export function ownedPanels(n1, T) {
+  const P = Math.ceil(n1 / 8);
+  return Array.from({ length: T }, (_, t) => Math.floor((P * (t + 1)) / T) - Math.floor((P * t) / T));
+}
+
+/** The weight units of a step (schedule.ts) from layer `from` on: cost ∝ inputs × outputs of the unit. */
+function weightUnitCosts(layers, kc, from = 0) {
   const costs = [];
-  for (let l = 0; l + 1 < layers.length; l++) {
+  for (let l = from; l + 1 < layers.length; l++) {
     const K = layers[l], N = layers[l + 1];
     for (let n = 0; n < N; n += 8) for (let k = 0; k < K; k += kc) costs.push(Math.min(8, N - n) * Math.min(kc, K - k));
   }
@@ -73,20 +87,31 @@ function weightUnitCosts(layers, kc) {
 export function predictScaling({ profile, wakeMs, barrierMicros, kc = 64, rowsPerUnit, rowsMax = 64, threads = [1, 2, 4, 8, 16] }) {
   const p = profile.perThread[0];
   const B = profile.batchSize, layers = profile.layers;
-  const costs = weightUnitCosts(layers, kc);
-  const total = costs.reduce((s, c) => s + c, 0);
+  const total = weightUnitCosts(layers, kc).reduce((s, c) => s + c, 0);
+  const above = weightUnitCosts(layers, kc, 1);
+  const P = Math.ceil(layers[1] / 8);
+  // the first layer's forward: its share of the rows phase's multiply-adds
+  const kn = layers.slice(1).map((n, l) => n * layers[l]);
+  const f = kn[0] / (kn.reduce((s, v) => s + v, 0) + kn.slice(1).reduce((s, v) => s + v, 0));
   const params = layers.slice(1).reduce((s, n, l) => s + n * (layers[l] + 1), 0);
   const bytes = 4 * (B * layers[0] + 3 * params);
   return threads.map((T) => {
+    if (T === 1) {
+      const ms = profile.hostMs + p.rows + p.weights;
+      return { threads: 1, stepMs: ms, samplesPerSecond: B / (ms / 1000), firstMs: 0, rowsMs: p.rows, weightsMs: p.weights, syncMs: 0, hostMs: profile.hostMs, memoryGBs: bytes / (ms * 1e6), barriersPerStep: 0 };
+    }
     const units = Math.ceil(B / rowsPerUnit(B, T, rowsMax));
-    const rows = p.rows * (Math.ceil(units / T) / units);
-    const weights = p.weights * (listSchedule(costs, T) / total);
-    const barriers = T > 1 ? 2 * (barrierMicros * (T - 1)) / 1000 : 0;
-    const wake = T > 1 ? wakeMs : 0;
-    const ms = profile.hostMs + wake + rows + weights + barriers;
+    const owned = ownedPanels(layers[1], T);
+    const first = f * p.rows * (Math.max(...owned) / P);
+    const rows = (1 - f) * p.rows * (Math.ceil(units / T) / units);
+    // a panel of the first layer: 8 outputs × n₀ inputs (the last panel may be narrower)
+    const panelCost = (t) => { const p0 = owned.slice(0, t).reduce((s, v) => s + v, 0); let c = 0; for (let q = p0; q < p0 + owned[t]; q++) c += Math.min(8, layers[1] - 8 * q) * layers[0]; return c; };
+    const weights = p.weights * (listSchedule(above, T, owned.map((_, t) => panelCost(t))) / total);
+    const barriers = (BARRIERS_PER_STEP * barrierMicros * (T - 1)) / 1000;
+    const ms = profile.hostMs + wakeMs + first + rows + weights + barriers;
     return {
-      threads: T, stepMs: ms, samplesPerSecond: B / (ms / 1000), rowsMs: rows, weightsMs: weights, syncMs: barriers + wake,
-      hostMs: profile.hostMs, memoryGBs: bytes / (ms * 1e6), barriersPerStep: T > 1 ? 2 : 0,
+      threads: T, stepMs: ms, samplesPerSecond: B / (ms / 1000), firstMs: first, rowsMs: rows, weightsMs: weights, syncMs: barriers + wakeMs,
+      hostMs: profile.hostMs, memoryGBs: bytes / (ms * 1e6), barriersPerStep: BARRIERS_PER_STEP,
     };
   });
 }

@@ -11,6 +11,8 @@
 // `seconds` (their own throw-away warm-up steps excluded). run.js forces a full garbage collection
 // before each trainer, so nobody pays for the previous trainer's garbage.
 
+import { BARRIERS_PER_STEP } from './profile.js';
+
 export const WORKLOADS = {
   W1: { layers: [784, 128, 10], batchSize: 64 },
   W2: { layers: [784, 128, 10], batchSize: 256 },
@@ -96,8 +98,8 @@ async function trainOurs({ lib, modules, backend, threads = 1, layers, batchSize
     samplesPerSecond: (epochs * data.n) / seconds, seconds, warmupSeconds, epochs, threads: net.threads,
     epochSamplesPerSecond: logs.map((l) => l.samplesPerSecond),
     finalLoss: logs[logs.length - 1].loss, testAccuracy: ev.accuracy, callsPerBatch: net.callsPerBatch,
-    // a step: two barriers, plus its share of its job's start (a job runs up to 256 steps)
-    ...(typeof jobs === 'number' ? { syncsPerStep: 2 + jobs / steps } : {}),
+    // a step on T > 1 threads: four barriers, plus its share of its job's start (a job runs up to 256 steps)
+    ...(typeof jobs === 'number' ? { syncsPerStep: BARRIERS_PER_STEP + jobs / steps } : {}),
   };
   await net.dispose();
   return out;

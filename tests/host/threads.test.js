@@ -127,6 +127,11 @@ test('deep and wide nets, sigmoid and linear heads, a batch that does not divide
     { layers: [50, 40, 33, 20, 12, 7], hidden: 'tanh', output: 'softmax', opt: { name: 'adam', learningRate: 0.003 }, n: 97, bs: 10 },
     { layers: [300, 260, 3], hidden: 'leaky_relu', output: 'sigmoid', opt: { name: 'momentum', learningRate: 0.05 }, n: 71, bs: 17 },
     { layers: [19, 70, 5], hidden: 'sigmoid', output: 'linear', opt: { name: 'sgd', learningRate: 0.01, weightDecay: 1e-3 }, n: 45, bs: 45 },
+    // inputs a multiple of 64 wide: the first layer's input is regrouped by the threads that
+    // gathered it (engine.ts firstLayerPhase); 9 outputs are 2 panels, so on 3 threads one owns none
+    { layers: [128, 9, 4], hidden: 'relu', output: 'softmax', opt: { name: 'adam', learningRate: 0.01, weightDecay: 1e-2 }, n: 83, bs: 23 },
+    { layers: [64, 200, 30, 3], hidden: 'relu', output: 'softmax', opt: { name: 'sgd', learningRate: 0.05 }, n: 66, bs: 64 },
+    { layers: [256, 1], hidden: 'relu', output: 'sigmoid', opt: { name: 'momentum', learningRate: 0.05 }, n: 41, bs: 7 },
   ];
   for (const c of cases) {
     const r = new Rng(c.n);

@@ -97,7 +97,7 @@ export const PHASE_ROWS = 1;
 export const PHASE_WEIGHTS = 2;
 export const PHASE_REPACK = 3;
 // the profile of profiling builds (bench only): row 0 word 0 the job's start, row 1 + t thread t's sums (ms)
-export const PROFILE_BYTES = 65 * 64;
+export const PROFILE_BYTES = 65 * 128;
 export const P_WAKE = 0; // from the job's start until this thread began it
 export const P_ROWS = 1; // the rows phase
 export const P_ROWS_WAIT = 2; // the barrier after it
@@ -106,4 +106,5 @@ export const P_WEIGHTS_WAIT = 4; // the barrier after it
 export const P_REPACK = 5; // a re-pack before a job, with its barrier
 export const P_STEPS = 6; // steps (and passes) this thread ran
 export const P_LAST = 7; // the time of this thread's last mark
+export const P_FIRST = 8; // threaded training: the first layer's phase and its barrier
 
