@@ -1,7 +1,7 @@
 // Batch assembly (assembly/data.ts): f32_gather_rows copies rows of a resident dataset in the
 // order of an index, i32_gather does the same for labels. Copies are exact: compared bitwise.
 
-import { f32_gather_rows, i32_gather } from "../../assembly/data";
+import { f32_gather_rows, f32_gather_rows__scalar, f32_gather_rows_4__simd, i32_gather } from "../../assembly/data";
 import { reseed, rnd, buf, copyOf, expectGuard, expectSameBits, cursor, register } from "./harness";
 
 // ---------------------------------------------------------------------------------------------
@@ -10,9 +10,9 @@ import { reseed, rnd, buf, copyOf, expectGuard, expectSameBits, cursor, register
 @inline function word(p: usize, i: i32): u32 { return load<u32>(p + (<usize>i << 2)); }
 
 // Test cases (harness.ts: register, cursor): each test reads its parameters as cases[cursor].
-class Case { constructor(public count: i32, public cols: i32) {} }
+class Case { constructor(public count: i32, public cols: i32, public variant: i32 = 0) {} }
 const cases: Case[] = [];
-function add(name: string, count: i32, cols: i32, fn: () => void): void { register(cases, new Case(count, cols), name, fn); }
+function add(name: string, count: i32, cols: i32, fn: () => void, variant: i32 = 0): void { register(cases, new Case(count, cols, variant), name, fn); }
 
 // ---------------------------------------------------------------------------------------------
 
@@ -32,7 +32,10 @@ function gatherRows(): void {
   const srcKeep = copyOf(src, ROWS * cols);
   const idx = indices(count);
   const dst = buf(count * cols);
-  f32_gather_rows(dst, src, idx, count, cols);
+  const v = cases[cursor].variant;
+  if (v == 0) f32_gather_rows(dst, src, idx, count, cols);
+  else if (v == 1) f32_gather_rows__scalar(dst, src, idx, count, cols);
+  else f32_gather_rows_4__simd(dst, src, idx, count, cols);
   let wrong = 0, first = -1;
   for (let i = 0; i < count; i++) {
     const r = load<i32>(idx + (<usize>i << 2));
@@ -63,11 +66,15 @@ function gatherI32(): void {
 
 describe("gather", () => {
   const counts: i32[] = [0, 1, 5, 13, 20];
-  const cols: i32[] = [1, 3, 4, 5, 785];
+  // 8 floats are one round of the 4-row copy: widths around it and 784 (+1) leave tails of every size
+  const cols: i32[] = [1, 3, 4, 5, 7, 8, 9, 16, 17, 784, 785];
+  const variants: string[] = ["gather_rows", "gather_rows__scalar", "gather_rows_4__simd"];
   for (let i = 0; i < counts.length; i++) {
     for (let j = 0; j < cols.length; j++) {
-      add("gather_rows copies src rows into dst in index order (repeats allowed), nothing past the end, at count=" +
-        counts[i].toString() + " cols=" + cols[j].toString(), counts[i], cols[j], () => { gatherRows(); });
+      for (let v = 0; v < variants.length; v++) {
+        add(variants[v] + " copies src rows into dst in index order (repeats allowed), nothing past the end, at count=" +
+          counts[i].toString() + " cols=" + cols[j].toString(), counts[i], cols[j], () => { gatherRows(); }, v);
+      }
     }
     add("gather_i32 copies src[idx[i]] into dst[i] in index order, nothing past the end, at count=" + counts[i].toString(),
       counts[i], 1, () => { gatherI32(); });
