@@ -130,9 +130,10 @@ export function modelTable(result, md) {
   const counts = t.model[Object.keys(t.model)[0]].map((p) => p.threads);
   const rows = Object.entries(t.model).map(([name, pts]) => {
     const p = t.profiles?.[name]?.[1];
-    return [`${name}${p ? ` ${p.layers.join('-')} b${p.batchSize}` : ''}`, ...pts.map((q) => `${fmtInt(q.samplesPerSecond)} (${fmt(q.samplesPerSecond / pts[0].samplesPerSecond, 2)}×, ${fmt(q.memoryGBs, 1)} GB/s)`)];
+    const ideal = (q) => (q.idealSamplesPerSecond !== undefined && q.threads > 1 ? `; ideal ${fmt(q.idealSamplesPerSecond / pts[0].samplesPerSecond, 2)}×` : '');
+    return [`${name}${p ? ` ${p.layers.join('-')} b${p.batchSize}` : ''}`, ...pts.map((q) => `${fmtInt(q.samplesPerSecond)} (${fmt(q.samplesPerSecond / pts[0].samplesPerSecond, 2)}×${ideal(q)}; ${fmt(q.memoryGBs, 1)} GB/s)`)];
   });
-  return table(['predicted samples/s (× 1 thread, memory demand)', ...counts.map((c) => `${c} thread${c > 1 ? 's' : ''}`)], rows, md);
+  return table(['predicted samples/s (× 1 thread; ideal: without x(T); memory demand)', ...counts.map((c) => `${c} thread${c > 1 ? 's' : ''}`)], rows, md);
 }
 
 function barrierLine(t) {
@@ -192,8 +193,8 @@ export function textReport(result) {
     if (ct) out.push('', '== threads: the machine\'s ceiling (samples/s, median (min–max) over interleaved runs; ratios per run, then the median)', ct);
     const pt = phaseTable(t, false);
     if (pt) out.push('', `== threads: per-phase split of a step (µs per step per thread; profiling binary, ${t.profileDataset})`, pt);
-    out.push('', `barrier (two a step; (step on T threads − step on 1) ÷ 2 on an [8, 8, 8] net, batch 4): ${barrierLine(t)}`);
-    out.push('', '== threads: PREDICTION for more cores (model in bench/threads.js, from the one-thread per-phase profile and the 2-thread barrier)', modelTable(result, false));
+    out.push('', `barrier (four a step on more than one thread; (step on T threads − step on 1) ÷ 4 on an [8, 8, 8] net, batch 4): ${barrierLine(t)}`);
+    out.push('', '== threads: PREDICTION for more cores (model in bench/threads.js, from the one-thread per-phase profile, the 2-thread barrier and the 2-thread step)', modelTable(result, false));
     for (const kind of ['width', 'batch']) {
       const st = sweepTable(t, kind, false);
       if (st) out.push('', `== ${kind} sweep: GFLOP/s of the whole step (${t.sweepDataset}, median of ${t.sweep.runs})`, st);
@@ -228,7 +229,7 @@ export function markdownSection(result, jsonName) {
     const pt = phaseTable(t, true);
     if (pt) o.push(`### Threads: where a step's time goes`, '', `µs per step, per thread and phase (bench/profile.js: the profiling build of the threaded binary, ${t.profileDataset}); host = the fit loop's JavaScript between jobs; release step = the same fit on the release binary.`, '', pt, '');
     o.push(`Barrier (four a step on more than one thread; (step on T threads − step on 1) ÷ 4 on an [8, 8, 8] net at batch 4, median over runs): ${barrierLine(t)}.`, '');
-    o.push('**Prediction, not a measurement** (this machine has ' + t.logicalCores + ' cores): step(T) = host + wake + f·rows(1)·⌈P/T⌉/P (the first layer by owned panels) + (1 − f)·rows(1)·⌈U/T⌉/U + weights (owned panels, then list-scheduled) + 4·b(2)·(T − 1); bench/threads.js says every assumption. Memory demand = 4·(B·n₀ + 3·P) bytes per step ÷ step(T).', '', modelTable(result, true), '');
+    o.push('**Prediction, not a measurement** (this machine has ' + t.logicalCores + ' cores): step(T) = host + wake + f·rows(1)·⌈P/T⌉/P (the first layer by owned panels) + (1 − f)·rows(1)·⌈U/T⌉/U + weights (owned panels, then list-scheduled) + 4·b(2)·(T − 1) + x(2)·2(T − 1)/T, x(2) the measured 2-thread step minus the modelled one (what sharing data between cores costs: it does not shrink with T); bench/threads.js says every assumption. Memory demand = 4·(B·n₀ + 3·P) bytes per step ÷ step(T).', '', modelTable(result, true), '');
     for (const kind of ['width', 'batch']) {
       const st = sweepTable(t, kind, true);
       if (st) o.push(`### ${kind === 'width' ? 'Width' : 'Batch'} sweep: GFLOP/s of the whole step`, '', `${t.sweepDataset}, median of ${t.sweep.runs} runs; FLOPs ${t.sweep.flops}.`, '', st, '');

@@ -216,7 +216,7 @@ if (threaded.length && relaxedOk) {
   threadsSection.model = {};
   for (const [name, pr] of Object.entries(threadsSection.profiles)) {
     const wakeMs = Math.max(...pr[2].perThread.map((t) => t.wake));
-    threadsSection.model[name] = predictScaling({ profile: pr[1], wakeMs, barrierMicros: Math.max(0, b2), kc: KC, rowsPerUnit });
+    threadsSection.model[name] = predictScaling({ profile: pr[1], profile2: pr[2], wakeMs, barrierMicros: Math.max(0, b2), kc: KC, rowsPerUnit });
   }
   if (!has('--no-sweep')) {
     log('threads: width and batch sweeps…');

@@ -22,6 +22,14 @@
 //            multiply-adds; weights(1) is the measured total
 //   b(T)     b(2) · (T − 1): every arrival is an atomic add on one cache line (pessimistic for
 //            large T: a tree barrier grows as log T), four a step
+//   x(T)     what the terms above miss, calibrated on this machine: x(2) = the measured 2-thread
+//            step (profiled) − the model's 2-thread step. It is what sharing costs: each thread
+//            reads the rows the others gathered (the first layer's forward and weight gradient
+//            read every row), the first layer's output panels the others wrote, the dZ rows the
+//            others computed, and waits at four barriers for the slowest. The data a thread reads
+//            from the others is (T − 1)/T of those blocks, so x(T) = x(2) · 2(T − 1)/T: it does
+//            not shrink with T while the work does, which is what bounds the curve.
+// Two curves: "with x" (the prediction) and "ideal" (x = 0: what the schedule alone allows).
 // Memory bandwidth is not modelled as a limit; its demand is reported: per step every thread
 // reads the parameters (forward and update: the weights stay in the shared cache) and the batch
 // once, so bytes/step ≈ 4·(B·n₀ + 3·P) and the demand at T threads is that ÷ step(T). Where it
@@ -84,7 +92,19 @@ function weightUnitCosts(layers, kc, from = 0) {
 }
 
 /** Predicted step time, samples/s and memory demand at each T from a one-thread profile. */
-export function predictScaling({ profile, wakeMs, barrierMicros, kc = 64, rowsPerUnit, rowsMax = 64, threads = [1, 2, 4, 8, 16] }) {
+export function predictScaling({ profile, profile2, wakeMs, barrierMicros, kc = 64, rowsPerUnit, rowsMax = 64, threads = [1, 2, 4, 8, 16] }) {
+  const ideal = idealScaling({ profile, wakeMs, barrierMicros, kc, rowsPerUnit, rowsMax, threads: [...new Set([2, ...threads])] });
+  const x2 = profile2 ? Math.max(0, profile2.stepMs - ideal.find((q) => q.threads === 2).stepMs) : 0;
+  return threads.map((T) => {
+    const q = ideal.find((o) => o.threads === T);
+    const x = T > 1 ? (x2 * 2 * (T - 1)) / T : 0;
+    const ms = q.stepMs + x;
+    return { ...q, stepMs: ms, samplesPerSecond: profile.batchSize / (ms / 1000), excessMs: x, idealStepMs: q.stepMs, idealSamplesPerSecond: q.samplesPerSecond, memoryGBs: (q.memoryGBs * q.stepMs) / ms };
+  });
+}
+
+/** The model without x(T): the schedule, the barriers and the host alone. */
+function idealScaling({ profile, wakeMs, barrierMicros, kc = 64, rowsPerUnit, rowsMax = 64, threads = [1, 2, 4, 8, 16] }) {
   const p = profile.perThread[0];
   const B = profile.batchSize, layers = profile.layers;
   const total = weightUnitCosts(layers, kc).reduce((s, c) => s + c, 0);

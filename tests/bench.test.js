@@ -108,6 +108,11 @@ test('bench --quick --only W1 --no-baselines --json: machine, kernels, our four 
   // the model at one thread is the profiled step: host + rows + weights
   const p1 = t.profiles.W1[1], m1 = t.model.W1[0];
   assert.ok(Math.abs(m1.stepMs / (p1.hostMs + p1.perThread[0].rows + p1.perThread[0].weights) - 1) < 1e-3, 'the model at 1 thread is the profiled step');
+  // at 2 threads it is the profiled 2-thread step (x(2) calibrates it), unless the schedule alone is slower
+  const p2 = t.profiles.W1[2], m2 = t.model.W1[1];
+  if (m2.excessMs > 0) assert.ok(Math.abs(m2.stepMs / p2.stepMs - 1) < 1e-3, `the model at 2 threads (${m2.stepMs} ms) is the profiled step (${p2.stepMs} ms)`);
+  else assert.ok(m2.idealStepMs >= p2.stepMs);
+  for (const q of t.model.W1) assert.ok(q.samplesPerSecond <= q.idealSamplesPerSecond * (1 + 1e-9), 'x(T) only slows the ideal curve');
   // the sweeps: both kinds, 1 and 2 threads, "of best" is 100% somewhere in each
   for (const kind of ['width', 'batch']) {
     const rows = t.sweep.rows.filter((r) => r.sweep === kind);
