@@ -19,12 +19,7 @@
 // every run must be bit-identical (same seed; any thread count gives the same bits). Exits 1 on a
 // page error, a page that is not cross-origin isolated, a run on the wrong thread count or bits
 // that differ; 0 without Chromium (one line says so).
-import os from 'node:os';
-import { createServer } from 'node:http';
-import { existsSync, readFileSync } from 'node:fs';
-import { extname, normalize, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { NO_CHROMIUM, launch, recordErrors } from '../tests/browser/chromium.js';
+import { NO_CHROMIUM, launch, recordErrors, serveDist } from '../tests/browser/chromium.js';
 import { machineInfo } from './machine.js';
 import { median } from './training.js';
 
@@ -45,10 +40,6 @@ if (NO_CHROMIUM) {
   console.log(`bench/browser.js: skipped, ${NO_CHROMIUM}`);
   process.exit(0);
 }
-
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const TYPES = { '.js': 'text/javascript', '.html': 'text/html', '.wasm': 'application/wasm' };
-const ISOLATION = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
 
 // The data is parsed here once and sent as raw bytes, so the page needs no IDX parser.
 const { findFashionMnistDir, loadIdxDataset } = await import('../dist/node/index.js');
@@ -89,29 +80,12 @@ try {
 }
 </script>`;
 
-// As tests/browser/threads-browser.test.js: the isolation headers on every response, and only
-// dist/ of the checkout is served (plus the page and its data).
-function serve() {
-  const server = createServer((req, res) => {
-    const url = new URL(req.url, 'http://127.0.0.1');
-    if (url.pathname === '/') { res.writeHead(200, { 'content-type': 'text/html', ...ISOLATION }); res.end(PAGE); return; }
-    if (DATA[url.pathname]) { res.writeHead(200, { 'content-type': 'application/octet-stream', ...ISOLATION }); res.end(DATA[url.pathname]); return; }
-    if (url.pathname === '/favicon.ico') { res.writeHead(204); res.end(); return; }
-    let path = '';
-    try { path = normalize(ROOT + decodeURIComponent(url.pathname).slice(1)); } catch { /* a malformed %-escape: 404 */ }
-    if (!path.startsWith(ROOT + 'dist' + sep) || !existsSync(path)) { res.writeHead(404); res.end(); return; }
-    res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream', ...ISOLATION });
-    res.end(readFileSync(path));
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
-
 const summary = (a) => ({ median: median(a), min: Math.min(...a), max: Math.max(...a) });
 const sum = (a) => a.reduce((s, v) => s + v, 0);
 
 let server = null, browser = null;
 try {
-  server = await serve();
+  server = await serveDist({ page: PAGE, isolated: true, extra: DATA });
   browser = await launch();
   const page = await browser.newPage();
   const errors = recordErrors(page);

@@ -4,14 +4,7 @@
 // needs no Node built-in and finds its embedded wasm without file or network access.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import { existsSync, readFileSync } from 'node:fs';
-import { extname, normalize, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { NO_CHROMIUM, pageResult } from './chromium.js';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const TYPES = { '.js': 'text/javascript', '.html': 'text/html', '.wasm': 'application/wasm' };
+import { NO_CHROMIUM, pageResult, serveDist } from './chromium.js';
 
 const PAGE = `<!doctype html><meta charset="utf-8"><title>wasm-mlp in a page</title>
 <script type="module">
@@ -38,23 +31,9 @@ try {
 }
 </script>`;
 
-function serve() {
-  const server = createServer((req, res) => {
-    const url = new URL(req.url, 'http://127.0.0.1');
-    if (url.pathname === '/') { res.writeHead(200, { 'content-type': 'text/html' }); res.end(PAGE); return; }
-    if (url.pathname === '/favicon.ico') { res.writeHead(204); res.end(); return; }
-    const path = normalize(ROOT + decodeURIComponent(url.pathname).slice(1));
-    // only the built library is served, nothing else from the checkout
-    if (!path.startsWith(ROOT + 'dist' + sep) || !existsSync(path)) { res.writeHead(404); res.end(); return; }
-    res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream' });
-    res.end(readFileSync(path));
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
-
 test('the library trains and predicts in Chromium from dist/index.js, on its best wasm backend', async (t) => {
   if (NO_CHROMIUM) { t.skip(NO_CHROMIUM); return; }
-  const server = await serve();
+  const server = await serveDist({ page: PAGE });
   t.after(() => server.close());
   const r = await pageResult(t, `http://127.0.0.1:${server.address().port}/`, 30000);
   t.diagnostic(`backend ${r.backend}, loss ${r.first.toFixed(3)} → ${r.last.toFixed(3)}, accuracy ${r.accuracy}`);

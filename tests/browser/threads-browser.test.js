@@ -6,15 +6,7 @@
 // page falls back to one thread with one notice.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import { existsSync, readFileSync } from 'node:fs';
-import { extname, normalize, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { NO_CHROMIUM, pageResult } from './chromium.js';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const TYPES = { '.js': 'text/javascript', '.html': 'text/html', '.wasm': 'application/wasm' };
-const ISOLATION = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
+import { NO_CHROMIUM, pageResult, serveDist } from './chromium.js';
 
 const PAGE = `<!doctype html><meta charset="utf-8"><title>wasm-mlp threads</title>
 <script type="module">
@@ -39,22 +31,8 @@ try {
 }
 </script>`;
 
-function serve(isolated) {
-  const server = createServer((req, res) => {
-    const url = new URL(req.url, 'http://127.0.0.1');
-    const headers = isolated ? ISOLATION : {};
-    if (url.pathname === '/') { res.writeHead(200, { 'content-type': 'text/html', ...headers }); res.end(PAGE); return; }
-    if (url.pathname === '/favicon.ico') { res.writeHead(204); res.end(); return; }
-    const path = normalize(ROOT + decodeURIComponent(url.pathname).slice(1));
-    if (!path.startsWith(ROOT + 'dist' + sep) || !existsSync(path)) { res.writeHead(404); res.end(); return; }
-    res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream', ...headers });
-    res.end(readFileSync(path));
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
-
 async function runPage(t, isolated) {
-  const server = await serve(isolated);
+  const server = await serveDist({ page: PAGE, isolated });
   t.after(() => server.close());
   return pageResult(t, `http://127.0.0.1:${server.address().port}/`);
 }
