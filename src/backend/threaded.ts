@@ -1,7 +1,7 @@
 // The multi-core backend: the threaded binary (relaxed-threads or simd-threads) over one shared
 // WebAssembly.Memory, with a pool of persistent workers (threads/pool.ts). Training, gradients and
-// inference run as engine jobs that every thread runs through at once (assembly/engine.ts: two
-// barriers a step, whatever the depth); the ABI's single kernels, which the host calls only for
+// inference run as engine jobs that every thread runs through at once (assembly/engine.ts: four
+// barriers a training step, whatever the depth); the ABI's single kernels, which the host calls only for
 // the pure-JS reference path and for embedders, run on the calling thread. A unit of work is
 // computed by the same instructions whichever thread takes it, so results are bit-identical for
 // every thread count and to the single-thread binary (tests/host/threads.test.js).
