@@ -105,6 +105,11 @@ export function ceilingTable(t, md) {
 
 const PHASE_LABELS = { wake: 'wake', first: 'first layer', rows: 'rows', rowsWait: 'rows wait', weights: 'weights', weightsWait: 'weights wait', repack: 'repack' };
 
+/** The file of a run's sweep picture (bench/plot.js), beside its results JSON. */
+export function sweepPlotName(jsonName) {
+  return `${jsonName.replace(/\.json$/, '')}-sweep.svg`;
+}
+
 /** µs per step of each phase, per thread, on 1 and 2 threads, with the host's share. */
 export function phaseTable(t, md) {
   if (!t?.profiles) return null;
@@ -230,6 +235,7 @@ export function markdownSection(result, jsonName) {
     if (pt) o.push(`### Threads: where a step's time goes`, '', `µs per step, per thread and phase (bench/profile.js: the profiling build of the threaded binary, ${t.profileDataset}); host = the fit loop's JavaScript between jobs; release step = the same fit on the release binary.`, '', pt, '');
     o.push(`Barrier (four a step on more than one thread; (step on T threads − step on 1) ÷ 4 on an [8, 8, 8] net at batch 4, median over runs): ${barrierLine(t)}.`, '');
     o.push('**Prediction, not a measurement** (this machine has ' + t.logicalCores + ' cores): step(T) = host + wake + f·rows(1)·⌈P/T⌉/P (the first layer by owned panels) + (1 − f)·rows(1)·⌈U/T⌉/U + weights (owned panels, then list-scheduled) + 4·b(2)·(T − 1) + x(2)·2(T − 1)/T, x(2) the measured 2-thread step minus the modelled one (what sharing data between cores costs: it does not shrink with T); bench/threads.js says every assumption. Memory demand = 4·(B·n₀ + 3·P) bytes per step ÷ step(T).', '', modelTable(result, true), '');
+    if (t.sweep) o.push('### Sweeps: GFLOP/s of the whole step over widths and batches', '', `![GFLOP/s of the whole step over the hidden width and over the batch, 1 and 2 threads](bench/results/${sweepPlotName(jsonName)})`, '');
     for (const kind of ['width', 'batch']) {
       const st = sweepTable(t, kind, true);
       if (st) o.push(`### ${kind === 'width' ? 'Width' : 'Batch'} sweep: GFLOP/s of the whole step`, '', `${t.sweepDataset}, median of ${t.sweep.runs} runs; FLOPs ${t.sweep.flops}.`, '', st, '');

@@ -19,8 +19,9 @@
 //   --no-write        do not write bench/results/*.json nor BENCHMARKS.md
 //   --from FILE.json  only regenerate BENCHMARKS.md (and print the tables) from a results file
 //
-// A full run writes bench/results/<YYYY-MM-DD>-<n>.json and regenerates the results section of
-// BENCHMARKS.md (between the marker comments).
+// A full run writes bench/results/<YYYY-MM-DD>-<n>.json (and, with the sweeps, their picture
+// <YYYY-MM-DD>-<n>-sweep.svg: plot.js) and regenerates the results section of BENCHMARKS.md
+// (between the marker comments); --from writes the picture again beside the file it reads.
 
 // Relaxed SIMD is behind a flag in Node 20; it must be set before any wasm module compiles, so
 // everything else is imported dynamically below.
@@ -56,14 +57,22 @@ const say = (s) => (JSON_OUT ? console.error(s) : process.stdout.write(`${s}\n`)
 const fs = await import('node:fs');
 const path = await import('node:path');
 const { fileURLToPath } = await import('node:url');
-const { formatJson, markdownSection, textReport, updateMarkdown, writeResultJson } = await import('./report.js');
+const { formatJson, markdownSection, sweepPlotName, textReport, updateMarkdown, writeAtomic, writeResultJson } = await import('./report.js');
+const { sweepSvg } = await import('./plot.js');
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.dirname(HERE);
+
+/** The sweeps' picture next to the results file (BENCHMARKS.md shows it), when the run has them. */
+function writeSweepPlot(dir, jsonName, result) {
+  const s = result.threads?.sweep;
+  if (s) writeAtomic(path.join(dir, sweepPlotName(jsonName)), sweepSvg(s, { caption: result.threads.sweepDataset }));
+}
 
 if (has('--from')) {
   const file = val('--from');
   const result = JSON.parse(fs.readFileSync(file, 'utf8'));
   say(textReport(result));
+  writeSweepPlot(path.dirname(file), path.basename(file), result);
   updateMarkdown(path.join(ROOT, 'BENCHMARKS.md'), markdownSection(result, path.basename(file)));
   say(`\nBENCHMARKS.md regenerated from ${path.basename(file)}`);
   process.exit(0);
@@ -231,6 +240,7 @@ say(textReport(result));
 const json = formatJson(result);
 if (WRITE) {
   const name = writeResultJson(path.join(HERE, 'results'), date, `${json}\n`);
+  writeSweepPlot(path.join(HERE, 'results'), name, result);
   updateMarkdown(path.join(ROOT, 'BENCHMARKS.md'), markdownSection(result, name));
   say(`\nwrote bench/results/${name}; BENCHMARKS.md results section regenerated`);
 }

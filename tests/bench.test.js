@@ -166,3 +166,37 @@ test('result files are numbered per day and never overwritten', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the sweeps picture: one line per thread count through the points of each sweep, the deep net apart, scaled to the largest max', async () => {
+  const { sweepSvg, niceStep } = await import('../bench/plot.js');
+  const { sweepPlotName } = await import('../bench/report.js');
+  const g = (median, spread = 1) => ({ median, min: median - spread, max: median + spread });
+  const sweep = {
+    threads: [1, 2], runs: 3,
+    rows: [
+      { sweep: 'width', label: '32', gflops: { 1: g(30), 2: g(45) } },
+      { sweep: 'width', label: '64', gflops: { 1: g(35), 2: g(60) } },
+      { sweep: 'width', label: '1024-1024-1024', gflops: { 1: g(37), 2: g(65) } },
+      { sweep: 'batch', label: '16', gflops: { 1: g(32), 2: g(49, 9) } },
+      { sweep: 'batch', label: '256', gflops: { 1: g(38), 2: g(70) } },
+    ],
+  };
+  const svg = sweepSvg(sweep, { caption: 'test data' });
+  assert.match(svg, /^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+  assert.ok(svg.trimEnd().endsWith('</svg>'));
+  const lines = [...svg.matchAll(/<polyline data-threads="(\d)" points="([^"]*)"/g)].map((m) => ({ T: Number(m[1]), pts: m[2].split(' ').map((p) => p.split(',').map(Number)) }));
+  // width and batch panels, each with a line for 1 and for 2 threads
+  assert.deepEqual(lines.map((l) => l.T), [1, 2, 1, 2]);
+  // the width lines join 32 and 64 only: the three 1024-wide layers are a point apart
+  assert.deepEqual(lines.map((l) => l.pts.length), [2, 2, 2, 2]);
+  assert.match(svg, />3×1024</);
+  // SVG y grows downwards: more GFLOP/s is higher up; 2 threads above 1 thread at every point
+  for (const [a, b] of [[lines[0], lines[1]], [lines[2], lines[3]]]) a.pts.forEach((p, i) => assert.ok(b.pts[i][1] < p[1]));
+  assert.ok(lines[0].pts[1][1] < lines[0].pts[0][1], '35 is drawn above 30');
+  // the axis runs to a round value at or above the largest max (71 → 80)
+  assert.equal(niceStep(71), 20);
+  assert.match(svg, />80</);
+  assert.doesNotMatch(svg, />100</);
+  assert.match(svg, /median of 3 runs, bars min–max; test data/);
+  assert.equal(sweepPlotName('2026-12-06-2.json'), '2026-12-06-2-sweep.svg');
+});
