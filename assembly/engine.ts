@@ -143,10 +143,14 @@ function jobCheck(desc: usize): i32 {
 // What the weights phase reads, regrouped by the rows phase as each unit's rows are ready (pack.ts):
 // every reduction over the batch then streams contiguous memory, whatever the widths.
 
-/** Layer l's input by groups of 4 inputs, (ceil(K_l/4), B, 4), in a block sized for the capacity. */
+/** Layer l's input by groups of 4 inputs, (K_l/4, B, 4), in a block sized for the capacity; only
+ * the layers whose input is regrouped (regroupsInput) have one, in layer order. */
 function xqOf(desc: usize, l: i32): usize {
   let groups: usize = 0;
-  for (let j = 0; j < l; j++) groups += <usize>((lw(desc, j, L_K) + 3) >> 2);
+  for (let j = 0; j < l; j++) {
+    const K = lw(desc, j, L_K);
+    if (regroupsInput(K)) groups += <usize>(K >> 2);
+  }
   return ptr(desc, D_XQ) + ((groups * <usize>w32(desc, D_CAPACITY)) << 4);
 }
 

@@ -38,8 +38,8 @@ export const D_MU = 25;           // f32 momentum
 export const D_BETA1 = 26;        // f32 Adam β1
 export const D_BETA2 = 27;        // f32 Adam β2
 export const D_EPS = 28;          // f32 Adam ε
-export const D_XQ = 29;           // SIMD builds: every layer's input regrouped by 4 inputs for the weight gradient,
-                                  // layer l's (ceil(K_l/4), capacity, 4) at XQ + 16·capacity·Σ_{j<l} ceil(K_j/4)
+export const D_XQ = 29;           // SIMD builds: the layer inputs a multiple of 64 wide regrouped by 4 inputs for the weight gradient,
+                                  // layer l's (K_l/4, capacity, 4) at XQ + 16·capacity·Σ K_j/4 over the layers j < l whose K_j is a multiple of 64
 export const D_ZQ = 30;           // SIMD builds: every layer's dZ regrouped by output panels for the weight gradient,
                                   // layer l's (ceil(N_l/8), capacity, 8) at ZQ + 32·capacity·Σ_{j<l} ceil(N_j/8)
 

@@ -9,8 +9,8 @@
 //   deltas   dZ of each layer's output, (capacity, n_{l+1}): the rows phase of a step writes them
 //            all before the weights phase reads them (backend/engine)
 //   repacked W_l re-packed by inputs for l ≥ 1 (packed layout only): the input gradient reads it
-//   regrouped (packed layout only) every layer's input by groups of 4 inputs, (ceil(n_l/4),
-//            capacity, 4), and every dZ by panels of 8 outputs, (ceil(n_{l+1}/8), capacity, 8): the
+//   regrouped (packed layout only) every layer input a multiple of 64 wide by groups of 4 inputs,
+//            (n_l/4, capacity, 4), and every dZ by panels of 8 outputs, (ceil(n_{l+1}/8), capacity, 8): the
 //            rows phase writes them, the weight gradient streams them
 //   targets  (capacity) i32 labels, or (capacity, n_L) f32 targets
 //   rows     each row's loss (capacity) f64 and correct count (capacity) i32
@@ -50,8 +50,9 @@ export interface ArenaPlan {
   readonly deltas: number[];
   /** W_l re-packed by inputs (l ≥ 1, packed layout), else 0 */
   readonly repacked: number[];
-  /** the weight gradient's operands, regrouped by the rows phase (packed layout; else 0): every
-   * layer's input by groups of 4 inputs, and every dZ by panels of 8 outputs, each block sized for the capacity */
+  /** the weight gradient's operands, regrouped by the rows phase (packed layout; else 0): the
+   * layer inputs a multiple of 64 wide by groups of 4 inputs (the block may be empty), and every dZ
+   * by panels of 8 outputs, each block sized for the capacity */
   readonly regrouped: { readonly inputs: number; readonly deltas: number };
   readonly targets: number;
   /** (capacity) f64 row losses, (capacity) i32 row correct counts */
@@ -113,8 +114,10 @@ export function planArena(req: PlanRequest): ArenaPlan {
   }
   let regrouped = { inputs: 0, deltas: 0 };
   if (layout === 'packed8') {
+    // inputs: only those a multiple of 64 wide are regrouped (assembly/engine.ts regroupsInput);
+    // the block may be empty, its offset is still given
     let groups = 0, panels = 0;
-    for (let l = 0; l < L; l++) { groups += Math.ceil(layers[l] / 4); panels += Math.ceil(layers[l + 1] / 8); }
+    for (let l = 0; l < L; l++) { if (layers[l] % 64 === 0) groups += layers[l] / 4; panels += Math.ceil(layers[l + 1] / 8); }
     const inputs = at; at = align(at + 16 * capacity * groups);
     const deltas = at; at = align(at + 32 * capacity * panels);
     regrouped = { inputs, deltas };

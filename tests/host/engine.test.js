@@ -114,3 +114,27 @@ test('a binary the host cannot use is a WasmBinaryError that says why and what t
     0x02, 0x0b, 0x01, 0x03, ...[...'foo'].map((c) => c.charCodeAt(0)), 0x03, ...[...'bar'].map((c) => c.charCodeAt(0)), 0x00, 0x00]);
   await expectE(imports, /cannot be instantiated/);
 });
+
+test('the regrouped inputs block holds only the layer inputs a multiple of 64 wide, and training reads them where the block puts them', async () => {
+  const { planArena } = await import('../../dist/arena.js');
+  const req = (layers) => ({ layers, layout: 'packed8', capacity: 256, base: 1 << 16, stateBlocks: 0, targetWidth: 1, threads: 1 });
+  const size = (layers) => { const p = planArena(req(layers)); return p.regrouped.deltas - p.regrouped.inputs; };
+  // 784 and 100 are not multiples of 64: nothing is regrouped, the block is empty but placed
+  const none = planArena(req([784, 100, 10]));
+  assert.ok(none.regrouped.inputs > 0 && none.regrouped.inputs % 64 === 0);
+  assert.equal(size([784, 100, 10]), 0);
+  // 1024 and 64 are: 16 bytes per group of 4 inputs per row of the capacity
+  assert.equal(size([1024, 100, 64, 10]), 16 * 256 * (1024 / 4 + 64 / 4));
+  // a net whose second input only is regrouped (its block now at offset 0) trains as the scalar
+  // build does, which regroups nothing (to float noise: the summation orders differ)
+  const opt = { name: 'adam', learningRate: 0.01 };
+  // (a batch as large as the plan's capacity: within a layer's block the groups are a batch apart,
+  // so only a full batch reaches the end of the block)
+  const x = Float32Array.from({ length: 300 * 30 }, (_, i) => Math.sin(i * 0.37));
+  const y = Int32Array.from({ length: 300 }, (_, i) => i % 3);
+  const nets = await Promise.all(['simd', 'scalar'].map((backend) => createNetwork({ layers: [30, 64, 3], backend, seed: 4, optimizer: opt })));
+  for (const n of nets) await n.fit(x, y, { epochs: 2, batchSize: 256 });
+  assert.equal(nets[0]['c'].plan.capacity, 256, 'the batch fills the capacity');
+  const [a, b] = nets.map((n) => n.predict(x));
+  for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i] - b[i]) < 1e-5, `prediction ${i}: simd ${a[i]} vs scalar ${b[i]}`);
+});
