@@ -186,26 +186,10 @@ function firstLayerPhase(desc: usize, tid: i32, T: i32, B: i32, start: i32): boo
 /** The first layer's weight gradient (and update) over this thread's own panels: blocks of KC
  * inputs, each over all of its panels while the block of X is in L1. Returns refused updates. */
 function firstLayerWeights(desc: usize, tid: i32, T: i32, B: i32, mode: i32, lr: f32, bc1: f32, bc2: f32): i32 {
-  const K = lw(desc, 0, L_K), N = lw(desc, 0, L_N), NP = (N + 7) >> 3, KC = w32(desc, D_KC);
+  const K = lw(desc, 0, L_K), NP = (lw(desc, 0, L_N) + 7) >> 3, KC = w32(desc, D_KC);
   const p0 = ownedPanel(NP, tid, T), p1 = ownedPanel(NP, tid + 1, T);
-  if (!ASC_FEATURE_SIMD || p1 <= p0) return 0;
-  const opt = w32(desc, D_OPTIMIZER), wd = f32w(desc, D_WD);
-  const Zq = zqOf(desc, 0), xq = regroupsInput(K);
-  const Xs = xq ? xqOf(desc, 0) : lp(desc, 0, L_IN);
-  const W = lp(desc, 0, L_W), bias = lp(desc, 0, L_B);
   let refused = 0;
-  if (mode == MODE_TRAIN && opt == OPT_SGD) {
-    for (let k0 = 0; k0 < K; k0 += KC) refused += f32_dense_backward_weights_sgd_packed_4x8__simd(W, bias, Zq, Xs, xq, B, K, N, lr, wd, p0, p1, k0, min(K, k0 + KC));
-    return refused;
-  }
-  const gW = lp(desc, 0, L_GW), gb = lp(desc, 0, L_GB);
-  for (let k0 = 0; k0 < K; k0 += KC) f32_dense_backward_weights_packed_4x8__simd(gW, gb, Zq, Xs, xq, B, K, N, p0, p1, k0, min(K, k0 + KC));
-  if (mode == MODE_TRAIN) {
-    // the panels' weights are contiguous in the packed layout, and so are their biases
-    const off = ((<usize>p0 * <usize>K) << 3) << 2, n = ((p1 - p0) * K) << 3;
-    refused += update(desc, 0, opt, W + off, gW + off, L_S0W, L_S1W, off, n, n, lr, wd, bc1, bc2);
-    refused += update(desc, 0, opt, bias + (<usize>p0 << 5), gb + (<usize>p0 << 5), L_S0B, L_S1B, <usize>p0 << 5, (p1 - p0) << 3, 0, lr, wd, bc1, bc2);
-  }
+  for (let k0 = 0; p1 > p0 && k0 < K; k0 += KC) refused += weightBlock(desc, 0, B, mode, lr, bc1, bc2, p0, p1, k0, min(K, k0 + KC));
   return refused;
 }
 
@@ -312,46 +296,54 @@ const MODE_GRADS = 0, MODE_TRAIN = 1;
 function weightsPhase(desc: usize, tid: i32, T: i32, B: i32, mode: i32, lr: f32, bc1: f32, bc2: f32, owned: bool = false): i32 {
   const ctl = ptr(desc, D_CTL);
   const total = w32(desc, D_WEIGHT_UNITS), KC = w32(desc, D_KC), L = w32(desc, D_LAYERS);
-  const opt = w32(desc, D_OPTIMIZER);
-  const wd = f32w(desc, D_WD);
   let refused = 0;
   let l = 0;
   // owned: the first layer's units are this thread's own panels (firstLayerWeights), the queue
   // hands out the units of the layers above
   const skip = owned ? (L > 1 ? lw(desc, 1, L_UNITS_BEFORE) : total) : 0;
   if (owned) refused += firstLayerWeights(desc, tid, T, B, mode, lr, bc1, bc2);
-  for (let u = (T > 1 ? nextUnit(ctl, C_NEXT_UNIT) : 0) + skip; u < total; u = (T > 1 ? nextUnit(ctl, C_NEXT_UNIT) : u - skip + 1) + skip) {
+  for (let u = (T > 1 ? nextUnit(ctl, C_NEXT_UNIT) : 0) + skip; u < total; u = T > 1 ? nextUnit(ctl, C_NEXT_UNIT) + skip : u + 1) {
     while (l + 1 < L && lw(desc, l + 1, L_UNITS_BEFORE) <= u) l++;
     while (lw(desc, l, L_UNITS_BEFORE) > u) l--;
-    const K = lw(desc, l, L_K), N = lw(desc, l, L_N);
-    const NP = (N + 7) >> 3;
+    const K = lw(desc, l, L_K), NP = (lw(desc, l, L_N) + 7) >> 3;
     const i = u - lw(desc, l, L_UNITS_BEFORE);
-    const p = i % NP, k0 = (i / NP) * KC, k1 = min(K, k0 + KC);
-    const X = lp(desc, l, L_IN), dZ = lp(desc, l, L_DZ);
-    const W = lp(desc, l, L_W), bias = lp(desc, l, L_B);
-    // SIMD: dZ and X as the rows phase regrouped them
-    const Zq = ASC_FEATURE_SIMD ? zqOf(desc, l) : 0, xq = regroupsInput(K);
-    const Xs = ASC_FEATURE_SIMD && xq ? xqOf(desc, l) : X;
-    if (mode == MODE_TRAIN && opt == OPT_SGD) {
-      refused += ASC_FEATURE_SIMD
-        ? f32_dense_backward_weights_sgd_packed_4x8__simd(W, bias, Zq, Xs, xq, B, K, N, lr, wd, p, p + 1, k0, k1)
-        : f32_dense_backward_weights_sgd__scalar(W, bias, dZ, X, B, K, N, lr, wd, p, p + 1, k0, k1);
-    } else {
-      const gW = lp(desc, l, L_GW), gb = lp(desc, l, L_GB);
-      if (ASC_FEATURE_SIMD) f32_dense_backward_weights_packed_4x8__simd(gW, gb, Zq, Xs, xq, B, K, N, p, p + 1, k0, k1);
-      else f32_dense_backward_weights__scalar(gW, gb, dZ, X, B, K, N, p, p + 1, k0, k1);
-      if (mode == MODE_TRAIN) {
-        // the block's weights: contiguous in the packed layout (rows k0 … k1 of panel p)
-        const off = ((<usize>p * <usize>K + <usize>k0) << 3) << 2;
-        const n = (k1 - k0) << 3;
-        refused += update(desc, l, opt, W + off, gW + off, L_S0W, L_S1W, off, n, n, lr, wd, bc1, bc2);
-        // the panel's 8 biases (lanes past N are padding: zero, and they stay zero)
-        if (k0 == 0) refused += update(desc, l, opt, bias + (<usize>p << 5), gb + (<usize>p << 5), L_S0B, L_S1B, <usize>p << 5, 8, 0, lr, wd, bc1, bc2);
-      }
+    const p = i % NP, k0 = (i / NP) * KC;
+    refused += weightBlock(desc, l, B, mode, lr, bc1, bc2, p, p + 1, k0, min(K, k0 + KC));
+  }
+  return refused;
+}
+
+/** Layer l's weight gradient over panels [p0, p1) and inputs [k0, k1), and in MODE_TRAIN the
+ * update of those parameters (SGD fused into the product) and their re-packing by inputs (l ≥ 1).
+ * The bias gradient goes with the block at input 0. Returns refused updates. */
+function weightBlock(desc: usize, l: i32, B: i32, mode: i32, lr: f32, bc1: f32, bc2: f32, p0: i32, p1: i32, k0: i32, k1: i32): i32 {
+  const K = lw(desc, l, L_K), N = lw(desc, l, L_N);
+  const opt = w32(desc, D_OPTIMIZER), wd = f32w(desc, D_WD);
+  const X = lp(desc, l, L_IN), dZ = lp(desc, l, L_DZ);
+  const W = lp(desc, l, L_W), bias = lp(desc, l, L_B);
+  // SIMD: dZ and X as the rows phase (or the first layer's phase) regrouped them
+  const Zq = ASC_FEATURE_SIMD ? zqOf(desc, l) : 0, xq = regroupsInput(K);
+  const Xs = ASC_FEATURE_SIMD && xq ? xqOf(desc, l) : X;
+  let refused = 0;
+  if (mode == MODE_TRAIN && opt == OPT_SGD) {
+    refused += ASC_FEATURE_SIMD
+      ? f32_dense_backward_weights_sgd_packed_4x8__simd(W, bias, Zq, Xs, xq, B, K, N, lr, wd, p0, p1, k0, k1)
+      : f32_dense_backward_weights_sgd__scalar(W, bias, dZ, X, B, K, N, lr, wd, p0, p1, k0, k1);
+  } else {
+    const gW = lp(desc, l, L_GW), gb = lp(desc, l, L_GB);
+    if (ASC_FEATURE_SIMD) f32_dense_backward_weights_packed_4x8__simd(gW, gb, Zq, Xs, xq, B, K, N, p0, p1, k0, k1);
+    else f32_dense_backward_weights__scalar(gW, gb, dZ, X, B, K, N, p0, p1, k0, k1);
+    for (let p = p0; mode == MODE_TRAIN && p < p1; p++) {
+      // the block's weights: contiguous in the packed layout (rows k0 … k1 of panel p)
+      const off = ((<usize>p * <usize>K + <usize>k0) << 3) << 2;
+      const n = (k1 - k0) << 3;
+      refused += update(desc, l, opt, W + off, gW + off, L_S0W, L_S1W, off, n, n, lr, wd, bc1, bc2);
+      // the panel's 8 biases (lanes past N are padding: zero, and they stay zero)
+      if (k0 == 0) refused += update(desc, l, opt, bias + (<usize>p << 5), gb + (<usize>p << 5), L_S0B, L_S1B, <usize>p << 5, 8, 0, lr, wd, bc1, bc2);
     }
-    if (ASC_FEATURE_SIMD && l > 0 && mode == MODE_TRAIN) {
-      f32_transpose_packed__simd(lp(desc, l, L_WT), W, N, K, p, p + 1, k0 >> 3, (k1 + 7) >> 3);
-    }
+  }
+  if (ASC_FEATURE_SIMD && l > 0 && mode == MODE_TRAIN) {
+    f32_transpose_packed__simd(lp(desc, l, L_WT), W, N, K, p0, p1, k0 >> 3, (k1 + 7) >> 3);
   }
   return refused;
 }
