@@ -40,6 +40,7 @@ import {
   JOB_REPACK, JOB_TRAIN, L_ACT, L_B, L_BASE, L_DZ, L_GB, L_GW, L_IN, L_K, L_N, L_OUT, L_S0B, L_S0W, L_S1B, L_S1W,
   L_UNITS_BEFORE, L_W, L_WORDS, L_WT, MAX_LAYERS, PHASE_REPACK, PHASE_ROWS, PHASE_WEIGHTS, STATUS_FAULT, STATUS_LOSS,
   STATUS_OK, STATUS_REFUSED, P_WAKE, P_FIRST, P_ROWS, P_ROWS_WAIT, P_WEIGHTS, P_WEIGHTS_WAIT, P_REPACK,
+  D_DROPOUT, D_CLIP_NORM, D_CLIP_VALUE, D_NORM_SUMS, J_STEP, FLAG_DROPOUT,
 } from './plan';
 import { barrier, failed, nextUnit } from './sync';
 import { profileBegin, profileMark, profileStep } from './profile';
@@ -57,6 +58,8 @@ import {
 } from './loss';
 import { f32_sgd__scalar, f32_sgd__simd, f32_momentum__scalar, f32_momentum__simd, f32_adam__scalar, f32_adam__simd } from './optimizer';
 import { f32_gather_rows, i32_gather } from './data';
+import { dropoutKey, f32_dropout_forward__scalar, f32_dropout_forward__simd, f32_dropout_backward__scalar, f32_dropout_backward__simd } from './dropout';
+import { f64_sum_squares__scalar, f64_sum_squares__simd, f32_clip__scalar, f32_clip__simd, f32_scale__scalar, f32_scale__simd } from './clip';
 
 const HEAD_SOFTMAX = 0, HEAD_SIGMOID = 1;
 const OPT_SGD = 0, OPT_MOMENTUM = 1;
@@ -127,8 +130,55 @@ function jobCheck(desc: usize): i32 {
     const start = w32(desc, J_START), end = w32(desc, J_END);
     if (end < 1 || end > n) return 1 + J_END;
     if (start < 0 || <i64>start + <i64>(s - 1) * <i64>B >= <i64>end) return 1 + J_START;
+    const cn = f32w(desc, D_CLIP_NORM), cv = f32w(desc, D_CLIP_VALUE);
+    if (!(cn >= 0) || !isFinite(cn)) return 1 + D_CLIP_NORM;
+    if (!(cv >= 0) || !isFinite(cv) || (cv > 0 && cn > 0)) return 1 + D_CLIP_VALUE;
+    const sums = ptr(desc, D_NORM_SUMS);
+    if (cn > 0 && (sums == 0 || (sums & 7) != 0)) return 1 + D_NORM_SUMS;
+  }
+  if ((w32(desc, J_FLAGS) & FLAG_DROPOUT) != 0 && kind != JOB_INFER && kind != JOB_REPACK) {
+    const t = ptr(desc, D_DROPOUT);
+    if (t == 0 || (t & 15) != 0) return 1 + D_DROPOUT;
+    for (let l = 0; l < w32(desc, D_LAYERS); l++) {
+      const pre = <usize>load<u32>(t + (<usize>(4 + 4 * l + 2) << 2));
+      if (load<u32>(t + (<usize>(4 + 4 * l) << 2)) != 0 && (l == w32(desc, D_LAYERS) - 1 || (pre & 15) != 0)) return 1 + D_DROPOUT;
+    }
   }
   return 0;
+}
+
+// ---- dropout (dropout.ts): after each hidden layer's forward, and on its dZ in the backward
+
+/** Layer l's dropout threshold in this job (0: no dropout). */
+// @ts-ignore: decorator
+@inline function dropThreshold(desc: usize, l: i32): u32 {
+  if ((w32(desc, J_FLAGS) & FLAG_DROPOUT) == 0) return 0;
+  return load<u32>(ptr(desc, D_DROPOUT) + (<usize>(4 + 4 * l) << 2));
+}
+
+/** Where layer l's forward writes: its pre-dropout buffer when it has one (sigmoid and tanh,
+ * whose derivative needs the value before dropout), else its output (dropout in place). */
+// @ts-ignore: decorator
+@inline function dropSource(desc: usize, l: i32, thr: u32): usize {
+  const pre = thr != 0 ? <usize>load<u32>(ptr(desc, D_DROPOUT) + (<usize>(4 + 4 * l + 2) << 2)) : 0;
+  return pre != 0 ? pre : lp(desc, l, L_OUT);
+}
+
+/** Layer l's output from its forward at `src` with the mask of training step `step`: rows
+ * [r0, r1), units [c0, c1). backward: the same mask on dZ of that output, in place. */
+function dropApply(desc: usize, l: i32, thr: u32, src: usize, step: u32, r0: i32, r1: i32, c0: i32, c1: i32, backward: bool): void {
+  const t = ptr(desc, D_DROPOUT);
+  const key = dropoutKey(load<u32>(t), step, <u32>l);
+  const scale = load<f32>(t + (<usize>(4 + 4 * l + 1) << 2));
+  const N = lw(desc, l, L_N);
+  const out = backward ? lp(desc, l, L_DZ) : lp(desc, l, L_OUT);
+  if (ASC_FEATURE_SIMD) {
+    if (backward) f32_dropout_backward__simd(out, out, N, key, thr, scale, r0, r1, c0, c1);
+    else f32_dropout_forward__simd(out, src, N, key, thr, scale, r0, r1, c0, c1);
+  } else {
+    if (backward) f32_dropout_backward__scalar(out, out, N, key, thr, scale, r0, r1, c0, c1);
+    else f32_dropout_forward__scalar(out, src, N, key, thr, scale, r0, r1, c0, c1);
+  }
 }
 
 // ---- the rows phase
@@ -165,7 +215,7 @@ function xqOf(desc: usize, l: i32): usize {
 /** Phase A of a threaded training step: this thread gathers its share of the batch's input rows
  * (and regroups them by 4 inputs when the weight gradient reads them so), a barrier, then the first
  * layer's forward over this thread's own panels and every row. False when the barrier faulted. */
-function firstLayerPhase(desc: usize, tid: i32, T: i32, B: i32, start: i32): bool {
+function firstLayerPhase(desc: usize, tid: i32, T: i32, B: i32, start: i32, step: u32): bool {
   const K = lw(desc, 0, L_K), N = lw(desc, 0, L_N), NP = (N + 7) >> 3;
   const p0 = ownedPanel(NP, tid, T), p1 = ownedPanel(NP, tid + 1, T);
   const X = lp(desc, 0, L_IN);
@@ -175,21 +225,24 @@ function firstLayerPhase(desc: usize, tid: i32, T: i32, B: i32, start: i32): boo
   if (regroupsInput(K)) f32_pack_rows_by4(xqOf(desc, 0), X, B, K, g0, g1);
   if (!barrier(ptr(desc, D_CTL), tid, T, -1)) return false;
   const R = w32(desc, D_ROWS_MAX), scratch = scratchOf(desc, tid);
+  const thr = w32(desc, D_LAYERS) > 1 ? dropThreshold(desc, 0) : 0, out = dropSource(desc, 0, thr);
   if (ASC_FEATURE_SIMD) {
     for (let r0 = 0; p1 > p0 && r0 < B; r0 += R) {
-      f32_dense_forward_4x8__simd(lp(desc, 0, L_OUT), X, lp(desc, 0, L_W), lp(desc, 0, L_B), scratch, B, K, N, lw(desc, 0, L_ACT), r0, min(B, r0 + R), p0, p1);
+      f32_dense_forward_4x8__simd(out, X, lp(desc, 0, L_W), lp(desc, 0, L_B), scratch, B, K, N, lw(desc, 0, L_ACT), r0, min(B, r0 + R), p0, p1);
     }
   }
+  // the mask over this thread's own panels (every row): a mask bit depends only on (row, unit)
+  if (thr != 0 && p1 > p0) dropApply(desc, 0, thr, out, step, 0, B, p0 << 3, min(N, p1 << 3), false);
   return true;
 }
 
 /** The first layer's weight gradient (and update) over this thread's own panels: blocks of KC
  * inputs, each over all of its panels while the block of X is in L1. Returns refused updates. */
-function firstLayerWeights(desc: usize, tid: i32, T: i32, B: i32, mode: i32, lr: f32, bc1: f32, bc2: f32): i32 {
+function firstLayerWeights(desc: usize, tid: i32, T: i32, B: i32, mode: i32, lr: f32, bc1: f32, bc2: f32, scale: f32): i32 {
   const K = lw(desc, 0, L_K), NP = (lw(desc, 0, L_N) + 7) >> 3, KC = w32(desc, D_KC);
   const p0 = ownedPanel(NP, tid, T), p1 = ownedPanel(NP, tid + 1, T);
   let refused = 0;
-  for (let k0 = 0; p1 > p0 && k0 < K; k0 += KC) refused += weightBlock(desc, 0, B, mode, lr, bc1, bc2, p0, p1, k0, min(K, k0 + KC));
+  for (let k0 = 0; p1 > p0 && k0 < K; k0 += KC) refused += weightBlock(desc, 0, B, mode, lr, bc1, bc2, scale, p0, p1, k0, min(K, k0 + KC));
   return refused;
 }
 
@@ -209,15 +262,17 @@ function zqOf(desc: usize, l: i32): usize {
 
 /** Rows [r0, r1) of batch B from its gathered input to dZ of every layer (backward) or to the
  * output and the row losses (forward only). */
-function rowUnit(desc: usize, tid: i32, B: i32, r0: i32, r1: i32, backward: bool, withLoss: bool, first: i32): void {
+function rowUnit(desc: usize, tid: i32, B: i32, r0: i32, r1: i32, backward: bool, withLoss: bool, first: i32, step: u32): void {
   const L = w32(desc, D_LAYERS);
   const scratch = scratchOf(desc, tid);
   for (let l = first; l < L; l++) {
     const K = lw(desc, l, L_K), N = lw(desc, l, L_N);
     // the weight gradient reads this layer's input regrouped by 4 inputs (pack.ts)
     if (ASC_FEATURE_SIMD && backward && regroupsInput(K)) f32_pack_rows_by4(xqOf(desc, l), lp(desc, l, L_IN), B, K, r0, r1);
-    if (ASC_FEATURE_SIMD) f32_dense_forward_4x8__simd(lp(desc, l, L_OUT), lp(desc, l, L_IN), lp(desc, l, L_W), lp(desc, l, L_B), scratch, B, K, N, lw(desc, l, L_ACT), r0, r1, 0, (N + 7) >> 3);
-    else f32_dense_forward__scalar(lp(desc, l, L_OUT), lp(desc, l, L_IN), lp(desc, l, L_W), lp(desc, l, L_B), B, K, N, lw(desc, l, L_ACT), r0, r1, 0, (N + 7) >> 3);
+    const thr = l < L - 1 ? dropThreshold(desc, l) : 0, out = dropSource(desc, l, thr);
+    if (ASC_FEATURE_SIMD) f32_dense_forward_4x8__simd(out, lp(desc, l, L_IN), lp(desc, l, L_W), lp(desc, l, L_B), scratch, B, K, N, lw(desc, l, L_ACT), r0, r1, 0, (N + 7) >> 3);
+    else f32_dense_forward__scalar(out, lp(desc, l, L_IN), lp(desc, l, L_W), lp(desc, l, L_B), B, K, N, lw(desc, l, L_ACT), r0, r1, 0, (N + 7) >> 3);
+    if (thr != 0) dropApply(desc, l, thr, out, step, r0, r1, 0, N, false);
   }
   // the head over the output rows, in place: each row's loss and correct count
   const top = L - 1;
@@ -253,22 +308,27 @@ function rowUnit(desc: usize, tid: i32, B: i32, r0: i32, r1: i32, backward: bool
   else if (head == HEAD_SIGMOID) f32_sigmoid_bce_backward__scalar(dZ, P, Tr, n, N, <f32>(1.0 / (<f64>B * <f64>N)));
   else f32_mse_backward__scalar(dZ, P, Tr, n, N, <f32>(1.0 / (<f64>B * <f64>N)));
   if (ASC_FEATURE_SIMD) f32_pack_rows_by8(zqOf(desc, top), lp(desc, top, L_DZ), B, N, r0, r1);
-  // input gradients down to the first hidden layer: dZ_{l−1} = (dZ_l · W_l) ⊙ act'(A_l)
+  // input gradients down to the first hidden layer: dZ_{l−1} = (dZ_l · W_l) ⊙ act'(A_l), then
+  // with dropout ⊙ keep·scale (act' from the pre-dropout values, or from the dropped ones in place:
+  // relu-like and identity derivatives read only the sign, which a positive scale keeps)
   for (let l = top; l > 0; l--) {
     const K = lw(desc, l, L_K), Nl = lw(desc, l, L_N);
     const act = lw(desc, l - 1, L_ACT);
+    const thr = dropThreshold(desc, l - 1), Xa = dropSource(desc, l - 1, thr);
     if (ASC_FEATURE_SIMD) {
-      f32_dense_backward_input_rows_4x8__simd(lp(desc, l - 1, L_DZ), lp(desc, l, L_DZ), lp(desc, l, L_WT), lp(desc, l, L_IN), scratch, B, K, Nl, act, r0, r1);
+      f32_dense_backward_input_rows_4x8__simd(lp(desc, l - 1, L_DZ), lp(desc, l, L_DZ), lp(desc, l, L_WT), Xa, scratch, B, K, Nl, act, r0, r1);
+      if (thr != 0) dropApply(desc, l - 1, thr, 0, step, r0, r1, 0, K, true);
       f32_pack_rows_by8(zqOf(desc, l - 1), lp(desc, l - 1, L_DZ), B, K, r0, r1);
     } else {
-      f32_dense_backward_input__scalar(lp(desc, l - 1, L_DZ), lp(desc, l, L_DZ), lp(desc, l, L_W), lp(desc, l, L_IN), B, K, Nl, act, r0, r1, 0, (K + 7) >> 3);
+      f32_dense_backward_input__scalar(lp(desc, l - 1, L_DZ), lp(desc, l, L_DZ), lp(desc, l, L_W), Xa, B, K, Nl, act, r0, r1, 0, (K + 7) >> 3);
+      if (thr != 0) dropApply(desc, l - 1, thr, 0, step, r0, r1, 0, K, true);
     }
   }
 }
 
 /** This thread's row units of a batch of B rows; `start` ≥ 0 gathers them from the resident data
  * at ORDER[start …] first. */
-function rowsPhase(desc: usize, tid: i32, T: i32, B: i32, start: i32, backward: bool, withLoss: bool, first: i32 = 0): void {
+function rowsPhase(desc: usize, tid: i32, T: i32, B: i32, start: i32, backward: bool, withLoss: bool, step: u32, first: i32 = 0): void {
   const R = w32(desc, J_ROWS);
   const units = (B + R - 1) / R;
   const ctl = ptr(desc, D_CTL);
@@ -283,17 +343,21 @@ function rowsPhase(desc: usize, tid: i32, T: i32, B: i32, start: i32, backward: 
       if (w32(desc, D_HEAD) == HEAD_SOFTMAX) i32_gather(Tr, ptr(desc, D_DATA_Y), idx, r1 - r0);
       else f32_gather_rows(Tr, ptr(desc, D_DATA_Y), idx, r1 - r0, tw);
     }
-    rowUnit(desc, tid, B, r0, r1, backward, withLoss, first);
+    rowUnit(desc, tid, B, r0, r1, backward, withLoss, first, step);
   }
 }
 
 // ---- the weights phase
 
-const MODE_GRADS = 0, MODE_TRAIN = 1;
+// MODE_GRADS: gradients only. MODE_TRAIN: gradients, (clipped by value,) the update, the re-pack.
+// Clipping by global norm takes two passes over the units with a barrier between: MODE_NORM
+// (gradients and each unit's Σg² into its NORM_SUMS slot), then MODE_UPDATE (the gradients
+// scaled, the update, the re-pack); every thread sums the slots in unit order between them.
+const MODE_GRADS = 0, MODE_TRAIN = 1, MODE_NORM = 2, MODE_UPDATE = 3;
 
-/** This thread's weight units: gradients (MODE_GRADS), or gradients and the update (MODE_TRAIN)
- * with step arguments lr, bc1, bc2; keeps W re-packed by inputs. Returns refused updates. */
-function weightsPhase(desc: usize, tid: i32, T: i32, B: i32, mode: i32, lr: f32, bc1: f32, bc2: f32, owned: bool = false): i32 {
+/** This thread's weight units in `mode` with step arguments lr, bc1, bc2 (and the norm clip's
+ * scale in MODE_UPDATE); keeps W re-packed by inputs. Returns refused updates. */
+function weightsPhase(desc: usize, tid: i32, T: i32, B: i32, mode: i32, lr: f32, bc1: f32, bc2: f32, scale: f32, owned: bool = false): i32 {
   const ctl = ptr(desc, D_CTL);
   const total = w32(desc, D_WEIGHT_UNITS), KC = w32(desc, D_KC), L = w32(desc, D_LAYERS);
   let refused = 0;
@@ -301,22 +365,32 @@ function weightsPhase(desc: usize, tid: i32, T: i32, B: i32, mode: i32, lr: f32,
   // owned: the first layer's units are this thread's own panels (firstLayerWeights), the queue
   // hands out the units of the layers above
   const skip = owned ? (L > 1 ? lw(desc, 1, L_UNITS_BEFORE) : total) : 0;
-  if (owned) refused += firstLayerWeights(desc, tid, T, B, mode, lr, bc1, bc2);
+  if (owned) refused += firstLayerWeights(desc, tid, T, B, mode, lr, bc1, bc2, scale);
   for (let u = (T > 1 ? nextUnit(ctl, C_NEXT_UNIT) : 0) + skip; u < total; u = T > 1 ? nextUnit(ctl, C_NEXT_UNIT) + skip : u + 1) {
     while (l + 1 < L && lw(desc, l + 1, L_UNITS_BEFORE) <= u) l++;
     while (lw(desc, l, L_UNITS_BEFORE) > u) l--;
     const K = lw(desc, l, L_K), NP = (lw(desc, l, L_N) + 7) >> 3;
     const i = u - lw(desc, l, L_UNITS_BEFORE);
     const p = i % NP, k0 = (i / NP) * KC;
-    refused += weightBlock(desc, l, B, mode, lr, bc1, bc2, p, p + 1, k0, min(K, k0 + KC));
+    refused += weightBlock(desc, l, B, mode, lr, bc1, bc2, scale, p, p + 1, k0, min(K, k0 + KC));
   }
   return refused;
+}
+
+/** The norm clip's scale, min(1, max/(‖g‖ + 1e-6)) (PyTorch's clip_grad_norm_), from the units'
+ * Σg² summed in unit order: the same bits on every thread and for every thread count. */
+function normScale(desc: usize): f32 {
+  const sums = ptr(desc, D_NORM_SUMS), n = w32(desc, D_WEIGHT_UNITS);
+  let total: f64 = 0;
+  for (let u = 0; u < n; u++) total += load<f64>(sums + (<usize>u << 3));
+  const s = <f64>f32w(desc, D_CLIP_NORM) / (Math.sqrt(total) + 1e-6);
+  return s < 1 ? <f32>s : 1;
 }
 
 /** Layer l's weight gradient over panels [p0, p1) and inputs [k0, k1), and in MODE_TRAIN the
  * update of those parameters (SGD fused into the product) and their re-packing by inputs (l ≥ 1).
  * The bias gradient goes with the block at input 0. Returns refused updates. */
-function weightBlock(desc: usize, l: i32, B: i32, mode: i32, lr: f32, bc1: f32, bc2: f32, p0: i32, p1: i32, k0: i32, k1: i32): i32 {
+function weightBlock(desc: usize, l: i32, B: i32, mode: i32, lr: f32, bc1: f32, bc2: f32, scale: f32, p0: i32, p1: i32, k0: i32, k1: i32): i32 {
   const K = lw(desc, l, L_K), N = lw(desc, l, L_N);
   const opt = w32(desc, D_OPTIMIZER), wd = f32w(desc, D_WD);
   const X = lp(desc, l, L_IN), dZ = lp(desc, l, L_DZ);
@@ -325,28 +399,48 @@ function weightBlock(desc: usize, l: i32, B: i32, mode: i32, lr: f32, bc1: f32, 
   const Zq = ASC_FEATURE_SIMD ? zqOf(desc, l) : 0, xq = regroupsInput(K);
   const Xs = ASC_FEATURE_SIMD && xq ? xqOf(desc, l) : X;
   let refused = 0;
-  if (mode == MODE_TRAIN && opt == OPT_SGD) {
+  const clipValue = f32w(desc, D_CLIP_VALUE);
+  const updates = mode == MODE_TRAIN || mode == MODE_UPDATE;
+  if (mode == MODE_TRAIN && opt == OPT_SGD && clipValue == 0) {
     refused += ASC_FEATURE_SIMD
       ? f32_dense_backward_weights_sgd_packed_4x8__simd(W, bias, Zq, Xs, xq, B, K, N, lr, wd, p0, p1, k0, k1)
       : f32_dense_backward_weights_sgd__scalar(W, bias, dZ, X, B, K, N, lr, wd, p0, p1, k0, k1);
   } else {
     const gW = lp(desc, l, L_GW), gb = lp(desc, l, L_GB);
-    if (ASC_FEATURE_SIMD) f32_dense_backward_weights_packed_4x8__simd(gW, gb, Zq, Xs, xq, B, K, N, p0, p1, k0, k1);
-    else f32_dense_backward_weights__scalar(gW, gb, dZ, X, B, K, N, p0, p1, k0, k1);
-    for (let p = p0; mode == MODE_TRAIN && p < p1; p++) {
-      // the block's weights: contiguous in the packed layout (rows k0 … k1 of panel p)
+    // MODE_UPDATE finds the gradients MODE_NORM left
+    if (mode != MODE_UPDATE) {
+      if (ASC_FEATURE_SIMD) f32_dense_backward_weights_packed_4x8__simd(gW, gb, Zq, Xs, xq, B, K, N, p0, p1, k0, k1);
+      else f32_dense_backward_weights__scalar(gW, gb, dZ, X, B, K, N, p0, p1, k0, k1);
+    }
+    const NP = (N + 7) >> 3, slot = lw(desc, l, L_UNITS_BEFORE) + (k0 / w32(desc, D_KC)) * NP;
+    for (let p = p0; mode != MODE_GRADS && p < p1; p++) {
+      // the block's weights: contiguous in the packed layout (rows k0 … k1 of panel p); the
+      // panel's 8 biases go with the block at input 0 (lanes past N are padding: zero, and stay so)
       const off = ((<usize>p * <usize>K + <usize>k0) << 3) << 2;
       const n = (k1 - k0) << 3;
+      const gbp = gb + (<usize>p << 5), nb = k0 == 0 ? 8 : 0;
+      if (mode == MODE_NORM) {
+        store<f64>(ptr(desc, D_NORM_SUMS) + (<usize>(slot + p) << 3), sumSquares(gW + off, n) + (nb > 0 ? sumSquares(gbp, nb) : 0));
+        continue;
+      }
+      if (clipValue > 0) { clipBlock(gW + off, n, clipValue); clipBlock(gbp, nb, clipValue); }
+      if (mode == MODE_UPDATE && scale != 1) { scaleBlock(gW + off, n, scale); scaleBlock(gbp, nb, scale); }
       refused += update(desc, l, opt, W + off, gW + off, L_S0W, L_S1W, off, n, n, lr, wd, bc1, bc2);
-      // the panel's 8 biases (lanes past N are padding: zero, and they stay zero)
-      if (k0 == 0) refused += update(desc, l, opt, bias + (<usize>p << 5), gb + (<usize>p << 5), L_S0B, L_S1B, <usize>p << 5, 8, 0, lr, wd, bc1, bc2);
+      if (k0 == 0) refused += update(desc, l, opt, bias + (<usize>p << 5), gbp, L_S0B, L_S1B, <usize>p << 5, 8, 0, lr, wd, bc1, bc2);
     }
   }
-  if (ASC_FEATURE_SIMD && l > 0 && mode == MODE_TRAIN) {
+  if (ASC_FEATURE_SIMD && l > 0 && updates) {
     f32_transpose_packed__simd(lp(desc, l, L_WT), W, N, K, p0, p1, k0 >> 3, (k1 + 7) >> 3);
   }
   return refused;
 }
+
+// @ts-ignore: decorator
+@inline function sumSquares(G: usize, n: i32): f64 { return ASC_FEATURE_SIMD ? f64_sum_squares__simd(G, n) : f64_sum_squares__scalar(G, n); }
+// @ts-ignore: decorator
+@inline function clipBlock(G: usize, n: i32, c: f32): void { if (ASC_FEATURE_SIMD) f32_clip__simd(G, n, c); else f32_clip__scalar(G, n, c); }
+// @ts-ignore: decorator
+@inline function scaleBlock(G: usize, n: i32, s: f32): void { if (ASC_FEATURE_SIMD) f32_scale__simd(G, n, s); else f32_scale__scalar(G, n, s); }
 
 /** Momentum or Adam over n floats of one tensor (state blocks at the same offset); nDecay of them decay. */
 // @ts-ignore: decorator
@@ -414,7 +508,7 @@ export function engineJob(desc: usize, tid: i32): i32 {
   }
   if (kind == JOB_INFER) {
     if ((why = enter(ctl, tid, PHASE_ROWS)) != 0) return why;
-    rowsPhase(desc, tid, T, w32(desc, J_BATCH), -1, false, (flags & FLAG_TARGETS) != 0);
+    rowsPhase(desc, tid, T, w32(desc, J_BATCH), -1, false, (flags & FLAG_TARGETS) != 0, 0);
     profileMark(desc, tid, P_ROWS);
     if (!barrier(ctl, tid, T, C_NEXT_UNIT)) return finish(desc, tid, STATUS_FAULT, 0);
     profileMark(desc, tid, P_ROWS_WAIT);
@@ -427,13 +521,13 @@ export function engineJob(desc: usize, tid: i32): i32 {
   if (kind == JOB_GRADS) {
     const B = w32(desc, J_BATCH);
     if ((why = enter(ctl, tid, PHASE_ROWS)) != 0) return why;
-    rowsPhase(desc, tid, T, B, -1, true, true);
+    rowsPhase(desc, tid, T, B, -1, true, true, <u32>w32(desc, J_STEP));
     profileMark(desc, tid, P_ROWS);
     if (!barrier(ctl, tid, T, C_NEXT_UNIT)) return finish(desc, tid, STATUS_FAULT, 0);
     profileMark(desc, tid, P_ROWS_WAIT);
     if ((why = enter(ctl, tid, PHASE_WEIGHTS)) != 0) return why;
     if (tid == 0) sumRows(desc, 0, B, 0);
-    weightsPhase(desc, tid, T, B, MODE_GRADS, 0, 1, 1);
+    weightsPhase(desc, tid, T, B, MODE_GRADS, 0, 1, 1, 1);
     profileMark(desc, tid, P_WEIGHTS);
     if (!barrier(ctl, tid, T, C_NEXT_ROW)) return finish(desc, tid, STATUS_FAULT, 0);
     profileMark(desc, tid, P_WEIGHTS_WAIT);
@@ -448,14 +542,16 @@ export function engineJob(desc: usize, tid: i32): i32 {
   // two threads or more: the first layer by owned panels (firstLayerPhase), 4 barriers a step;
   // one thread: every layer by row units, 2 barriers (no-ops) a step
   const owned = ASC_FEATURE_SIMD && T > 1;
+  const clipNorm = f32w(desc, D_CLIP_NORM) > 0;
   for (let s = 0; s < steps; s++, start += bs) {
     const B = min(bs, end - start);
+    const step = <u32>w32(desc, J_STEP) + <u32>s;
     if ((why = enter(ctl, tid, PHASE_ROWS)) != 0) return why;
     if (owned) {
-      if (!firstLayerPhase(desc, tid, T, B, start) || !barrier(ctl, tid, T, -1)) return finish(desc, tid, STATUS_FAULT, s);
+      if (!firstLayerPhase(desc, tid, T, B, start, step) || !barrier(ctl, tid, T, -1)) return finish(desc, tid, STATUS_FAULT, s);
       profileMark(desc, tid, P_FIRST);
     }
-    rowsPhase(desc, tid, T, B, start, true, true, owned ? 1 : 0);
+    rowsPhase(desc, tid, T, B, start, true, true, step, owned ? 1 : 0);
     profileMark(desc, tid, P_ROWS);
     if (!barrier(ctl, tid, T, C_NEXT_UNIT)) return finish(desc, tid, STATUS_FAULT, s);
     profileMark(desc, tid, P_ROWS_WAIT);
@@ -464,7 +560,15 @@ export function engineJob(desc: usize, tid: i32): i32 {
     if ((ASC_FEATURE_THREADS ? atomic.load<i32>(nonfinite) : load<i32>(nonfinite)) != 0) return finish(desc, tid, STATUS_LOSS, s);
     if ((why = enter(ctl, tid, PHASE_WEIGHTS)) != 0) return why;
     const a = args + (<usize>s << 4);
-    const refused = weightsPhase(desc, tid, T, B, MODE_TRAIN, load<f32>(a), load<f32>(a, 4), load<f32>(a, 8), owned);
+    let refused = 0;
+    if (clipNorm) {
+      // the gradients and their norm, a barrier (which also resets the unit counter), the update
+      weightsPhase(desc, tid, T, B, MODE_NORM, 0, 1, 1, 1, owned);
+      if (!barrier(ctl, tid, T, C_NEXT_UNIT)) return finish(desc, tid, STATUS_FAULT, s);
+      refused = weightsPhase(desc, tid, T, B, MODE_UPDATE, load<f32>(a), load<f32>(a, 4), load<f32>(a, 8), normScale(desc), owned);
+    } else {
+      refused = weightsPhase(desc, tid, T, B, MODE_TRAIN, load<f32>(a), load<f32>(a, 4), load<f32>(a, 8), 1, owned);
+    }
     if (refused != 0) {
       if (ASC_FEATURE_THREADS) atomic.add<i32>(res + 12, refused);
       else store<i32>(res + 12, load<i32>(res + 12) + refused);

@@ -15,6 +15,8 @@ import { f32_softmax_xent_forward__scalar, f32_softmax_xent_backward__scalar, f3
 import { f32_sgd__scalar, f32_sgd__simd, f32_momentum__scalar, f32_momentum__simd, f32_adam__scalar, f32_adam__simd } from './optimizer';
 import { f32_gather_rows, i32_gather } from './data';
 import { f32_pack_weights, f32_unpack_weights } from './pack';
+import { dropoutKey, f32_dropout_forward__scalar, f32_dropout_forward__simd, f32_dropout_backward__scalar, f32_dropout_backward__simd } from './dropout';
+import { f64_sum_squares__scalar, f64_sum_squares__simd, f32_clip__scalar, f32_clip__simd, f32_scale__scalar, f32_scale__simd } from './clip';
 import { engineCheck, engineClear, engineJob, jobCheck } from './engine';
 import { D_CTL, D_THREADS, C_NEXT_ROW, C_NEXT_UNIT, J_STATUS } from './plan';
 import { awaitJob, startJob } from './sync';
@@ -38,7 +40,7 @@ import { profileJobStart } from './profile';
 }
 
 /** ABI version: bumped whenever a signature or a layout changes. */
-export function abi_version(): i32 { return 6; }
+export function abi_version(): i32 { return 7; }
 
 /** 0 scalar, 1 simd, 2 relaxed simd: what this binary was built with. */
 export function isa(): i32 {
@@ -194,6 +196,45 @@ export function gather_rows(dst: usize, src: usize, idx: usize, count: i32, cols
 // dst (count) i32 = src[idx]
 export function gather_i32(dst: usize, src: usize, idx: usize, count: i32): void {
   i32_gather(dst, src, idx, count);
+}
+
+// ---- dropout (dropout.ts: the mask is a hash of seed, step, layer, row and unit)
+
+// the key of layer `layer`'s mask at training step `step` (as u32 bits)
+export function dropout_key(seed: u32, step: u32, layer: u32): u32 { return dropoutKey(seed, step, layer); }
+
+// out (B,N) = inp (B,N) ⊙ keep·scale, keep = bits(key, row, unit) ≥ threshold (u32: round(p·2³²)); may alias
+export function dropout_forward(out: usize, inp: usize, B: i32, N: i32, key: u32, threshold: u32, scale: f32): void {
+  checkDense(B, 1, N, out, inp, 0, 0);
+  if (ASC_FEATURE_SIMD) f32_dropout_forward__simd(out, inp, N, key, threshold, scale, 0, B, 0, N);
+  else f32_dropout_forward__scalar(out, inp, N, key, threshold, scale, 0, B, 0, N);
+}
+
+// dX (B,N) = dY (B,N) ⊙ keep·scale: the same mask on the gradient; may alias
+export function dropout_backward(dX: usize, dY: usize, B: i32, N: i32, key: u32, threshold: u32, scale: f32): void {
+  checkDense(B, 1, N, dX, dY, 0, 0);
+  if (ASC_FEATURE_SIMD) f32_dropout_backward__simd(dX, dY, N, key, threshold, scale, 0, B, 0, N);
+  else f32_dropout_backward__scalar(dX, dY, N, key, threshold, scale, 0, B, 0, N);
+}
+
+// ---- gradient clipping (clip.ts) over G (n)
+
+// Σ g² in f64
+export function sum_squares(G: usize, n: i32): f64 {
+  checkFlat(n, 0, G, 0);
+  return ASC_FEATURE_SIMD ? f64_sum_squares__simd(G, n) : f64_sum_squares__scalar(G, n);
+}
+
+// G = min(max(G, −c), c)
+export function clip_values(G: usize, n: i32, c: f32): void {
+  checkFlat(n, 0, G, 0);
+  if (ASC_FEATURE_SIMD) f32_clip__simd(G, n, c); else f32_clip__scalar(G, n, c);
+}
+
+// G = G·s
+export function scale_values(G: usize, n: i32, s: f32): void {
+  checkFlat(n, 0, G, 0);
+  if (ASC_FEATURE_SIMD) f32_scale__simd(G, n, s); else f32_scale__scalar(G, n, s);
 }
 
 // Wp packed (ceil(N/8),K,8) from W (N,K) row-major, and back

@@ -42,6 +42,9 @@ export const D_XQ = 29;           // SIMD builds: the layer inputs a multiple of
                                   // layer l's (K_l/4, capacity, 4) at XQ + 16·capacity·Σ K_j/4 over the layers j < l whose K_j is a multiple of 64
 export const D_ZQ = 30;           // SIMD builds: every layer's dZ regrouped by output panels for the weight gradient,
                                   // layer l's (ceil(N_l/8), capacity, 8) at ZQ + 32·capacity·Σ_{j<l} ceil(N_j/8)
+export const D_DROPOUT = 31;      // the dropout table (jobs with FLAG_DROPOUT), 16-aligned, DROPOUT_WORDS long:
+                                  // word 0 the seed (u32); per layer l at 4 + 4l: threshold (u32, 0: none), scale (f32),
+                                  // the pre-dropout output (capacity, N_l) f32 or 0 (then dropout is in place), unused
 
 // the job, written by the host before each job
 export const J_KIND = 32;         // JOB_TRAIN, JOB_GRADS, JOB_INFER, JOB_REPACK
@@ -54,6 +57,11 @@ export const J_ROWS = 38;         // rows per row unit (a multiple of 4, ≤ ROW
 export const J_DONE = 39;         // out: steps completed
 export const J_STATUS = 40;       // out: STATUS_*
 export const J_NONFINITE = 41;    // shared: a row's loss was not finite in the current step
+export const J_STEP = 42;         // train, grads with FLAG_DROPOUT: the training step of the job's first step (the masks' key)
+// more header words
+export const D_CLIP_NORM = 43;    // f32: train clips the gradients to this global L2 norm (0: off)
+export const D_CLIP_VALUE = 44;   // f32: train clips each gradient element to [−v, v] (0: off); not with CLIP_NORM
+export const D_NORM_SUMS = 45;    // (WEIGHT_UNITS) f64, 8-aligned: each weight unit's Σg² (when CLIP_NORM is set)
 
 export const JOB_TRAIN = 1;       // steps: gather, forward, loss, backward, update
 export const JOB_GRADS = 2;       // one pass over the rows loaded: loss and gradients into the grads block, no update
@@ -62,6 +70,7 @@ export const JOB_REPACK = 4;      // only re-pack the weights by inputs (after t
 
 export const FLAG_TARGETS = 1;    // infer: targets are loaded, compute the loss
 export const FLAG_REPACK = 2;     // re-pack the weights by inputs before the job (they changed on the host)
+export const FLAG_DROPOUT = 4;    // train, grads: apply the dropout table's masks to the hidden layers' outputs
 
 export const STATUS_OK = 0;
 export const STATUS_LOSS = 1;     // the loss of step DONE was not finite: stopped before its update
@@ -89,6 +98,7 @@ export const L_UNITS_BEFORE = 14; // weight units of the layers before it
 export const L_ACT = 15;          // activation code of its output
 
 export const DESC_WORDS = L_BASE + L_WORDS * MAX_LAYERS;
+export const DROPOUT_WORDS = 4 + 4 * MAX_LAYERS;
 
 // the control block of a threaded engine: i32 words, the contended ones on cache lines of their own
 export const CTL_BYTES = 1024;

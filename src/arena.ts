@@ -15,6 +15,9 @@
 //   targets  (capacity) i32 labels, or (capacity, n_L) f32 targets
 //   rows     each row's loss (capacity) f64 and correct count (capacity) i32
 //   steps    per training step of a job: arguments (lr, bc1, bc2) and results (loss, correct, refused)
+//   recipe   the dropout table (backend/engine/words.ts D_DROPOUT); when asked for, each dropped
+//            sigmoid/tanh layer's output before dropout (capacity, n_{l+1}), and one f64 per weight
+//            unit for the norm clip's sums (sized for the smallest unit, 8 inputs)
 //   scratch  kernel scratch: one block per thread (interleaved rows of a row unit), and what the
 //            single kernels of the ABI need (interleaved input rows, a re-packed weight matrix)
 //   data     optional resident training set: x (rows, n_0), y, and the epoch's order (rows) i32
@@ -22,6 +25,7 @@
 // capacity or the data change: a re-plan keeps the parameters where they are.
 
 import { inputGradScratchFloats, weightFloats, type WeightLayout } from './backend/layout.js';
+import { DROPOUT_WORDS } from './backend/engine/words.js';
 
 /** Training steps a job may run (the step arguments and results hold this many). */
 export const MAX_STEPS = 256;
@@ -61,6 +65,13 @@ export interface ArenaPlan {
   /** (MAX_STEPS, 4) f32 step arguments; (MAX_STEPS) × 16-byte step results */
   readonly stepArgs: number;
   readonly stepResults: number;
+  /** the dropout table (DROPOUT_WORDS i32, the engine's D_DROPOUT) */
+  readonly dropout: number;
+  /** per layer l < L: its output before dropout, (capacity, n_{l+1}), when planned (else 0) */
+  readonly preActs: number[];
+  /** (normSlots) f64: the norm clip's sum per weight unit, or 0 when not planned */
+  readonly normSums: number;
+  readonly normSlots: number;
   /** kernel scratch (see the layout above); no kernel keeps anything here between calls */
   readonly scratch: number;
   /** bytes of scratch per thread of the engine (thread t's at scratch + t·scratchStride) */
@@ -86,7 +97,19 @@ export interface PlanRequest {
   dataRows?: number;
   /** threads of the engine (each has its own scratch) */
   threads?: number;
+  /** layers l whose output gets a pre-dropout buffer (dropped sigmoid or tanh layers) */
+  preActs?: readonly boolean[];
+  /** room for the norm clip's per-unit sums */
+  normSums?: boolean;
 }
+
+/** Slots the norm clip's sums need: one per weight unit at the smallest unit (8 outputs × 8
+ * inputs), so any unit size the engine is tuned to fits. */
+export const normSlots = (layers: readonly number[]): number => {
+  let n = 0;
+  for (let l = 0; l + 1 < layers.length; l++) n += Math.ceil(layers[l + 1] / 8) * Math.ceil(layers[l] / 8);
+  return n;
+};
 
 export function planArena(req: PlanRequest): ArenaPlan {
   const { layers, layout, capacity, stateBlocks, targetWidth } = req;
@@ -127,6 +150,13 @@ export function planArena(req: PlanRequest): ArenaPlan {
   const rowCorrect = at; at = align(at + 4 * capacity);
   const stepArgs = at; at = align(at + 16 * MAX_STEPS);
   const stepResults = at; at = align(at + 16 * MAX_STEPS);
+  const dropout = at; at = align(at + 4 * DROPOUT_WORDS);
+  const preActs: number[] = [];
+  for (let l = 0; l < L; l++) {
+    if (req.preActs?.[l]) { preActs.push(at); at = align(at + 4 * capacity * layers[l + 1]); } else preActs.push(0);
+  }
+  const slots = req.normSums ? normSlots(layers) : 0;
+  const normSums = slots > 0 ? at : 0; at = align(at + 8 * slots);
   // per engine thread: a row unit's rows interleaved (rowsMax·n_l for the forward tiles, the same
   // for dZ's in the input gradient); and what the ABI's single kernels need when called over the
   // whole capacity: the forward kernel interleaves its input rows (capacity·n_l), the input-gradient
@@ -152,7 +182,7 @@ export function planArena(req: PlanRequest): ArenaPlan {
     weights, biases,
     gradWeights: weights.map((o) => o + shift), gradBiases: biases.map((o) => o + shift),
     params, paramFloats: blockBytes / 4, nDecay, grads, state, acts, deltas, repacked, regrouped, targets, rowLoss, rowCorrect,
-    stepArgs, stepResults, scratch, scratchStride, rowsMax, threads, data,
+    stepArgs, stepResults, dropout, preActs, normSums, normSlots: slots, scratch, scratchStride, rowsMax, threads, data,
     bytes: at,
   };
 }

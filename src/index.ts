@@ -23,3 +23,5 @@ export { planArena } from './arena.js';
 export type { ArenaPlan } from './arena.js';
 export { Rng } from './rng.js';
 export * from './errors.js';
+export type { RecipeOptions } from './network/recipe.js';
+export { dropoutKey, dropoutRowKey, dropoutBits, dropoutThreshold, dropoutScale } from './backend/dropout-bits.js';

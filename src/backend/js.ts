@@ -6,6 +6,7 @@
 
 import type { Kernels } from './kernels.js';
 import { ACT, LEAKY_RELU_SLOPE as LEAKY } from '../vocabulary.js';
+import { dropoutBits, dropoutKey, dropoutRowKey } from './dropout-bits.js';
 
 function act1(z: number, act: number): number {
   switch (act) {
@@ -283,5 +284,37 @@ export class JsKernels implements Kernels {
   gather_i32(dst: number, src: number, idx: number, count: number): void {
     const I = this.i, d = dst >> 2, s = src >> 2, ix = idx >> 2;
     for (let j = 0; j < count; j++) I[d + j] = I[s + I[ix + j]];
+  }
+
+  dropout_key(seed: number, step: number, layer: number): number { return dropoutKey(seed >>> 0, step >>> 0, layer >>> 0); }
+
+  // out (B,N) = inp ⊙ keep·scale; a dropped element is +0 whatever the input
+  dropout_forward(out: number, inp: number, B: number, N: number, key: number, threshold: number, scale: number): void {
+    const f = this.f, o = out >> 2, x = inp >> 2, t = threshold >>> 0, s = Math.fround(scale);
+    for (let r = 0; r < B; r++) {
+      const rk = dropoutRowKey(key >>> 0, r), at = r * N;
+      for (let j = 0; j < N; j++) f[o + at + j] = dropoutBits(rk, j) >= t ? f[x + at + j] * s : 0;
+    }
+  }
+
+  dropout_backward(dX: number, dY: number, B: number, N: number, key: number, threshold: number, scale: number): void {
+    this.dropout_forward(dX, dY, B, N, key, threshold, scale);
+  }
+
+  sum_squares(G: number, n: number): number {
+    const f = this.f, g = G >> 2;
+    let s = 0;
+    for (let i = 0; i < n; i++) s += f[g + i] * f[g + i];
+    return s;
+  }
+
+  clip_values(G: number, n: number, c: number): void {
+    const f = this.f, g = G >> 2, hi = Math.fround(c), lo = -hi;
+    for (let i = 0; i < n; i++) { const v = f[g + i]; f[g + i] = v !== v ? v : v < lo ? lo : v > hi ? hi : v; }
+  }
+
+  scale_values(G: number, n: number, s: number): void {
+    const f = this.f, g = G >> 2, m = Math.fround(s);
+    for (let i = 0; i < n; i++) f[g + i] *= m;
   }
 }

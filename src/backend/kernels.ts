@@ -71,4 +71,16 @@ export interface Kernels {
   gather_rows(dst: number, src: number, idx: number, count: number, cols: number): void;
   /** dst (count) i32 [i] = src (rows) i32 [idx[i]], idx (count) i32 */
   gather_i32(dst: number, src: number, idx: number, count: number): void;
+  /** the u32 key of layer `layer`'s dropout mask at step `step` (dropout-bits.ts) */
+  dropout_key(seed: number, step: number, layer: number): number;
+  /** out (B,N) = inp (B,N) ⊙ keep·scale, keep = bits(key, row, unit) ≥ threshold (u32); may alias */
+  dropout_forward(out: number, inp: number, B: number, N: number, key: number, threshold: number, scale: number): void;
+  /** dX (B,N) = dY (B,N) ⊙ keep·scale (the forward's mask); may alias */
+  dropout_backward(dX: number, dY: number, B: number, N: number, key: number, threshold: number, scale: number): void;
+  /** Σ G (n)² in f64 */
+  sum_squares(G: number, n: number): number;
+  /** G (n) = min(max(G, −c), c) */
+  clip_values(G: number, n: number, c: number): void;
+  /** G (n) = G·s */
+  scale_values(G: number, n: number, s: number): void;
 }

@@ -11,8 +11,10 @@ import { isNode } from '../runtime.js';
 /** The ABI this host speaks (assembly/index.ts abi_version). 2: scratch for the input gradient,
  * fused SGD; 3: scratch for the forward product; 4: range-taking product kernels (*_range);
  * 5: the training engine (engine_check, engine_run, engine_worker); 6: the engine descriptor's
- * D_XQ and D_ZQ (the weight gradient's regrouped operands, required in SIMD builds). */
-export const ABI_VERSION = 6;
+ * D_XQ and D_ZQ (the weight gradient's regrouped operands, required in SIMD builds); 7: dropout and gradient
+ * clipping (dropout_*, sum_squares, clip_values, scale_values; descriptor words D_DROPOUT,
+ * D_NORM_SUMS, J_STEP, J_CLIP_NORM, J_CLIP_VALUE). */
+export const ABI_VERSION = 7;
 
 /** Where a binary can come from: raw bytes, a compiled module, or a base64 string. */
 export type WasmSource = BufferSource | WebAssembly.Module | string;
@@ -130,6 +132,12 @@ export async function instantiateWasm(name: BackendName, source: WasmSource, imp
     adam_update: fn('adam_update'),
     gather_rows: fn('gather_rows'),
     gather_i32: fn('gather_i32'),
+    dropout_key: fn('dropout_key'),
+    dropout_forward: fn('dropout_forward'),
+    dropout_backward: fn('dropout_backward'),
+    sum_squares: fn('sum_squares'),
+    clip_values: fn('clip_values'),
+    scale_values: fn('scale_values'),
   };
   return { kernels, exports: ex as Record<string, (...a: number[]) => number> };
 }

@@ -30,6 +30,9 @@ export interface CheckpointState {
   /** batches of the epoch in progress done */
   batch?: number;
   history?: unknown[];
+  /** the seed the network was created with: the dropout masks derive from it (absent in files
+   * written before dropout: such a run resumes with seed 1's masks) */
+  seed?: number;
 }
 
 export interface DecodedCheckpoint {
@@ -69,6 +72,10 @@ export function encodeCheckpoint(model: ModelContents, state: CheckpointState): 
     if (v === undefined) continue;
     if (!isCount(v)) throw new InputError(`encodeCheckpoint: ${key} must be a non-negative integer, found ${v}`);
     meta[key] = String(v);
+  }
+  if (state.seed !== undefined) {
+    if (typeof state.seed !== 'number' || !Number.isFinite(state.seed)) throw new InputError(`encodeCheckpoint: seed must be a finite number, found ${state.seed}`);
+    meta.seed = JSON.stringify(state.seed);
   }
   if (state.history !== undefined) {
     if (!Array.isArray(state.history)) throw new InputError('encodeCheckpoint: history must be an array');
@@ -149,6 +156,11 @@ export function checkpointFromSafetensors(st: DecodedSafetensors, file?: string)
   if (order !== undefined) state.order = order;
   if (sample !== undefined) state.sample = sample;
   if (batch !== undefined) state.batch = batch;
+  if (meta.seed !== undefined) {
+    const seed = json('seed');
+    if (typeof seed !== 'number' || !Number.isFinite(seed)) fail(`__metadata__.seed must be a finite number, found ${JSON.stringify(meta.seed.slice(0, 40))}`);
+    state.seed = seed as number;
+  }
   if (meta.history !== undefined) {
     const history = json('history');
     if (!Array.isArray(history)) fail('__metadata__.history must be a JSON array');

@@ -36,6 +36,7 @@ export function toCheckpoint(net: Network, extras: CheckpointExtras = {}): Check
     optimizerStep: opt.step,
     optimizerTensors: opt.tensors,
     rngState: st.rngState,
+    seed: net.seed,
   };
   if (st.sample !== undefined) state.sample = st.sample;
   if (st.order) state.order = st.order;
@@ -55,7 +56,7 @@ export interface RestoreOptions {
  * stands, so that its next fit() on the same data continues the run exactly. */
 export async function restoreNetwork(ck: Checkpoint, options: RestoreOptions = {}): Promise<Network> {
   const { model, state } = ck;
-  const net = await createNetwork({ ...model.architecture, optimizer: state.optimizer, backend: options.backend, wasm: options.wasm, threads: options.threads, onNotice: options.onNotice });
+  const net = await createNetwork({ ...model.architecture, optimizer: state.optimizer, seed: state.seed, backend: options.backend, wasm: options.wasm, threads: options.threads, onNotice: options.onNotice });
   net.setParameters(model.parameters);
   net.setOptimizerState({ step: state.optimizerStep, tensors: state.optimizerTensors });
   const training = { epoch: state.epoch, batch: state.batch ?? 0, order: state.order ?? null, rngState: state.rngState };

@@ -11,7 +11,8 @@ import { HEADS, type OutputHead } from './heads.js';
 import { UPDATE_RULES, type UpdateRule } from './optimizers.js';
 import type { TrainingState } from './types.js';
 import { trainingState } from './state.js';
-import type { Engine } from '../backend/engine/types.js';
+import { NO_RECIPE, drops, type Engine, type Recipe } from '../backend/engine/types.js';
+import { seedWord } from '../backend/dropout-bits.js';
 import { WasmEngine } from '../backend/engine/wasm-engine.js';
 import { HostEngine } from './host-engine.js';
 
@@ -35,8 +36,15 @@ export class Core {
   trainState: TrainingState;
   /** host→wasm calls made by the last training batch (a figure the benchmarks report) */
   callsPerBatch = 0;
+  /** the seed the network was created with (checkpoints keep it: the dropout masks derive from it) */
+  readonly seed: number;
+  /** dropout and clipping of the current fit (recipe.ts); none outside a fit */
+  recipe: Recipe = NO_RECIPE;
+  /** what the plan has room for: pre-dropout buffers per layer, the norm clip's sums */
+  private room = { preActs: [] as boolean[], normSums: false };
 
-  constructor(arch: Architecture, opt: Required<OptimizerConfig>, seed: number | Uint32Array, kernels: Kernels) {
+  constructor(arch: Architecture, opt: Required<OptimizerConfig>, seed: number, kernels: Kernels) {
+    this.seed = seed;
     this.arch = { layers: [...arch.layers], hidden: arch.hidden, output: arch.output };
     this.k = kernels;
     this.head = HEADS[arch.output];
@@ -61,11 +69,27 @@ export class Core {
     const plan = planArena({
       layers: this.arch.layers, layout: this.k.weightLayout, base: this.k.arenaBase,
       capacity, stateBlocks: this.rule.stateBlocks, targetWidth: this.targetWidth, dataRows, threads: this.k.threads ?? 1,
+      preActs: this.room.preActs, normSums: this.room.normSums,
     });
     this.k.ensureBytes(plan.bytes);
     this.plan = plan;
     this.engine.configure(plan);
     return plan;
+  }
+
+  /** Follows recipe `r` from the next job on (dropout rates per layer, clipping; the masks' seed is
+   * the network's): re-plans first when the arena lacks the room it needs. */
+  setRecipe(r: Omit<Recipe, 'seed'>): void {
+    const recipe: Recipe = { ...r, seed: seedWord(this.seed) };
+    const saturating = this.arch.hidden === 'sigmoid' || this.arch.hidden === 'tanh';
+    const preActs = Array.from({ length: this.depth }, (_, l) => this.room.preActs[l] || (saturating && l < this.depth - 1 && drops(recipe, l)));
+    const normSums = this.room.normSums || (recipe.clipNorm > 0 && this.k.engine !== undefined);
+    this.recipe = recipe;
+    if (preActs.some((v, l) => v !== !!this.room.preActs[l]) || normSums !== this.room.normSums) {
+      this.room = { preActs, normSums };
+      this.replan(this.plan.capacity, this.plan.data?.rows ?? 0);
+    }
+    this.engine.setRecipe(recipe);
   }
 
   ensureCapacity(rows: number): void {

@@ -5,7 +5,7 @@
 
 import type { ArenaPlan } from '../arena.js';
 import { MAX_STEPS } from '../arena.js';
-import { outcome, type Engine, type JobOutcome } from '../backend/engine/types.js';
+import { outcome, type Engine, type JobOutcome, type Recipe } from '../backend/engine/types.js';
 import type { Core } from './core.js';
 import { backward, backwardAndUpdate, countCorrect, forward, outputLoss } from './passes.js';
 
@@ -20,9 +20,12 @@ export class HostEngine implements Engine {
 
   configure(_plan: ArenaPlan): void {}
   paramsChanged(): void {}
+  /** the recipe is read from the Core (c.recipe) by the passes */
+  setRecipe(_r: Recipe): void {}
 
-  train(start: number, batch: number, end: number, steps: number, lr: Float32Array, bc1: Float32Array, bc2: Float32Array): JobOutcome {
+  train(start: number, batch: number, end: number, steps: number, lr: Float32Array, bc1: Float32Array, bc2: Float32Array, step: number): JobOutcome {
     const c = this.c, k = c.k, p = c.plan, data = p.data!, o = this.out;
+    const dropping = c.recipe.dropout.some((q) => q > 0);
     o.status = 'ok';
     for (let s = 0; s < steps; s++, start += batch) {
       const B = Math.min(batch, end - start);
@@ -30,23 +33,24 @@ export class HostEngine implements Engine {
       k.gather_rows(p.acts[0], data.x, idx, B, c.inputs);
       if (c.head.labels) k.gather_i32(p.targets, data.y, idx, B);
       else k.gather_rows(p.targets, data.y, idx, B, data.targetWidth);
-      forward(c, B);
+      forward(c, B, dropping ? step + s : null);
       o.loss[s] = outputLoss(c, B, true);
       o.correct[s] = 0;
       o.refused[s] = 0;
       if (!Number.isFinite(o.loss[s])) { o.status = 'loss'; o.done = s; return o; }
       o.correct[s] = countCorrect(c, B);
-      o.refused[s] = backwardAndUpdate(c, B, lr[s], bc1[s], bc2[s]);
+      o.refused[s] = backwardAndUpdate(c, B, lr[s], bc1[s], bc2[s], dropping ? step + s : null);
       if (o.refused[s] > 0) { o.status = 'refused'; o.done = s + 1; return o; }
     }
     o.done = steps;
     return o;
   }
 
-  grads(B: number): number {
-    forward(this.c, B);
+  grads(B: number, dropStep?: number): number {
+    const d = dropStep ?? null;
+    forward(this.c, B, d);
     const loss = outputLoss(this.c, B, true);
-    backward(this.c, B);
+    backward(this.c, B, d);
     return loss;
   }
 

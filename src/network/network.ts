@@ -16,6 +16,8 @@ import { Core } from './core.js';
 import { checkParameters, gradOffsets, initParameters, paramOffsets, readBlock, stateOffsets, writeBlock } from './params.js';
 import { copyTrainingState } from './state.js';
 import { evaluateChecked, fit } from './trainer.js';
+import { recipeOf } from './recipe.js';
+import { NO_RECIPE } from '../backend/engine/types.js';
 import type { FitOptions, FitResult, NetworkOptions, OptimizerState, TrainingState } from './types.js';
 
 export async function createNetwork(options: NetworkOptions): Promise<Network> {
@@ -63,6 +65,8 @@ export class Network {
   get outputs(): number { return this.c.outputs; }
   /** threads the products are split over (1 unless created with threads > 1) */
   get threads(): number { return this.c.k.threads ?? 1; }
+  /** the seed the network was created with (initialisation, shuffling, the dropout masks) */
+  get seed(): number { return this.c.seed; }
 
   /** Stops the network's worker threads (if any). The network stays usable, on one thread. A
    * script that never calls it still exits: the workers do not keep the process alive. */
@@ -98,14 +102,24 @@ export class Network {
     return evaluateChecked(this.c, d.x, d.y, d.n);
   }
 
-  /** Loss (mean over the samples) and its gradients for the current parameters; no update. */
-  lossAndGradients(x: Float32Array, y: ArrayLike<number>): { loss: number; gradients: Parameters } {
+  /** Loss (mean over the samples) and its gradients for the current parameters; no update. With
+   * `dropout`, the masks fit() would draw at training step `step` (default: the next step) apply,
+   * rows numbered from 0 as in one batch: a fixed mask, e.g. for a finite-difference check. */
+  lossAndGradients(x: Float32Array, y: ArrayLike<number>, options: { dropout?: number | readonly number[]; step?: number } = {}): { loss: number; gradients: Parameters } {
     const c = this.c;
     const d = c.checkData(x, y, '');
+    const step = options.step ?? c.step + 1;
+    if (!Number.isInteger(step) || step < 0 || step > 0xffffffff) throw new InputError(`step must be an integer in [0, 2^32); got ${step}`);
+    const recipe = recipeOf({ dropout: options.dropout }, c.depth);
     c.ensureCapacity(d.n);
-    c.loadRows(d.x, d.y, 0, d.n);
-    const lossSum = c.engine.grads(d.n);
-    return { loss: c.summarize(lossSum, 0, d.n).loss, gradients: readBlock(c, gradOffsets(c)) };
+    c.setRecipe(recipe);
+    try {
+      c.loadRows(d.x, d.y, 0, d.n);
+      const lossSum = c.engine.grads(d.n, options.dropout !== undefined ? step : undefined);
+      return { loss: c.summarize(lossSum, 0, d.n).loss, gradients: readBlock(c, gradOffsets(c)) };
+    } finally {
+      c.setRecipe(NO_RECIPE);
+    }
   }
 
   /** Trains on (x, y). Resolves to one log per epoch; rejects with DivergenceError if the loss

@@ -16,6 +16,8 @@ import type { JobOutcome } from '../backend/engine/types.js';
 import { MAX_STEPS } from '../arena.js';
 import { writeBiasCorrections } from './optimizers.js';
 import { trainingState } from './state.js';
+import { recipeOf } from './recipe.js';
+import { NO_RECIPE } from '../backend/engine/types.js';
 import type { BatchLog, EpochLog, FitOptions, FitResult, TrainingState } from './types.js';
 import type { Network } from './network.js';
 
@@ -47,10 +49,13 @@ const yieldToEventLoop = () => new Promise((r) => setTimeout(r, 0));
 /** Trains on (x, y); see Network.fit. The kernels' workers (if any) are started before and
  * released after, however the fit ends. */
 export async function fit(c: Core, net: Network, x: Float32Array, y: ArrayLike<number>, options: FitOptions | null = {}): Promise<FitResult> {
+  const recipe = recipeOf(options ?? {}, c.depth);
   await c.k.prepare?.();
   try {
+    c.setRecipe(recipe);
     return await runEpochs(c, net, x, y, options ?? {});
   } finally {
+    c.setRecipe(NO_RECIPE);
     await c.k.release?.();
   }
 }
@@ -106,7 +111,7 @@ async function runBatches(c: Core, e: number, firstSample: number, n: number, bs
       writeBiasCorrections(c.opt, c.step + s + 1, loop.bc1, loop.bc2, s);
     }
     const t0 = performance.now();
-    const o = c.engine.train(start, bs, n, steps, loop.lr, loop.bc1, loop.bc2);
+    const o = c.engine.train(start, bs, n, steps, loop.lr, loop.bc1, loop.bc2, c.step + 1);
     if (loop.auto && performance.now() - t0 < 10 && steps === loop.stepsPerJob) loop.stepsPerJob = Math.min(MAX_STEPS, 2 * steps);
     c.step += o.done;
     for (let s = 0; s < steps; s++, b++, start += bs) {

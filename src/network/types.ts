@@ -5,6 +5,7 @@ import type { BackendName } from '../vocabulary.js';
 import type { Hidden, OptimizerConfig, OptimizerName, Output } from '../types.js';
 import type { WasmSources } from '../backend/select.js';
 import type { Network } from './network.js';
+import type { RecipeOptions } from './recipe.js';
 
 export interface NetworkOptions {
   /** sizes of all layers, input first, e.g. [784, 128, 10]; any number of hidden layers */
@@ -51,7 +52,7 @@ export interface BatchLog {
   size: number;
 }
 
-export interface FitOptions {
+export interface FitOptions extends RecipeOptions {
   epochs?: number;
   batchSize?: number;
   shuffle?: boolean;

@@ -9,7 +9,8 @@ import { WasmBinaryError } from '../../errors.js';
 import type { Architecture, OptimizerConfig } from '../../types.js';
 import { ACT, OPTIMIZERS, OUTPUTS } from '../../vocabulary.js';
 import { KC, rowsPerUnit, weightUnits } from './schedule.js';
-import { outcome, type Engine, type JobOutcome } from './types.js';
+import { NO_RECIPE, drops, outcome, type Engine, type JobOutcome, type Recipe } from './types.js';
+import { dropoutScale, dropoutThreshold } from '../dropout-bits.js';
 import * as D from './words.js';
 
 /** What a wasm backend gives its engine. */
@@ -63,6 +64,7 @@ export class WasmEngine implements Engine {
   /** unit sizes (schedule.ts); tests make them small so that small shapes split as big ones do */
   private kc = KC;
   private rows: number | null = null;
+  private recipe: Recipe = NO_RECIPE;
 
   constructor(binding: EngineBinding, spec: EngineSpec) {
     this.b = binding;
@@ -132,7 +134,34 @@ export class WasmEngine implements Engine {
       units += weightUnits(K, N, this.kc);
     }
     w[D.D_WEIGHT_UNITS] = units;
+    this.writeRecipe();
   }
+
+  setRecipe(r: Recipe): void {
+    this.recipe = r;
+    if (this.plan) { this.views(); this.writeRecipe(); }
+  }
+
+  /** The dropout table and the clip words (configure zeroes the descriptor: written after it). */
+  private writeRecipe(): void {
+    const p = this.plan!, r = this.recipe, w = this.i32, L = this.spec.arch.layers.length - 1;
+    if (r.clipNorm > 0 && p.normSlots < w[D.D_WEIGHT_UNITS]) throw new Error('internal: the arena has no room for the norm clip\'s sums');
+    w[D.D_DROPOUT] = p.dropout;
+    w[D.D_NORM_SUMS] = r.clipNorm > 0 ? p.normSums : 0;
+    this.f32[D.D_CLIP_NORM] = r.clipNorm;
+    this.f32[D.D_CLIP_VALUE] = r.clipValue;
+    const t = new Uint32Array(this.b.buffer(), p.dropout, D.DROPOUT_WORDS), tf = new Float32Array(t.buffer, p.dropout, D.DROPOUT_WORDS);
+    t.fill(0);
+    t[0] = r.seed >>> 0;
+    for (let l = 0; l < L - 1; l++) {
+      if (!drops(r, l)) continue;
+      t[4 + 4 * l] = dropoutThreshold(r.dropout[l]);
+      tf[4 + 4 * l + 1] = dropoutScale(r.dropout[l]);
+      t[4 + 4 * l + 2] = p.preActs[l];
+    }
+    this.dropping = r.dropout.some((q) => q > 0);
+  }
+  private dropping = false;
 
   paramsChanged(): void { this.repack = true; }
 
@@ -158,12 +187,12 @@ export class WasmEngine implements Engine {
     return status;
   }
 
-  train(start: number, batch: number, end: number, steps: number, lr: Float32Array, bc1: Float32Array, bc2: Float32Array): JobOutcome {
+  train(start: number, batch: number, end: number, steps: number, lr: Float32Array, bc1: Float32Array, bc2: Float32Array, step: number): JobOutcome {
     this.views();
     const w = this.i32, a = this.args;
     for (let s = 0; s < steps; s++) { a[4 * s] = lr[s]; a[4 * s + 1] = bc1[s]; a[4 * s + 2] = bc2[s]; }
-    w[D.J_START] = start; w[D.J_END] = end; w[D.J_STEPS] = steps;
-    const status = this.run(D.JOB_TRAIN, 0, batch);
+    w[D.J_START] = start; w[D.J_END] = end; w[D.J_STEPS] = steps; w[D.J_STEP] = step;
+    const status = this.run(D.JOB_TRAIN, this.dropping ? D.FLAG_DROPOUT : 0, batch);
     const o = this.out, r = this.results;
     o.status = STATUS[status];
     o.done = w[D.J_DONE];
@@ -176,9 +205,11 @@ export class WasmEngine implements Engine {
     return o;
   }
 
-  grads(B: number): number {
+  grads(B: number, dropStep?: number): number {
     this.views();
-    this.run(D.JOB_GRADS, 0, B);
+    const drop = dropStep !== undefined && this.dropping;
+    this.i32[D.J_STEP] = drop ? dropStep : 0;
+    this.run(D.JOB_GRADS, drop ? D.FLAG_DROPOUT : 0, B);
     return this.results.getFloat64(0, true);
   }
 
