@@ -22,6 +22,7 @@ test('the host\'s descriptor words (words.ts) are the binary\'s (assembly/plan.t
   for (const [name, value] of Object.entries(fromPlan)) assert.equal(words[name], value, `words.ts ${name}`);
   for (const [name, value] of Object.entries(words)) {
     if (name === 'DESC_WORDS') assert.equal(value, fromPlan.L_BASE + fromPlan.L_WORDS * fromPlan.MAX_LAYERS);
+    else if (name === 'DROPOUT_WORDS') assert.equal(value, 4 + 4 * fromPlan.MAX_LAYERS);
     else assert.equal(fromPlan[name], value, `plan.ts lacks ${name} or disagrees`);
   }
 });
@@ -107,8 +108,8 @@ test('a binary the host cannot use is a WasmBinaryError that says why and what t
     });
   };
   await expectE(Uint8Array.from([1, 2, 3, 4]), /does not compile/);
-  await expectE(tinyModule(5), /has ABI version 5; this host speaks 6: a wrong or stale build \(run npm run build\)/);
-  await expectE(tinyModule(6), /lacks the export 'arena_base': a wrong or stale build \(run npm run build\)/);
+  await expectE(tinyModule(6), /has ABI version 6; this host speaks 7: a wrong or stale build \(run npm run build\)/);
+  await expectE(tinyModule(7), /lacks the export 'arena_base': a wrong or stale build \(run npm run build\)/);
   // a module that compiles but imports what the host does not give
   const imports = Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x04, 0x01, 0x60, 0x00, 0x00,
     0x02, 0x0b, 0x01, 0x03, ...[...'foo'].map((c) => c.charCodeAt(0)), 0x03, ...[...'bar'].map((c) => c.charCodeAt(0)), 0x00, 0x00]);
