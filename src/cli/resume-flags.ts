@@ -6,13 +6,14 @@ import { ModelFileError } from '../errors.js';
 import type { DecodedCheckpoint } from '../io/checkpoint.js';
 import { UsageError, type Flags } from './args.js';
 import { resolveDatasetSource } from './data.js';
+import { RECIPE_LOCKED } from './recipe-flags.js';
 
 /** Flags that fix the trajectory: a resumed run must use the checkpoint's values. */
-export const LOCKED = ['layers', 'hidden', 'optimizer', 'lr', 'weight-decay', 'seed', 'batch', 'dataset', 'label-column', 'normalize', 'validation', 'classes'] as const;
+export const LOCKED = ['layers', 'hidden', 'optimizer', 'lr', 'weight-decay', 'seed', 'batch', 'dataset', 'label-column', 'normalize', 'validation', 'classes', ...RECIPE_LOCKED] as const;
 /** Flags a resumed run inherits unless given again. */
 export const INHERITED = ['epochs', 'save', 'checkpoint', 'checkpoint-every', 'report'] as const;
 const DEFAULTS: Record<string, string | undefined> = { layers: '128', hidden: 'relu', optimizer: 'sgd', seed: '1', batch: '64', dataset: 'digits', normalize: 'none' };
-const NUMERIC = ['validation', 'seed', 'batch', 'lr', 'weight-decay', 'classes'];
+const NUMERIC = ['validation', 'seed', 'batch', 'lr', 'weight-decay', 'classes', 'clip-norm', 'clip-value'];
 
 /** The string flags among `names`, in the order of `names` (a fixed key order: same bytes on resume). */
 export const pick = (flags: Flags, names: readonly string[]): Record<string, string> =>

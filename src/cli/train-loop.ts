@@ -33,6 +33,7 @@ export async function runTraining(run: TrainingRun): Promise<boolean> {
   try {
     result = await net.fit(train.x, train.y, {
       epochs: Math.max(0, opts.epochs - run.start.epoch), batchSize: opts.batchSize, shuffle: true, signal: controller.signal,
+      ...opts.recipe,
       validation: validation ? { x: validation.x, y: validation.y } : undefined,
       // the bar only draws the batches: jobs of many steps, the bar catches up after each
       stepsPerExecution: 'auto',
@@ -65,6 +66,10 @@ function printHeader(run: TrainingRun): void {
   const o = net.optimizer;
   out(`wasm-mlp: ${net.architecture.layers.join('-')} ${net.architecture.hidden}/softmax, ${o.name} lr ${o.learningRate}, batch ${opts.batchSize}, backend ${net.backend}${net.threads > 1 ? `, ${net.threads} threads` : ''}`);
   out(`data: ${data.name}: ${train.n} train${validation ? `, ${validation.n} validation` : ''}, ${test?.n ?? 0} test${normalizer ? `, ${normalizer.kind} normalised` : ''}`);
+  const r = opts.recipe;
+  if (r.dropout !== undefined || r.clipNorm !== undefined || r.clipValue !== undefined) {
+    out(`recipe: ${[r.dropout !== undefined ? `dropout ${String(r.dropout)}` : '', r.clipNorm !== undefined ? `clip norm ${r.clipNorm}` : '', r.clipValue !== undefined ? `clip value ${r.clipValue}` : ''].filter(Boolean).join(', ')}`);
+  }
   if (opts.resume) out(`resuming ${opts.resume.path} at epoch ${run.start.epoch}${run.start.batch ? `, batch ${run.start.batch}` : ''} of ${opts.epochs}`);
 }
 

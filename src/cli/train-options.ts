@@ -8,6 +8,8 @@ import { readFileChecked } from '../node/atomic.js';
 import { choice, intFlag, numFlag, parseFlags, strFlag, UsageError, type Flags } from './args.js';
 import { COMMON_FLAGS, DATASET_FLAGS, HELP_LINES, backendFlag, fractionFlag, labelColumnFlag, normalizeFlag, threadsFlag, NORMALIZE_CHOICES } from './options.js';
 import { mergeResumeFlags } from './resume-flags.js';
+import { parseRecipeFlags, RECIPE_FLAGS, RECIPE_HELP } from './recipe-flags.js';
+import type { RecipeOptions } from '../network/recipe.js';
 
 export const HELP = `usage: wasm-mlp train [flags]
 
@@ -21,6 +23,8 @@ model and optimiser
   --batch 64           --seed 1 (initialisation, shuffling and the validation split)
 ${HELP_LINES.backend}
 ${HELP_LINES.threads}
+training recipe
+${RECIPE_HELP}
 data
   --dataset DIR|FILE   'digits' (default, embedded), an IDX folder (train-/t10k- files, e.g.
                        /usr/share/datasets/fashion-mnist or 'fashion-mnist'), or a .csv file
@@ -46,6 +50,7 @@ export const TRAIN_FLAGS = {
   epochs: 'string', batch: 'string', seed: 'string', backend: 'string', threads: 'string', json: 'boolean',
   ...DATASET_FLAGS, classes: 'string', normalize: 'string', validation: 'string',
   save: 'string', checkpoint: 'string', 'checkpoint-every': 'string', resume: 'string', report: 'string',
+  ...RECIPE_FLAGS,
   ...COMMON_FLAGS,
 } as const;
 
@@ -64,6 +69,8 @@ export interface TrainOptions {
   threads: number | 'auto';
   hidden: Hidden;
   hiddenSizes: number[];
+  /** dropout and clipping (fit options) */
+  recipe: RecipeOptions;
   /** learningRate NaN: the optimizer's default */
   optimizer: { name: OptimizerName; learningRate: number; weightDecay: number };
   dataset?: string;
@@ -110,6 +117,8 @@ export function parseTrainOptions(argv: string[]): TrainOptions | null {
   const weightDecay = numFlag(flags, 'weight-decay', 0) ?? 0;
   if (lr !== undefined && !(lr > 0)) throw new UsageError(`--lr must be a number > 0; got '${String(flags.lr)}'`);
   if (!(weightDecay >= 0)) throw new UsageError(`--weight-decay must be a number ≥ 0; got '${String(flags['weight-decay'])}'`);
+  const hiddenSizes = parseHidden(strFlag(flags, 'layers'));
+  const recipe = parseRecipeFlags(flags, hiddenSizes.length);
   const save = strFlag(flags, 'save');
   const every = flags['checkpoint-every'] !== undefined ? intFlag(flags, 'checkpoint-every', 1) : undefined;
   const checkpointPath = strFlag(flags, 'checkpoint') ?? (every !== undefined ? defaultCheckpointPath(save) : undefined);
@@ -122,7 +131,8 @@ export function parseTrainOptions(argv: string[]): TrainOptions | null {
     backend: backendFlag(flags),
     threads: threadsFlag(explicit),
     hidden: choice(flags, 'hidden', HIDDEN, 'relu'),
-    hiddenSizes: parseHidden(strFlag(flags, 'layers')),
+    hiddenSizes,
+    recipe,
     optimizer: { name: choice(flags, 'optimizer', OPTIMIZERS, 'sgd'), learningRate: lr ?? NaN, weightDecay },
     dataset: strFlag(flags, 'dataset'),
     labelColumn: labelColumnFlag(flags),
