@@ -27,6 +27,12 @@
 // element is summed over the batch in row order by one thread. Threads take units from a shared
 // counter (a faster core takes more), and the per-row losses are summed in row order by thread 0.
 //
+// Dropout (FLAG_DROPOUT, dropout.ts): in the rows phase, after a hidden layer's forward and on its
+// dZ in the backward, with masks keyed by (seed, step, layer, row, unit): per element, so no split
+// changes them. Clipping: by value inside each weight unit before its update; by global norm with
+// a second pass over the weight units after a barrier (MODE_NORM, then MODE_UPDATE), the norm summed
+// from per-unit slots in unit order. Either clip runs SGD unfused (gradient block, then update).
+//
 // Divergence: a row whose loss is not finite stops the job before the update (everyone sees the
 // flag after the barrier); updates that would not be finite are refused element by element and
 // stop the job after that step.
