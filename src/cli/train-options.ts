@@ -8,6 +8,7 @@ import { readFileChecked } from '../node/atomic.js';
 import { choice, intFlag, numFlag, parseFlags, strFlag, UsageError, type Flags } from './args.js';
 import { COMMON_FLAGS, DATASET_FLAGS, HELP_LINES, backendFlag, fractionFlag, labelColumnFlag, normalizeFlag, threadsFlag, NORMALIZE_CHOICES } from './options.js';
 import { mergeResumeFlags } from './resume-flags.js';
+import { parseRecipeOptions, RECIPE_FLAGS, RECIPE_HELP, type RecipeOptions } from './recipe-options.js';
 
 export const HELP = `usage: wasm-mlp train [flags]
 
@@ -28,6 +29,7 @@ ${HELP_LINES.labelColumn}
   --classes N          number of classes (default: the largest label + 1, the least allowed)
   --normalize none     ${NORMALIZE_CHOICES.join(' | ')}: fitted on the training split, saved with the model
   --validation F       hold out fraction F of the training data, reported per epoch
+${RECIPE_HELP}
 files
   --save FILE          write the model (safetensors, with its normaliser) at the end
   --checkpoint FILE    write a resumable checkpoint every --checkpoint-every epochs (default 1)
@@ -46,6 +48,7 @@ export const TRAIN_FLAGS = {
   epochs: 'string', batch: 'string', seed: 'string', backend: 'string', threads: 'string', json: 'boolean',
   ...DATASET_FLAGS, classes: 'string', normalize: 'string', validation: 'string',
   save: 'string', checkpoint: 'string', 'checkpoint-every': 'string', resume: 'string', report: 'string',
+  ...RECIPE_FLAGS,
   ...COMMON_FLAGS,
 } as const;
 
@@ -79,6 +82,8 @@ export interface TrainOptions {
   /** where Ctrl-C writes its checkpoint */
   interruptPath: string;
   resume?: { path: string; checkpoint: DecodedCheckpoint };
+  /** --lr-schedule and --early-stopping (recipe-options.ts) */
+  recipe: RecipeOptions;
 }
 
 /** `--layers 128,64`: the hidden sizes ('' for none). */
@@ -113,6 +118,7 @@ export function parseTrainOptions(argv: string[]): TrainOptions | null {
   const save = strFlag(flags, 'save');
   const every = flags['checkpoint-every'] !== undefined ? intFlag(flags, 'checkpoint-every', 1) : undefined;
   const checkpointPath = strFlag(flags, 'checkpoint') ?? (every !== undefined ? defaultCheckpointPath(save) : undefined);
+  const validation = fractionFlag(flags, 'validation');
   return {
     flags,
     json: flags.json === true,
@@ -128,11 +134,12 @@ export function parseTrainOptions(argv: string[]): TrainOptions | null {
     labelColumn: labelColumnFlag(flags),
     classes: flags.classes !== undefined ? intFlag(flags, 'classes', 2, 2) : undefined,
     normalize: normalizeFlag(flags),
-    validation: fractionFlag(flags, 'validation'),
+    validation,
     save,
     report: strFlag(flags, 'report'),
     checkpoint: checkpointPath !== undefined ? { path: checkpointPath, every: every ?? 1 } : undefined,
     interruptPath: strFlag(flags, 'checkpoint') ?? defaultCheckpointPath(save),
     resume: checkpoint ? { path: resumePath!, checkpoint } : undefined,
+    recipe: parseRecipeOptions(flags, validation !== undefined),
   };
 }
