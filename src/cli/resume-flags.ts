@@ -42,7 +42,7 @@ export function mergeResumeFlags(explicit: Flags, ck: DecodedCheckpoint, file: s
         : NUMERIC.includes(name) ? Number(given) === Number(was)
         : given === was;
       if (!same) {
-        throw new UsageError(`--${name} ${given} differs from the checkpoint's ${was === undefined ? '(not set)' : was}: a resumed run keeps the data, model, optimiser and recipe it was started with (drop --${name})`);
+        throw new UsageError(`--${name}${explicit[name] === true ? '' : ` ${given}`} differs from the checkpoint's ${was === undefined ? '(not set)' : was}: a resumed run keeps the data, model, optimiser and recipe it was started with (drop --${name})`);
       }
     }
     if (stored[name] !== undefined) merged[name] = stored[name];
