@@ -8,7 +8,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createNetwork, restoreNetwork, toCheckpoint, InputError, ConfigError, Rng } from '../../dist/index.js';
+import { createNetwork, restoreNetwork, toCheckpoint, trainInWorker, InputError, ConfigError, Rng } from '../../dist/index.js';
 import { decodeCheckpoint, encodeCheckpoint } from '../../dist/io/checkpoint.js';
 import { decodeSafetensors } from '../../dist/io/safetensors.js';
 import { checkEarlyStopping, earlyStoppingStep, initialEarlyStopping } from '../../dist/network/early-stopping.js';
@@ -182,4 +182,15 @@ test('a checkpoint of a run without the recipe has none of its fields and still 
   const ck = toCheckpoint(fresh);
   delete ck.state.earlyStopping.config;
   assert.throws(() => encodeCheckpoint(ck.model, ck.state), ConfigError);
+});
+
+test('trainInWorker runs the recipe as fit does here: the same epochs, rates, stop and kept parameters', async () => {
+  const options = { layers: LAYERS, backend: 'simd', seed: 3, optimizer: { name: 'momentum', learningRate: 0.03 } };
+  const here = await createNetwork(options);
+  const h = await here.fit(DATA.x, DATA.y, { epochs: EPOCHS, batchSize: BATCH, validation: VAL, ...RECIPE });
+  const r = await trainInWorker(options, { x: DATA.x, y: DATA.y, validation: VAL }, { epochs: EPOCHS, batchSize: BATCH, copy: true, ...RECIPE }).done;
+  assert.deepEqual(strip(r.history), strip(h));
+  assert.deepEqual([r.history.stoppedEarly, r.history.bestEpoch, r.history.keptEpoch], [true, h.bestEpoch, h.keptEpoch]);
+  assert.deepEqual(bits(r.parameters), bits(here.getParameters()));
+  assert.ok(r.checkpoint.state.earlyStopping.bestParameters, 'the checkpoint carries the best parameters');
 });
