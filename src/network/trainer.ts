@@ -115,10 +115,12 @@ function scheduleState(options: FitOptions, from: TrainingState, spe: number, la
 
 /** Early stopping of this fit: a resumed or continued run with the same options keeps its best,
  * wait and parameters; otherwise it starts afresh. */
-function earlyStoppingState(options: FitOptions, from: TrainingState, hasValidation: boolean): EarlyStoppingState | null {
+function earlyStoppingState(c: Core, options: FitOptions, from: TrainingState, hasValidation: boolean): EarlyStoppingState | null {
   if (options.earlyStopping === undefined) return null;
   const config = checkEarlyStopping(options.earlyStopping);
   if (!hasValidation) throw new InputError('earlyStopping needs validation data: pass FitOptions.validation (the CLI: --validation F)');
+  // before any training: a linear output has no accuracy to monitor
+  if (config.monitor === 'val_accuracy') monitored(config.monitor, { loss: 0, accuracy: c.arch.output === 'linear' ? null : 0 });
   const prior = from.earlyStopping;
   if (prior && sameEarlyStopping(prior.config, config)) return { ...copyEarlyStopping(prior), stoppedEpoch: 0 };
   return initialEarlyStopping(config);
@@ -176,7 +178,7 @@ async function runEpochs(c: Core, net: Network, x: Float32Array, y: ArrayLike<nu
   const n = d.n, bs = Math.min(batchSize, n);
   const data = residentData(c, d.x, d.y, n, bs);
   const from = options.resume ?? c.trainState;
-  const es = earlyStoppingState(options, from, val !== null);
+  const es = earlyStoppingState(c, options, from, val !== null);
   const { order, firstEpoch, firstSample: resumeAt } = startingPoint(c, options.resume, n, bs);
   let firstSample = resumeAt;
   const history: FitResult = [];

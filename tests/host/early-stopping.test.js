@@ -104,6 +104,7 @@ test('early stopping without validation data, or on val_accuracy of a linear out
   const y = new Float32Array(60 * 2);
   await assert.rejects(lin.fit(DATA.x, y, { epochs: 2, validation: { x: DATA.x, y }, earlyStopping: { monitor: 'val_accuracy' } }),
     (e) => e instanceof InputError && /val_accuracy' needs a classifier/.test(e.message));
+  assert.equal(lin.getOptimizerState().step, 0, 'refused before the first step');
 });
 
 // ---- resume
