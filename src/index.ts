@@ -4,6 +4,10 @@
 export { createNetwork, Network } from './network/network.js';
 export type { NetworkOptions, FitOptions, FitResult, EpochLog, BatchLog, TrainingState, OptimizerState } from './network/types.js';
 export { toCheckpoint, restoreNetwork } from './network/checkpoint.js';
+export { LR_SCHEDULES, learningRateAt, scheduleProblem } from './network/schedule.js';
+export type { LrSchedule, LrScheduleName, LrScheduleState } from './network/schedule.js';
+export { MONITORS } from './network/early-stopping.js';
+export type { EarlyStopping, EarlyStoppingState, Monitor } from './network/early-stopping.js';
 export { trainInWorker } from './workers/train-in-worker.js';
 export type { TrainJob, TrainData, TrainResult, TrainProgress, WorkerFitOptions } from './workers/train-in-worker.js';
 export { configureWorkers } from './workers/urls.js';

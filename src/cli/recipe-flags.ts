@@ -1,20 +1,21 @@
-// The flags of the in-step training recipe (network/recipe.ts): dropout and gradient clipping.
+// The flags of the training recipe's in-step part (network/recipe.ts): dropout and gradient
+// clipping (the schedule and early stopping: recipe-options.ts).
 // They fix a run's trajectory, so a resumed run keeps them (resume-flags.ts LOCKED).
 
 import { UsageError, type Flags } from './args.js';
 import type { RecipeOptions } from '../network/recipe.js';
 
-export const RECIPE_FLAGS = { dropout: 'string', 'clip-norm': 'string', 'clip-value': 'string' } as const;
-export const RECIPE_LOCKED = ['dropout', 'clip-norm', 'clip-value'] as const;
+export const STEP_FLAGS = { dropout: 'string', 'clip-norm': 'string', 'clip-value': 'string' } as const;
+export const STEP_LOCKED = ['dropout', 'clip-norm', 'clip-value'] as const;
 
-export const RECIPE_HELP = `  --dropout 0.2        dropout on the hidden layers' outputs while training: one rate for all, or
+export const STEP_HELP = `  --dropout 0.2        dropout on the hidden layers' outputs while training: one rate for all, or
                        one per hidden layer (0.2,0.1); inverted (kept outputs × 1/(1−p)), off in
                        predict, evaluate and exports
   --clip-norm X        clip the gradients to global L2 norm X before each update (clip_grad_norm_)
   --clip-value X       clip each gradient element to [−X, X] (Keras clipvalue); not with --clip-norm`;
 
 /** The recipe of the flags, for a network with `hidden` hidden layers. */
-export function parseRecipeFlags(flags: Flags, hidden: number): RecipeOptions {
+export function parseStepFlags(flags: Flags, hidden: number): RecipeOptions {
   const r: RecipeOptions = {};
   const d = flags.dropout;
   if (typeof d === 'string') {

@@ -6,18 +6,20 @@ import { ModelFileError } from '../errors.js';
 import type { DecodedCheckpoint } from '../io/checkpoint.js';
 import { UsageError, type Flags } from './args.js';
 import { resolveDatasetSource } from './data.js';
-import { RECIPE_LOCKED } from './recipe-flags.js';
+import { RECIPE_LOCKED, RECIPE_NUMERIC } from './recipe-options.js';
+import { STEP_LOCKED } from './recipe-flags.js';
 
 /** Flags that fix the trajectory: a resumed run must use the checkpoint's values. */
-export const LOCKED = ['layers', 'hidden', 'optimizer', 'lr', 'weight-decay', 'seed', 'batch', 'dataset', 'label-column', 'normalize', 'validation', 'classes', ...RECIPE_LOCKED] as const;
+export const LOCKED = ['layers', 'hidden', 'optimizer', 'lr', 'weight-decay', 'seed', 'batch', 'dataset', 'label-column', 'normalize', 'validation', 'classes', ...RECIPE_LOCKED, ...STEP_LOCKED] as const;
 /** Flags a resumed run inherits unless given again. */
 export const INHERITED = ['epochs', 'save', 'checkpoint', 'checkpoint-every', 'report'] as const;
 const DEFAULTS: Record<string, string | undefined> = { layers: '128', hidden: 'relu', optimizer: 'sgd', seed: '1', batch: '64', dataset: 'digits', normalize: 'none' };
-const NUMERIC = ['validation', 'seed', 'batch', 'lr', 'weight-decay', 'classes', 'clip-norm', 'clip-value'];
+const NUMERIC = ['validation', 'seed', 'batch', 'lr', 'weight-decay', 'classes', ...RECIPE_NUMERIC, 'clip-norm', 'clip-value'];
 
-/** The string flags among `names`, in the order of `names` (a fixed key order: same bytes on resume). */
+/** The string flags among `names` (a boolean flag that is set as 'true'), in the order of `names`
+ * (a fixed key order: same bytes on resume). */
 export const pick = (flags: Flags, names: readonly string[]): Record<string, string> =>
-  Object.fromEntries(names.filter((n) => typeof flags[n] === 'string').map((n) => [n, flags[n] as string]));
+  Object.fromEntries(names.filter((n) => typeof flags[n] === 'string' || flags[n] === true).map((n) => [n, String(flags[n])]));
 
 /** The checkpoint's value of a locked flag, as the user would have written it. */
 function checkpointValue(name: string, stored: Record<string, string>, ck: DecodedCheckpoint): string | undefined {
@@ -34,14 +36,14 @@ export function mergeResumeFlags(explicit: Flags, ck: DecodedCheckpoint, file: s
   const stored = storedFlags(ck, file);
   const merged: Flags = { ...explicit };
   for (const name of LOCKED) {
-    const given = explicit[name];
+    const given = explicit[name] === true ? 'true' : explicit[name];
     const was = checkpointValue(name, stored, ck);
     if (typeof given === 'string') {
       const same = name === 'dataset' ? resolveDatasetSource(given).source === (stored.dataset ?? 'digits')
         : NUMERIC.includes(name) ? Number(given) === Number(was)
         : given === was;
       if (!same) {
-        throw new UsageError(`--${name} ${given} differs from the checkpoint's ${was === undefined ? '(not set)' : was}: a resumed run keeps the data, model and optimiser it was started with (drop --${name})`);
+        throw new UsageError(`--${name}${explicit[name] === true ? '' : ` ${given}`} differs from the checkpoint's ${was === undefined ? '(not set)' : was}: a resumed run keeps the data, model, optimiser and recipe it was started with (drop --${name})`);
       }
     }
     if (stored[name] !== undefined) merged[name] = stored[name];

@@ -3,13 +3,15 @@
 // writes a checkpoint. Validation is fit's own (FitOptions.validation); the test split is
 // evaluated here after each epoch for the "test" column.
 
-import type { EpochLog } from '../network/types.js';
+import type { EpochLog, FitResult } from '../network/types.js';
 import type { EpochRecord } from '../report/html.js';
 import { createProgress } from './progress.js';
 import { writeCheckpoint } from './train-outputs.js';
 import type { TrainingRun } from './train-prepare.js';
 
 const out = (s: string): void => { process.stdout.write(s + '\n'); };
+/** A learning rate in 4 significant digits, without trailing zeros (0.1, 0.09755, 3.2e-7). */
+const fmtLr = (v: number): string => String(Number(v.toPrecision(4)));
 const pct = (v: number | null | undefined): string => (v === null || v === undefined ? '   —  ' : `${(100 * v).toFixed(2)}%`);
 
 /** Trains to the run's total epochs. Returns false when Ctrl-C stopped it (checkpoint written). */
@@ -33,8 +35,9 @@ export async function runTraining(run: TrainingRun): Promise<boolean> {
   try {
     result = await net.fit(train.x, train.y, {
       epochs: Math.max(0, opts.epochs - run.start.epoch), batchSize: opts.batchSize, shuffle: true, signal: controller.signal,
-      ...opts.recipe,
+      ...opts.stepRecipe,
       validation: validation ? { x: validation.x, y: validation.y } : undefined,
+      ...opts.recipe,
       // the bar only draws the batches: jobs of many steps, the bar catches up after each
       stepsPerExecution: 'auto',
       onBatchEnd(log) {
@@ -52,6 +55,7 @@ export async function runTraining(run: TrainingRun): Promise<boolean> {
     progress.end();
   }
   const state = net.getTrainingState();
+  if (opts.recipe.earlyStopping) reportEarlyStopping(run, result);
   if (!result.stopped || state.epoch >= opts.epochs) return true;
   const path = opts.interruptPath;
   writeCheckpoint(run, path);
@@ -66,7 +70,7 @@ function printHeader(run: TrainingRun): void {
   const o = net.optimizer;
   out(`wasm-mlp: ${net.architecture.layers.join('-')} ${net.architecture.hidden}/softmax, ${o.name} lr ${o.learningRate}, batch ${opts.batchSize}, backend ${net.backend}${net.threads > 1 ? `, ${net.threads} threads` : ''}`);
   out(`data: ${data.name}: ${train.n} train${validation ? `, ${validation.n} validation` : ''}, ${test?.n ?? 0} test${normalizer ? `, ${normalizer.kind} normalised` : ''}`);
-  const r = opts.recipe;
+  const r = opts.stepRecipe;
   if (r.dropout !== undefined || r.clipNorm !== undefined || r.clipValue !== undefined) {
     out(`recipe: ${[r.dropout !== undefined ? `dropout ${String(r.dropout)}` : '', r.clipNorm !== undefined ? `clip norm ${r.clipNorm}` : '', r.clipValue !== undefined ? `clip value ${r.clipValue}` : ''].filter(Boolean).join(', ')}`);
   }
@@ -77,17 +81,36 @@ function printHeader(run: TrainingRun): void {
 function endEpoch(run: TrainingRun, log: EpochLog): void {
   const { opts, net, parts: { validation, test } } = run;
   const t = test ? net.evaluate(test.x, test.y) : null;
-  const rec: EpochRecord = { epoch: log.epoch, loss: log.loss, trainAccuracy: log.trainAccuracy ?? 0, samplesPerSecond: log.samplesPerSecond, seconds: log.seconds };
+  const rec: EpochRecord = { epoch: log.epoch, loss: log.loss, trainAccuracy: log.trainAccuracy ?? 0, samplesPerSecond: log.samplesPerSecond, seconds: log.seconds, learningRate: log.learningRate };
   if (validation) { rec.validationLoss = log.validationLoss; rec.validationAccuracy = log.validationAccuracy ?? undefined; }
   if (t) rec.testAccuracy = t.accuracy ?? undefined;
   run.history.push(rec);
   if (opts.json) {
-    const line: Record<string, unknown> = { epoch: log.epoch, loss: log.loss, trainAccuracy: log.trainAccuracy, testAccuracy: t?.accuracy ?? null, samplesPerSecond: log.samplesPerSecond, seconds: log.seconds };
+    const line: Record<string, unknown> = { epoch: log.epoch, loss: log.loss, trainAccuracy: log.trainAccuracy, testAccuracy: t?.accuracy ?? null, samplesPerSecond: log.samplesPerSecond, seconds: log.seconds, learningRate: log.learningRate };
     if (validation) { line.validationLoss = log.validationLoss; line.validationAccuracy = log.validationAccuracy; }
     out(JSON.stringify(line));
   } else {
-    out(`epoch ${String(log.epoch).padStart(2)}/${opts.epochs}  loss ${log.loss.toFixed(4)}  train ${pct(log.trainAccuracy)}${validation ? `  validation ${pct(log.validationAccuracy)}` : ''}  test ${pct(t?.accuracy)}  ${Math.round(log.samplesPerSecond).toLocaleString('en-US')} samples/s  ${log.seconds.toFixed(2)} s`);
+    out(`epoch ${String(log.epoch).padStart(2)}/${opts.epochs}  lr ${fmtLr(log.learningRate)}  loss ${log.loss.toFixed(4)}  train ${pct(log.trainAccuracy)}${validation ? `  validation ${pct(log.validationAccuracy)}` : ''}  test ${pct(t?.accuracy)}  ${Math.round(log.samplesPerSecond).toLocaleString('en-US')} samples/s  ${log.seconds.toFixed(2)} s`);
   }
   const every = opts.checkpoint?.every;
   if (opts.checkpoint && every && log.epoch % every === 0 && log.epoch < opts.epochs) writeCheckpoint(run, opts.checkpoint.path);
+}
+
+/** After the fit: the early-stopping outcome, as a line (or with --json one object). */
+function reportEarlyStopping(run: TrainingRun, result: FitResult): void {
+  const es = run.net.getTrainingState().earlyStopping;
+  if (!es) return;
+  const { monitor, patience, restoreBestWeights } = es.config;
+  const kept = result.keptEpoch ?? run.net.getTrainingState().epoch;
+  const best = es.bestEpoch > 0 ? es.best : null;
+  if (run.opts.json) {
+    out(JSON.stringify({ earlyStopping: { stopped: result.stoppedEarly === true, stoppedEpoch: result.stoppedEarly ? es.stoppedEpoch : null, monitor, best, bestEpoch: es.bestEpoch, keptEpoch: kept, restoreBestWeights } }));
+    return;
+  }
+  const value = (v: number | null): string => (v === null ? '—' : monitor === 'val_accuracy' ? pct(v) : v.toFixed(4));
+  if (result.stoppedEarly) {
+    out(`early stopping: ${monitor} did not improve for ${patience} epoch${patience === 1 ? '' : 's'}: stopped after epoch ${es.stoppedEpoch}; kept epoch ${kept}'s parameters (best ${monitor} ${value(best)} at epoch ${es.bestEpoch}${restoreBestWeights ? '' : '; --no-restore-best'})`);
+  } else if (result.stopped !== true) {
+    out(`early stopping: did not stop; best ${monitor} ${value(best)} at epoch ${es.bestEpoch}, kept epoch ${kept}'s parameters (the last)`);
+  }
 }

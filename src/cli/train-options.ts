@@ -8,8 +8,9 @@ import { readFileChecked } from '../node/atomic.js';
 import { choice, intFlag, numFlag, parseFlags, strFlag, UsageError, type Flags } from './args.js';
 import { COMMON_FLAGS, DATASET_FLAGS, HELP_LINES, backendFlag, fractionFlag, labelColumnFlag, normalizeFlag, threadsFlag, NORMALIZE_CHOICES } from './options.js';
 import { mergeResumeFlags } from './resume-flags.js';
-import { parseRecipeFlags, RECIPE_FLAGS, RECIPE_HELP } from './recipe-flags.js';
-import type { RecipeOptions } from '../network/recipe.js';
+import { parseStepFlags, STEP_FLAGS, STEP_HELP } from './recipe-flags.js';
+import type { RecipeOptions as StepRecipe } from '../network/recipe.js';
+import { parseRecipeOptions, RECIPE_FLAGS, RECIPE_HELP, type RecipeOptions } from './recipe-options.js';
 
 export const HELP = `usage: wasm-mlp train [flags]
 
@@ -23,8 +24,6 @@ model and optimiser
   --batch 64           --seed 1 (initialisation, shuffling and the validation split)
 ${HELP_LINES.backend}
 ${HELP_LINES.threads}
-training recipe
-${RECIPE_HELP}
 data
   --dataset DIR|FILE   'digits' (default, embedded), an IDX folder (train-/t10k- files, e.g.
                        /usr/share/datasets/fashion-mnist or 'fashion-mnist'), or a .csv file
@@ -32,6 +31,8 @@ ${HELP_LINES.labelColumn}
   --classes N          number of classes (default: the largest label + 1, the least allowed)
   --normalize none     ${NORMALIZE_CHOICES.join(' | ')}: fitted on the training split, saved with the model
   --validation F       hold out fraction F of the training data, reported per epoch
+${RECIPE_HELP}
+${STEP_HELP}
 files
   --save FILE          write the model (safetensors, with its normaliser) at the end
   --checkpoint FILE    write a resumable checkpoint every --checkpoint-every epochs (default 1)
@@ -51,6 +52,7 @@ export const TRAIN_FLAGS = {
   ...DATASET_FLAGS, classes: 'string', normalize: 'string', validation: 'string',
   save: 'string', checkpoint: 'string', 'checkpoint-every': 'string', resume: 'string', report: 'string',
   ...RECIPE_FLAGS,
+  ...STEP_FLAGS,
   ...COMMON_FLAGS,
 } as const;
 
@@ -69,8 +71,8 @@ export interface TrainOptions {
   threads: number | 'auto';
   hidden: Hidden;
   hiddenSizes: number[];
-  /** dropout and clipping (fit options) */
-  recipe: RecipeOptions;
+  /** dropout and clipping (fit options; recipe-flags.ts) */
+  stepRecipe: StepRecipe;
   /** learningRate NaN: the optimizer's default */
   optimizer: { name: OptimizerName; learningRate: number; weightDecay: number };
   dataset?: string;
@@ -86,6 +88,8 @@ export interface TrainOptions {
   /** where Ctrl-C writes its checkpoint */
   interruptPath: string;
   resume?: { path: string; checkpoint: DecodedCheckpoint };
+  /** --lr-schedule and --early-stopping (recipe-options.ts) */
+  recipe: RecipeOptions;
 }
 
 /** `--layers 128,64`: the hidden sizes ('' for none). */
@@ -118,10 +122,11 @@ export function parseTrainOptions(argv: string[]): TrainOptions | null {
   if (lr !== undefined && !(lr > 0)) throw new UsageError(`--lr must be a number > 0; got '${String(flags.lr)}'`);
   if (!(weightDecay >= 0)) throw new UsageError(`--weight-decay must be a number ≥ 0; got '${String(flags['weight-decay'])}'`);
   const hiddenSizes = parseHidden(strFlag(flags, 'layers'));
-  const recipe = parseRecipeFlags(flags, hiddenSizes.length);
+  const stepRecipe = parseStepFlags(flags, hiddenSizes.length);
   const save = strFlag(flags, 'save');
   const every = flags['checkpoint-every'] !== undefined ? intFlag(flags, 'checkpoint-every', 1) : undefined;
   const checkpointPath = strFlag(flags, 'checkpoint') ?? (every !== undefined ? defaultCheckpointPath(save) : undefined);
+  const validation = fractionFlag(flags, 'validation');
   return {
     flags,
     json: flags.json === true,
@@ -132,17 +137,18 @@ export function parseTrainOptions(argv: string[]): TrainOptions | null {
     threads: threadsFlag(explicit),
     hidden: choice(flags, 'hidden', HIDDEN, 'relu'),
     hiddenSizes,
-    recipe,
+    stepRecipe,
     optimizer: { name: choice(flags, 'optimizer', OPTIMIZERS, 'sgd'), learningRate: lr ?? NaN, weightDecay },
     dataset: strFlag(flags, 'dataset'),
     labelColumn: labelColumnFlag(flags),
     classes: flags.classes !== undefined ? intFlag(flags, 'classes', 2, 2) : undefined,
     normalize: normalizeFlag(flags),
-    validation: fractionFlag(flags, 'validation'),
+    validation,
     save,
     report: strFlag(flags, 'report'),
     checkpoint: checkpointPath !== undefined ? { path: checkpointPath, every: every ?? 1 } : undefined,
     interruptPath: strFlag(flags, 'checkpoint') ?? defaultCheckpointPath(save),
     resume: checkpoint ? { path: resumePath!, checkpoint } : undefined,
+    recipe: parseRecipeOptions(flags, validation !== undefined),
   };
 }

@@ -36,12 +36,23 @@ export function writeOutputs(run: TrainingRun): void {
   }
 }
 
+/** The epoch whose parameters the network holds after early stopping (undefined without it). */
+function keptEpoch(run: TrainingRun): number | undefined {
+  const st = run.net.getTrainingState();
+  const es = st.earlyStopping;
+  if (!es) return undefined;
+  return es.stoppedEpoch > 0 && es.config.restoreBestWeights && es.bestEpoch > 0 ? es.bestEpoch : st.epoch;
+}
+
 function modelMetadata(run: TrainingRun): Record<string, string> {
-  const last = run.history[run.history.length - 1];
+  const kept = keptEpoch(run);
+  // the figures of the epoch whose parameters are saved
+  const last = (kept !== undefined ? run.history.find((h) => h.epoch === kept) : undefined) ?? run.history[run.history.length - 1];
   const metadata: Record<string, string> = {
     created_by: 'wasm-mlp train', dataset: run.data.name, train_config: JSON.stringify(run.config.model),
     trained_epochs: String(run.net.getTrainingState().epoch),
   };
+  if (kept !== undefined) metadata.kept_epoch = String(kept);
   if (last?.testAccuracy !== undefined) metadata.test_accuracy = String(last.testAccuracy);
   if (last?.validationAccuracy !== undefined) metadata.validation_accuracy = String(last.validationAccuracy);
   if (run.data.featureNames) metadata.feature_names = JSON.stringify(run.data.featureNames);
@@ -65,10 +76,26 @@ export function trainReport(run: TrainingRun): ReportInput {
     hyperparameters: {
       optimizer: o.name, 'learning rate': o.learningRate, 'weight decay': o.weightDecay, 'batch size': opts.batchSize, epochs: opts.epochs,
       seed: opts.seed, backend: net.backend, normalize: normalizer?.kind ?? 'none', validation: opts.validation ?? 0,
+      ...recipeParameters(run),
     },
+    keptEpoch: keptEpoch(run),
     dataset: `${data.name}: ${train.n} train${validation ? `, ${validation.n} validation` : ''}${test ? `, ${test.n} test` : ''}`,
     history: run.history,
     confusion: { labels: Array.from({ length: classes }, (_, i) => String(i)), matrix: confusionMatrix(predicted, set.y, classes) },
     summary: { 'confusion matrix of': which },
   };
+}
+
+/** The recipe's hyper-parameters as report rows: the schedule and early stopping, as configured. */
+function recipeParameters(run: TrainingRun): Record<string, string> {
+  const { lrSchedule, earlyStopping } = run.opts.recipe;
+  const rows: Record<string, string> = {};
+  const fields = (o: object) => Object.entries(o).filter(([k]) => k !== 'name').map(([k, v]) => `${k} ${String(v)}`).join(', ');
+  if (lrSchedule) rows['learning-rate schedule'] = `${lrSchedule.name}${fields(lrSchedule) ? ` (${fields(lrSchedule)})` : ''}`;
+  const es = run.net.getTrainingState().earlyStopping;
+  if (earlyStopping && es) {
+    rows['early stopping'] = fields(es.config);
+    rows['stopped early'] = es.stoppedEpoch > 0 ? `after epoch ${es.stoppedEpoch}` : 'no';
+  }
+  return rows;
 }

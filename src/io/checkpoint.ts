@@ -5,10 +5,16 @@
 // optional). A checkpoint also opens with decodeModel. Pure.
 // Checkpoints written before `sample` existed kept the batches done as caller metadata
 // `train_batch`; they still load, with that count as `batch`.
+// The training recipe (optional; older checkpoints load without it): __metadata__.lr_schedule
+// (JSON {schedule, stepsPerEpoch, totalSteps}), __metadata__.early_stopping (JSON {config, best
+// (a string: it may be ±Infinity), bestEpoch, wait, stoppedEpoch}) and its best parameters as F32
+// tensors early_stopping.layers.{l}.weight (n_out, n_in) and early_stopping.layers.{l}.bias.
 
 import { InputError, ModelFileError } from '../errors.js';
 import type { OptimizerConfig } from '../types.js';
 import { optimizerProblem } from '../vocabulary.js';
+import { checkSchedule, type LrScheduleState } from '../network/schedule.js';
+import { checkEarlyStopping, type EarlyStoppingState } from '../network/early-stopping.js';
 import { decodeSafetensors, encodeSafetensors, type DecodedSafetensors, type TensorIn } from './safetensors.js';
 import {
   CHECKPOINT_METADATA_KEYS, CHECKPOINT_TENSORS, MODEL_METADATA_KEYS,
@@ -33,6 +39,10 @@ export interface CheckpointState {
   /** the seed the network was created with: the dropout masks derive from it (absent in files
    * written before dropout: such a run resumes with seed 1's masks) */
   seed?: number;
+  /** the learning-rate schedule and the run's length (its position is optimizerStep) */
+  lrSchedule?: LrScheduleState;
+  /** early stopping's progress and best parameters */
+  earlyStopping?: EarlyStoppingState;
 }
 
 export interface DecodedCheckpoint {
@@ -76,6 +86,20 @@ export function encodeCheckpoint(model: ModelContents, state: CheckpointState): 
   if (state.seed !== undefined) {
     if (typeof state.seed !== 'number' || !Number.isFinite(state.seed)) throw new InputError(`encodeCheckpoint: seed must be a finite number, found ${state.seed}`);
     meta.seed = JSON.stringify(state.seed);
+  }
+  if (state.lrSchedule !== undefined) {
+    const { schedule, stepsPerEpoch, totalSteps } = state.lrSchedule;
+    if (!isCount(stepsPerEpoch) || !isCount(totalSteps)) throw new InputError('encodeCheckpoint: lrSchedule.stepsPerEpoch and totalSteps must be non-negative integers');
+    meta.lr_schedule = JSON.stringify({ schedule: checkSchedule(schedule), stepsPerEpoch, totalSteps });
+  }
+  if (state.earlyStopping !== undefined) {
+    const { config, best, bestEpoch, wait, stoppedEpoch, bestParameters } = state.earlyStopping;
+    if (![bestEpoch, wait, stoppedEpoch].every(isCount)) throw new InputError('encodeCheckpoint: earlyStopping.bestEpoch, wait and stoppedEpoch must be non-negative integers');
+    meta.early_stopping = JSON.stringify({ config: checkEarlyStopping(config), best: String(best), bestEpoch, wait, stoppedEpoch });
+    if (bestParameters) {
+      const best = modelTensors({ architecture: model.architecture, parameters: bestParameters });
+      for (const t of best) tensors.push({ ...t, name: `early_stopping.${t.name}` });
+    }
   }
   if (state.history !== undefined) {
     if (!Array.isArray(state.history)) throw new InputError('encodeCheckpoint: history must be an array');
@@ -126,6 +150,7 @@ export function checkpointFromSafetensors(st: DecodedSafetensors, file?: string)
   if (problem !== null) fail(`invalid optimizer in __metadata__.optimizer: ${problem}`);
 
   const optimizerTensors: [string, Float32Array][] = [];
+  const bestTensors = new Map<string, Float32Array>();
   let rngState: Uint32Array | undefined;
   let order: Int32Array | undefined;
   for (const [name, t] of st.tensors) {
@@ -143,6 +168,9 @@ export function checkpointFromSafetensors(st: DecodedSafetensors, file?: string)
     } else if (name === 'data.order') {
       expect('I32');
       order = t.data as Int32Array;
+    } else if (name.startsWith('early_stopping.')) {
+      if (t.dtype !== 'F32') fail(`tensor "${name}" has dtype ${t.dtype}, expected F32`, t.offset);
+      bestTensors.set(name.slice('early_stopping.'.length), t.data as Float32Array);
     }
   }
   if (rngState === undefined || rngState.length === 0) fail('missing tensor "rng.state" (expected non-empty U32)');
@@ -160,6 +188,37 @@ export function checkpointFromSafetensors(st: DecodedSafetensors, file?: string)
     const seed = json('seed');
     if (typeof seed !== 'number' || !Number.isFinite(seed)) fail(`__metadata__.seed must be a finite number, found ${JSON.stringify(meta.seed.slice(0, 40))}`);
     state.seed = seed as number;
+  }
+  if (meta.lr_schedule !== undefined) {
+    const v = json('lr_schedule') as Partial<LrScheduleState> | null;
+    if (!v || typeof v !== 'object' || !isCount(v.stepsPerEpoch) || !isCount(v.totalSteps)) fail('__metadata__.lr_schedule must be a JSON object {schedule, stepsPerEpoch, totalSteps}');
+    let schedule;
+    try { schedule = checkSchedule(v!.schedule); } catch (e) { fail(`__metadata__.lr_schedule: ${(e as Error).message}`); }
+    state.lrSchedule = { schedule: schedule!, stepsPerEpoch: v!.stepsPerEpoch!, totalSteps: v!.totalSteps! };
+  }
+  if (meta.early_stopping !== undefined) {
+    const v = json('early_stopping') as Record<string, unknown> | null;
+    const best = typeof v?.best === 'string' ? Number(v.best) : NaN;
+    if (!v || typeof v !== 'object' || ![v.bestEpoch, v.wait, v.stoppedEpoch].every(isCount) || (Number.isNaN(best) && v.best !== 'NaN')) {
+      fail('__metadata__.early_stopping must be a JSON object {config, best, bestEpoch, wait, stoppedEpoch}');
+    }
+    let config;
+    try { config = checkEarlyStopping(v!.config); } catch (e) { fail(`__metadata__.early_stopping: ${(e as Error).message}`); }
+    const es: EarlyStoppingState = { config: config!, best, bestEpoch: v!.bestEpoch as number, wait: v!.wait as number, stoppedEpoch: v!.stoppedEpoch as number };
+    if (bestTensors.size > 0) {
+      const { layers } = model.architecture;
+      const weights: Float32Array[] = [], biases: Float32Array[] = [];
+      for (let l = 0; l + 1 < layers.length; l++) {
+        const w = bestTensors.get(`layers.${l}.weight`), b = bestTensors.get(`layers.${l}.bias`);
+        if (!w || w.length !== layers[l] * layers[l + 1] || !b || b.length !== layers[l + 1]) fail(`tensors early_stopping.layers.${l}.weight/bias are missing or not shaped like layers.${l}`);
+        weights.push(w!); biases.push(b!);
+      }
+      if (bestTensors.size !== 2 * (layers.length - 1)) fail(`early_stopping holds ${bestTensors.size} tensors, expected ${2 * (layers.length - 1)} (a weight and a bias per layer)`);
+      es.bestParameters = { weights, biases };
+    }
+    state.earlyStopping = es;
+  } else if (bestTensors.size > 0) {
+    fail('tensors early_stopping.* are present but __metadata__.early_stopping is not');
   }
   if (meta.history !== undefined) {
     const history = json('history');

@@ -1,6 +1,7 @@
 // A network as a checkpoint and back: the model (architecture, parameters, normaliser, metadata)
 // with everything a stopped run needs to continue bit for bit (optimizer state and step, epoch,
-// samples done in the epoch, its order, the PRNG). io/checkpoint.ts encodes and decodes the file.
+// samples done in the epoch, its order, the PRNG, the learning-rate schedule's run length, early
+// stopping's best value, wait and best parameters). io/checkpoint.ts encodes and decodes the file.
 
 import type { CheckpointState } from '../io/checkpoint.js';
 import type { ModelContents } from '../io/model-file.js';
@@ -8,6 +9,7 @@ import type { Normalizer } from '../types.js';
 import type { WasmSources } from '../backend/select.js';
 import type { BackendName } from '../vocabulary.js';
 import { createNetwork, type Network } from './network.js';
+import type { TrainingState } from './types.js';
 
 export interface Checkpoint {
   model: ModelContents;
@@ -40,6 +42,8 @@ export function toCheckpoint(net: Network, extras: CheckpointExtras = {}): Check
   };
   if (st.sample !== undefined) state.sample = st.sample;
   if (st.order) state.order = st.order;
+  if (st.lrSchedule) state.lrSchedule = st.lrSchedule;
+  if (st.earlyStopping) state.earlyStopping = st.earlyStopping;
   if (extras.history) state.history = extras.history;
   return { model, state };
 }
@@ -59,7 +63,10 @@ export async function restoreNetwork(ck: Checkpoint, options: RestoreOptions = {
   const net = await createNetwork({ ...model.architecture, optimizer: state.optimizer, seed: state.seed, backend: options.backend, wasm: options.wasm, threads: options.threads, onNotice: options.onNotice });
   net.setParameters(model.parameters);
   net.setOptimizerState({ step: state.optimizerStep, tensors: state.optimizerTensors });
-  const training = { epoch: state.epoch, batch: state.batch ?? 0, order: state.order ?? null, rngState: state.rngState };
-  net.setTrainingState(state.sample === undefined ? training : { ...training, sample: state.sample });
+  const training: TrainingState = { epoch: state.epoch, batch: state.batch ?? 0, order: state.order ?? null, rngState: state.rngState };
+  if (state.sample !== undefined) training.sample = state.sample;
+  if (state.lrSchedule) training.lrSchedule = state.lrSchedule;
+  if (state.earlyStopping) training.earlyStopping = state.earlyStopping;
+  net.setTrainingState(training);
   return net;
 }

@@ -18,6 +18,8 @@ import { writeBiasCorrections } from './optimizers.js';
 import { trainingState } from './state.js';
 import { recipeOf } from './recipe.js';
 import { NO_RECIPE } from '../backend/engine/types.js';
+import { checkSchedule, learningRateAt, type LrScheduleState } from './schedule.js';
+import { checkEarlyStopping, copyEarlyStopping, earlyStoppingStep, initialEarlyStopping, monitored, sameEarlyStopping, type EarlyStoppingState } from './early-stopping.js';
 import type { BatchLog, EpochLog, FitOptions, FitResult, TrainingState } from './types.js';
 import type { Network } from './network.js';
 
@@ -96,6 +98,37 @@ interface Loop {
   stepsPerJob: number;
   auto: boolean;
   lr: Float32Array; bc1: Float32Array; bc2: Float32Array;
+  /** the learning-rate schedule, null for the optimizer's constant rate */
+  schedule: LrScheduleState | null;
+}
+
+/** The rate of optimizer step `step` (0-based). */
+function rateAt(c: Core, loop: Loop, step: number): number {
+  const s = loop.schedule;
+  return s ? learningRateAt(s.schedule, step, s.stepsPerEpoch, s.totalSteps, c.opt.learningRate) : c.opt.learningRate;
+}
+
+/** The schedule of this fit: a resumed or continued run with the same schedule and epoch length
+ * keeps its total; otherwise the run ends with this fit's last epoch. */
+function scheduleState(options: FitOptions, from: TrainingState, spe: number, lastEpoch: number): LrScheduleState | null {
+  if (options.lrSchedule === undefined) return null;
+  const schedule = checkSchedule(options.lrSchedule);
+  const prior = from.lrSchedule;
+  if (prior && prior.stepsPerEpoch === spe && JSON.stringify(checkSchedule(prior.schedule)) === JSON.stringify(schedule)) return { schedule, stepsPerEpoch: spe, totalSteps: prior.totalSteps };
+  return { schedule, stepsPerEpoch: spe, totalSteps: lastEpoch * spe };
+}
+
+/** Early stopping of this fit: a resumed or continued run with the same options keeps its best,
+ * wait and parameters; otherwise it starts afresh. */
+function earlyStoppingState(c: Core, options: FitOptions, from: TrainingState, hasValidation: boolean): EarlyStoppingState | null {
+  if (options.earlyStopping === undefined) return null;
+  const config = checkEarlyStopping(options.earlyStopping);
+  if (!hasValidation) throw new InputError('earlyStopping needs validation data: pass FitOptions.validation (the CLI: --validation F)');
+  // before any training: a linear output has no accuracy to monitor
+  if (config.monitor === 'val_accuracy') monitored(config.monitor, { loss: 0, accuracy: c.arch.output === 'linear' ? null : 0 });
+  const prior = from.earlyStopping;
+  if (prior && sameEarlyStopping(prior.config, config)) return { ...copyEarlyStopping(prior), stoppedEpoch: 0 };
+  return initialEarlyStopping(config);
 }
 
 /** One epoch's batches from `firstSample` on; false when the signal stopped it at a batch boundary. */
@@ -103,11 +136,10 @@ async function runBatches(c: Core, e: number, firstSample: number, n: number, bs
   const { batchLog } = loop;
   const batches = batchLog.batches;
   batchLog.epoch = e + 1;
-  const lr = c.opt.learningRate;
   for (let b = Math.ceil(firstSample / bs), start = firstSample; start < n;) {
     const steps = Math.min(loop.stepsPerJob, Math.ceil((n - start) / bs));
     for (let s = 0; s < steps; s++) {
-      loop.lr[s] = lr;
+      loop.lr[s] = rateAt(c, loop, c.step + s);
       writeBiasCorrections(c.opt, c.step + s + 1, loop.bc1, loop.bc2, s);
     }
     const t0 = performance.now();
@@ -150,6 +182,8 @@ async function runEpochs(c: Core, net: Network, x: Float32Array, y: ArrayLike<nu
   const val = options.validation ? c.checkData(options.validation.x, options.validation.y, 'validation.') : null;
   const n = d.n, bs = Math.min(batchSize, n);
   const data = residentData(c, d.x, d.y, n, bs);
+  const from = options.resume ?? c.trainState;
+  const es = earlyStoppingState(c, options, from, val !== null);
   const { order, firstEpoch, firstSample: resumeAt } = startingPoint(c, options.resume, n, bs);
   let firstSample = resumeAt;
   const history: FitResult = [];
@@ -157,7 +191,15 @@ async function runEpochs(c: Core, net: Network, x: Float32Array, y: ArrayLike<nu
     batchLog: { epoch: 0, batch: 0, batches: Math.ceil(n / bs), loss: 0, accuracy: null, size: 0 },
     lastYield: performance.now(), stepsPerJob: spe === 'auto' ? 1 : spe, auto: spe === 'auto',
     lr: new Float32Array(MAX_STEPS), bc1: new Float32Array(MAX_STEPS), bc2: new Float32Array(MAX_STEPS),
+    schedule: scheduleState(options, from, Math.ceil(n / bs), firstEpoch + epochs),
   };
+  // the trainer owns these two; getTrainingState hands out copies
+  const recipe = (t: TrainingState): TrainingState => {
+    if (loop.schedule) t.lrSchedule = loop.schedule;
+    if (es) t.earlyStopping = es;
+    return t;
+  };
+  if (es) { history.stoppedEarly = false; history.bestEpoch = es.bestEpoch; history.keptEpoch = firstEpoch; }
   c.callsPerBatch = c.engine.callsPerStep;
 
   for (let e = firstEpoch; e < firstEpoch + epochs; e++) {
@@ -166,22 +208,35 @@ async function runEpochs(c: Core, net: Network, x: Float32Array, y: ArrayLike<nu
     // a fresh epoch reshuffles the previous order; a resumed one keeps the order it was cut in
     if (firstSample === 0 && shuffle) c.rng.shuffle(order);
     c.i32(data.order, n).set(order);
-    c.trainState = trainingState(e, Math.ceil(firstSample / bs), firstSample, order, c.rng.state);
+    c.trainState = recipe(trainingState(e, Math.ceil(firstSample / bs), firstSample, order, c.rng.state));
     const sums = { loss: 0, correct: 0, seen: 0 };
     const t0 = performance.now();
     if (!(await runBatches(c, e, firstSample, n, bs, options, loop, sums))) { history.stopped = true; return history; }
     const seconds = (performance.now() - t0) / 1000;
     const s = c.summarize(sums.loss, sums.correct, sums.seen);
-    const log: EpochLog = { epoch: e + 1, loss: s.loss, trainAccuracy: s.accuracy, samplesPerSecond: sums.seen / seconds, seconds };
+    const log: EpochLog = { epoch: e + 1, loss: s.loss, trainAccuracy: s.accuracy, samplesPerSecond: sums.seen / seconds, seconds, learningRate: rateAt(c, loop, c.step - 1) };
+    let verdict = 'skip';
     if (val) {
       const v = evaluateChecked(c, val.x, val.y, val.n);
       log.validationLoss = v.loss;
       log.validationAccuracy = v.accuracy;
+      if (es) {
+        verdict = earlyStoppingStep(es, e + 1, monitored(es.config.monitor, v));
+        if (verdict === 'best' && es.config.restoreBestWeights) es.bestParameters = net.getParameters();
+        history.bestEpoch = es.bestEpoch;
+        history.keptEpoch = e + 1;
+      }
     }
     firstSample = 0;
-    c.trainState = trainingState(e + 1, 0, 0, order, c.rng.state);
+    c.trainState = recipe(trainingState(e + 1, 0, 0, order, c.rng.state));
     history.push(log);
     if (options.onEpochEnd) await options.onEpochEnd(log, net);
+    if (verdict === 'stop') {
+      // the epoch's own log and callback saw its parameters; the network keeps the best epoch's
+      if (es!.config.restoreBestWeights && es!.bestParameters) { net.setParameters(es!.bestParameters); history.keptEpoch = es!.bestEpoch; }
+      history.stoppedEarly = true;
+      return history;
+    }
     if (options.signal?.aborted) { history.stopped = true; return history; }
   }
   return history;

@@ -6,6 +6,8 @@ import type { Hidden, OptimizerConfig, OptimizerName, Output } from '../types.js
 import type { WasmSources } from '../backend/select.js';
 import type { Network } from './network.js';
 import type { RecipeOptions } from './recipe.js';
+import type { LrSchedule, LrScheduleState } from './schedule.js';
+import type { EarlyStopping, EarlyStoppingState } from './early-stopping.js';
 
 export interface NetworkOptions {
   /** sizes of all layers, input first, e.g. [784, 128, 10]; any number of hidden layers */
@@ -39,6 +41,8 @@ export interface EpochLog {
   samplesPerSecond: number;
   /** training time of the epoch (validation excluded) */
   seconds: number;
+  /** the learning rate of the epoch's last step (the schedule's value; the kernels use its f32 rounding) */
+  learningRate: number;
 }
 
 export interface BatchLog {
@@ -69,9 +73,27 @@ export interface FitOptions extends RecipeOptions {
   signal?: AbortSignal;
   /** continue a run: the state from getTrainingState() (epoch, batch, order) */
   resume?: TrainingState;
+  /** the learning rate per optimizer step (schedule.ts): 'constant' | 'step' (PyTorch StepLR) |
+   * 'exponential' (PyTorch ExponentialLR) | 'cosine' (Keras CosineDecay) | 'onecycle' (PyTorch
+   * OneCycleLR), with an optional linear warm-up. The base rate is the optimizer's learning rate;
+   * the run's length is fixed by the fit that starts the schedule (its last epoch × steps per
+   * epoch) and kept by resumed and continued fits with the same schedule. */
+  lrSchedule?: LrSchedule;
+  /** stop when the validation figure stops improving (Keras EarlyStopping; needs `validation`) */
+  earlyStopping?: EarlyStopping;
 }
 
-export interface FitResult extends Array<EpochLog> { stopped?: boolean }
+export interface FitResult extends Array<EpochLog> {
+  /** the signal stopped the fit */
+  stopped?: boolean;
+  /** with earlyStopping: whether it stopped the run */
+  stoppedEarly?: boolean;
+  /** with earlyStopping: the 1-based epoch with the best monitored value (0: none monitored yet) */
+  bestEpoch?: number;
+  /** with earlyStopping: the epoch whose parameters the network holds at the end (the best one
+   * when it stopped with restoreBestWeights, else the last one trained) */
+  keptEpoch?: number;
+}
 
 /** Where a run is: completed epochs, progress within the current epoch, that epoch's order, PRNG. */
 export interface TrainingState {
@@ -83,6 +105,10 @@ export interface TrainingState {
   sample?: number;
   order: Int32Array | null;
   rngState: Uint32Array;
+  /** the learning-rate schedule in force and the run's length in steps (its position is the optimizer step) */
+  lrSchedule?: LrScheduleState;
+  /** early stopping's best value, epoch, wait and best parameters */
+  earlyStopping?: EarlyStoppingState;
 }
 
 export interface OptimizerState {

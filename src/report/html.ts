@@ -29,6 +29,8 @@ export interface EpochRecord {
   testAccuracy?: number;
   samplesPerSecond: number;
   seconds: number;
+  /** the learning rate of the epoch's last step */
+  learningRate?: number;
 }
 
 export interface ReportInput {
@@ -46,6 +48,8 @@ export interface ReportInput {
    * accuracy / precision / recall / F1 in [0, 1] as a percentage, "… (s)" or "seconds" as a
    * duration, "loss" with 4 decimals, anything else to 4 significant digits (integers in full) */
   summary?: Record<string, string | number>;
+  /** the epoch whose parameters the run kept (early stopping): marked on every curve */
+  keptEpoch?: number;
 }
 
 export interface ReportAssets {
@@ -77,6 +81,13 @@ const CHARTS: ChartSpec[] = [
       { key: 'testAccuracy', label: 'test accuracy', color: COLORS.test, dash: [2, 3] },
     ],
   },
+  {
+    id: 'learning-rate',
+    title: 'Learning rate (at each epoch\'s last step)',
+    percent: false,
+    axisLabel: 'learning rate',
+    series: [{ key: 'learningRate', label: 'learning rate', color: '#7c3aed' }],
+  },
 ];
 
 /** Escapes text for HTML element content and quoted attribute values. */
@@ -106,6 +117,7 @@ function validate(input: ReportInput): void {
   }
   if (input.history !== undefined) {
     if (!Array.isArray(input.history)) throw new InputError('renderReport: history must be an array of epochs');
+    if (input.keptEpoch !== undefined && !isNum(input.keptEpoch)) throw new InputError(`renderReport: keptEpoch must be a finite number, got ${input.keptEpoch}`);
     input.history.forEach((h, i) => {
       if (!h || !isNum(h.epoch)) throw new InputError(`renderReport: history[${i}].epoch must be a finite number, got ${h?.epoch}`);
     });
@@ -214,6 +226,7 @@ function renderCards(input: ReportInput, history: EpochRecord[], m: ClassMetrics
   const cards: string[] = [];
   if (history.length > 0) {
     cards.push(card('Epochs', fmtInt(history.length)));
+    if (input.keptEpoch !== undefined) cards.push(card('Kept epoch', fmtInt(input.keptEpoch), 'early stopping: its parameters are the model'));
     cards.push(card('Final train loss', fmtFixed(last(history, (h) => h.loss))));
     cards.push(card('Final train accuracy', fmtPercent(last(history, (h) => h.trainAccuracy))));
     const val = last(history, (h) => h.validationAccuracy);
@@ -269,6 +282,7 @@ function renderHistoryTable(history: EpochRecord[]): string {
     { key: 'validationLoss', label: 'val. loss', fmt: (v) => fmtFixed(v) },
     { key: 'validationAccuracy', label: 'val. acc.', fmt: (v) => fmtPercent(v) },
     { key: 'testAccuracy', label: 'test acc.', fmt: (v) => fmtPercent(v) },
+    { key: 'learningRate', label: 'learning rate', fmt: (v) => (isNum(v) ? String(Number(v.toPrecision(4))) : DASH) },
     { key: 'samplesPerSecond', label: 'samples/s', fmt: (v) => fmtInt(v) },
     { key: 'seconds', label: 'time', fmt: (v) => fmtSeconds(v) },
   ];
@@ -305,6 +319,7 @@ export function renderReport(input: ReportInput, assets: ReportAssets): string {
     metrics,
     summary: input.summary ?? {},
     charts,
+    keptEpoch: input.keptEpoch ?? null,
   };
 
   const meta: string[] = [`<span class="badge badge-${input.kind}">${input.kind === 'train' ? 'training' : 'evaluation'}</span>`];

@@ -6,7 +6,7 @@ import {
   ConfigError, DataFormatError, DivergenceError, InputError, ModelFileError, WasmAbortError, WasmMlpError, WorkerError,
 } from '../errors.js';
 import type { Checkpoint } from '../network/checkpoint.js';
-import type { EpochLog, FitOptions, NetworkOptions } from '../network/types.js';
+import type { EpochLog, FitOptions, FitResult, NetworkOptions } from '../network/types.js';
 
 /** Progress of a job: after batches (at most `progressRate` a second) and after every epoch. */
 export interface TrainProgress {
@@ -46,7 +46,7 @@ export type FromWorker =
   | { type: 'progress'; progress: TrainProgress }
   | { type: 'notice'; message: string }
   | { type: 'ready'; backend: string; threads: number }
-  | { type: 'done'; history: EpochLog[]; stopped: boolean; checkpoint: Checkpoint }
+  | { type: 'done'; history: EpochLog[]; stopped: boolean; checkpoint: Checkpoint; earlyStopping?: Pick<FitResult, 'stoppedEarly' | 'bestEpoch' | 'keptEpoch'> }
   | { type: 'error'; error: SerializedError };
 
 const FIELDS = ['epoch', 'batch', 'worker', 'kernel', 'file', 'offset', 'line', 'column'];

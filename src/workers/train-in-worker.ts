@@ -116,7 +116,7 @@ export function trainInWorker(options: NetworkOptions, data: TrainData, fitOptio
           if (options.onNotice) options.onNotice(m.message); else console.warn(m.message);
           break;
         case 'done': {
-          const history: FitResult = Object.assign([...m.history] as EpochLog[], m.stopped ? { stopped: true } : {});
+          const history: FitResult = Object.assign([...m.history] as EpochLog[], m.stopped ? { stopped: true } : {}, m.earlyStopping ?? {});
           finish(() => resolve({ history, parameters: m.checkpoint.model.parameters, checkpoint: m.checkpoint, ...meta }));
           break;
         }

@@ -51,7 +51,9 @@ async function run(start: StartMessage, post: Post, signal: AbortSignal): Promis
       },
     });
     const checkpoint = toCheckpoint(net, { history: [...history] });
-    post({ type: 'done', history: [...history], stopped: history.stopped === true, checkpoint }, checkpointBuffers(checkpoint));
+    const { stoppedEarly, bestEpoch, keptEpoch } = history;
+    const earlyStopping = stoppedEarly === undefined ? undefined : { stoppedEarly, bestEpoch, keptEpoch };
+    post({ type: 'done', history: [...history], stopped: history.stopped === true, checkpoint, earlyStopping }, checkpointBuffers(checkpoint));
   } catch (e) {
     post({ type: 'error', error: serializeError(e) });
   } finally {

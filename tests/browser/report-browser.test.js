@@ -186,3 +186,22 @@ test('the evaluate report has no charts but the matrix and metrics', async (t) =
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: join(ARTIFACTS, 'report-evaluate.png'), fullPage: true });
 });
+
+test('with a training recipe: a learning-rate chart with round ticks, and the kept epoch marked on every chart', async (t) => {
+  if (NO_CHROMIUM) { t.skip(NO_CHROMIUM); return; }
+  const input = trainInput(7);
+  input.history.forEach((h, i) => { h.learningRate = 0.05 * 0.5 * (1 + Math.cos((Math.PI * (i + 1)) / 7)); });
+  input.keptEpoch = 4;
+  const { page, report, problems } = await openReport(t, input, 'recipe.html');
+  assert.deepEqual(report.errors, []);
+  assert.deepEqual(report.charts.map((c) => c.id), ['loss', 'accuracy', 'learning-rate']);
+  assert.deepEqual(report.charts[2].series, [{ label: 'learning rate', points: 7 }]);
+  for (const c of report.charts) assert.equal(c.keptEpoch, 4, c.id);
+  for (const id of ['loss', 'accuracy', 'learning-rate']) {
+    const drawn = await page.$eval(`#chart-${id} canvas`, (c) => (c.drawnText ?? []).map((x) => x.text));
+    assert.ok(drawn.includes('kept: epoch 4'), `${id}: the kept epoch is marked (${drawn.join(' | ')})`);
+  }
+  assertRoundTicks(await valueAxisTicks(page, 'learning-rate'), false, 'learning-rate axis');
+  assert.equal(await page.locator('.card', { hasText: 'Kept epoch' }).count(), 1);
+  assert.deepEqual(problems, []);
+});

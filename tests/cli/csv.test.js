@@ -47,7 +47,7 @@ before(() => {
 test('train on a CSV reports validation per epoch and no test accuracy', () => {
   assert.equal(log.length, 30);
   for (const l of log) {
-    assert.deepEqual(Object.keys(l).sort(), ['epoch', 'loss', 'samplesPerSecond', 'seconds', 'testAccuracy', 'trainAccuracy', 'validationAccuracy', 'validationLoss']);
+    assert.deepEqual(Object.keys(l).sort(), ['epoch', 'learningRate', 'loss', 'samplesPerSecond', 'seconds', 'testAccuracy', 'trainAccuracy', 'validationAccuracy', 'validationLoss']);
     assert.equal(l.testAccuracy, null);
   }
   assert.ok(log.at(-1).validationAccuracy >= 0.95, `validation accuracy ${log.at(-1).validationAccuracy}`);

@@ -48,17 +48,18 @@ before(async () => {
 test('train --json prints only JSON lines with exactly the contract keys', () => {
   const lines = jsonLines(trainLog.stdout);
   assert.equal(lines.length, 1);
-  assert.deepEqual(Object.keys(lines[0]).sort(), ['epoch', 'loss', 'samplesPerSecond', 'seconds', 'testAccuracy', 'trainAccuracy']);
+  assert.deepEqual(Object.keys(lines[0]).sort(), ['epoch', 'learningRate', 'loss', 'samplesPerSecond', 'seconds', 'testAccuracy', 'trainAccuracy']);
+  assert.equal(lines[0].learningRate, 0.1);
   assert.equal(lines[0].epoch, 1);
   assert.ok(lines[0].testAccuracy > 0.8, `test accuracy ${lines[0].testAccuracy}`);
   assert.ok(lines[0].samplesPerSecond > 0 && lines[0].seconds > 0);
 });
 
-test('train without --json prints a header and one line per epoch with loss, accuracies, samples/s and seconds', () => {
+test('train without --json prints a header and one line per epoch with the learning rate, loss, accuracies, samples/s and seconds', () => {
   const r = ok(['train', '--epochs', '2', '--layers', '32']);
   const epochs = r.stdout.split('\n').filter((l) => l.startsWith('epoch'));
   assert.equal(epochs.length, 2);
-  assert.match(epochs[1], /^epoch {2}2\/2 {2}loss \d\.\d{4} {2}train \d+\.\d\d% {2}test \d+\.\d\d% {2}[\d,]+ samples\/s {2}\d+\.\d\d s$/);
+  assert.match(epochs[1], /^epoch {2}2\/2 {2}lr 0\.1 {2}loss \d\.\d{4} {2}train \d+\.\d\d% {2}test \d+\.\d\d% {2}[\d,]+ samples\/s {2}\d+\.\d\d s$/);
   assert.match(r.stdout, /784-32-10 relu\/softmax, sgd lr 0\.1, batch 64/);
 });
 

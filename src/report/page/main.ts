@@ -11,7 +11,7 @@ import { fmtFixed, fmtNumber, fmtPercent, isNum } from '../format.js';
 import type { ChartSpec, PageData, PageEpoch } from '../page-data.js';
 
 interface ReportState {
-  charts: { id: string; series: { label: string; points: number }[] }[];
+  charts: { id: string; series: { label: string; points: number }[]; keptEpoch: number | null }[];
   errors: string[];
 }
 
@@ -67,7 +67,29 @@ function yRange(percent: boolean, min: number, max: number): uPlot.Range {
   return [lo, hi];
 }
 
-function drawChart(spec: ChartSpec, history: PageEpoch[]): void {
+/** A dashed vertical line with a label at the kept epoch (early stopping). */
+function keptMarker(epoch: number): (u: uPlot) => void {
+  return (u: uPlot) => {
+    const x = Math.round(u.valToPos(epoch, 'x', true));
+    const { top, height } = u.bbox;
+    const ctx = u.ctx;
+    ctx.save();
+    ctx.strokeStyle = '#dc2626';
+    ctx.lineWidth = 1.5 * devicePixelRatio;
+    ctx.setLineDash([4 * devicePixelRatio, 3 * devicePixelRatio]);
+    ctx.beginPath();
+    ctx.moveTo(x, top);
+    ctx.lineTo(x, top + height);
+    ctx.stroke();
+    ctx.setLineDash([]);
+    ctx.fillStyle = '#dc2626';
+    ctx.font = `${11 * devicePixelRatio}px system-ui, sans-serif`;
+    ctx.fillText(`kept: epoch ${epoch}`, x + 4 * devicePixelRatio, top + 12 * devicePixelRatio);
+    ctx.restore();
+  };
+}
+
+function drawChart(spec: ChartSpec, history: PageEpoch[], keptEpoch: number | null): void {
   const el = document.getElementById(`chart-${spec.id}`);
   if (!el) {
     fail(null, `missing chart container ${spec.id}`);
@@ -89,7 +111,7 @@ function drawChart(spec: ChartSpec, history: PageEpoch[]): void {
       dash: s.dash,
       spanGaps: true,
       points: { show: showPoints, size: 6, width: 1.5, fill: '#fff', stroke: s.color },
-      value: (u, v) => (spec.percent ? fmtPercent(v, 2) : fmtFixed(v)),
+      value: (u, v) => (spec.percent ? fmtPercent(v, 2) : spec.axisLabel && isNum(v) ? String(Number(v.toPrecision(4))) : fmtFixed(v)),
     });
   }
   const u = new uPlot(
@@ -111,7 +133,7 @@ function drawChart(spec: ChartSpec, history: PageEpoch[]): void {
         },
         {
           ...AXIS_STYLE,
-          label: spec.percent ? 'accuracy' : 'loss',
+          label: spec.axisLabel ?? (spec.percent ? 'accuracy' : 'loss'),
           labelSize: 22,
           size: 58,
           incrs: spec.percent ? PERCENT_STEPS : VALUE_STEPS,
@@ -120,6 +142,7 @@ function drawChart(spec: ChartSpec, history: PageEpoch[]): void {
       ],
       series,
       legend: { live: true },
+      hooks: keptEpoch === null ? {} : { draw: [keptMarker(keptEpoch)] },
       cursor: { drag: { x: false, y: false } },
     },
     data,
@@ -129,6 +152,7 @@ function drawChart(spec: ChartSpec, history: PageEpoch[]): void {
   state.charts.push({
     id: spec.id,
     series: u.series.slice(1).map((s, i) => ({ label: s.label ?? '', points: u.data[i + 1].filter(isNum).length })),
+    keptEpoch,
   });
 }
 
@@ -137,7 +161,7 @@ try {
   if (report.charts.length > 0 && typeof uPlot !== 'function') throw new Error('uPlot did not load');
   for (const spec of report.charts) {
     try {
-      drawChart(spec, report.history);
+      drawChart(spec, report.history, isNum(report.keptEpoch) ? report.keptEpoch : null);
     } catch (e) {
       fail(document.getElementById(`chart-${spec.id}`), `chart ${spec.id} failed: ${errorText(e)}`);
     }

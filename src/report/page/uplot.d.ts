@@ -7,6 +7,11 @@ declare class uPlot {
   readonly series: uPlot.Series[];
   readonly data: uPlot.AlignedData;
   setSize(size: { width: number; height: number }): void;
+  /** the canvas position (device pixels with canvasPixels) of value `val` on scale `scaleKey` */
+  valToPos(val: number, scaleKey: string, canvasPixels?: boolean): number;
+  /** the plotting area in device pixels */
+  readonly bbox: { left: number; top: number; width: number; height: number };
+  readonly ctx: CanvasRenderingContext2D;
 }
 
 declare namespace uPlot {
@@ -54,5 +59,6 @@ declare namespace uPlot {
     series: Series[];
     legend?: { live?: boolean };
     cursor?: { drag?: { x?: boolean; y?: boolean } };
+    hooks?: { draw?: ((u: uPlot) => void)[] };
   }
 }
