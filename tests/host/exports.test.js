@@ -22,7 +22,8 @@ const REQUIRED = ['abi_version', 'isa', 'arena_base', 'dense_forward', 'dense_ba
   'activation_forward', 'activation_backward', 'softmax_xent_forward', 'softmax_xent_backward',
   'sigmoid_bce_forward', 'sigmoid_bce_backward', 'mse_forward', 'mse_backward', 'count_correct_argmax',
   'count_correct_binary', 'sgd_update', 'momentum_update', 'adam_update', 'gather_rows', 'gather_i32',
-  'pack_weights', 'unpack_weights'];
+  'pack_weights', 'unpack_weights', 'dropout_key', 'dropout_forward', 'dropout_backward', 'sum_squares',
+  'clip_values', 'scale_values'];
 
 test('scalar, simd and relaxed export exactly the same names and kinds', () => {
   const [scalar, simd, relaxed] = RELEASE.map((n) => describe(moduleOf(n)));
@@ -105,6 +106,8 @@ const SIGNATURES = {
   },
 };
 SIGNATURES[6] = SIGNATURES[5];
+// version 7: dropout and gradient clipping (issue 15)
+SIGNATURES[7] = { ...SIGNATURES[6], dropout_key: 3, dropout_forward: 7, dropout_backward: 7, sum_squares: 2, clip_values: 3, scale_values: 3 };
 
 test('the ABI version pins the signatures: a changed parameter count needs a new version', async () => {
   for (const name of RELEASE) {
