@@ -65,10 +65,11 @@ function recordCanvasText() {
 }
 
 /** The value-axis tick labels of chart `id` with their canvas y positions: the left axis draws its
- * labels right-aligned; the epoch axis and the axis titles are centred. */
+ * labels right-aligned; the epoch axis and the axis titles are centred. The kept-epoch marker's
+ * label ('kept: epoch N') may be right-aligned too, beside its line: not a tick. */
 async function valueAxisTicks(page, id) {
   return page.$eval(`#chart-${id} canvas`, (c) =>
-    (c.drawnText ?? []).filter((t) => t.align === 'right').map((t) => ({ text: t.text, y: t.y })),
+    (c.drawnText ?? []).filter((t) => t.align === 'right' && !t.text.startsWith('kept: ')).map((t) => ({ text: t.text, y: t.y })),
   );
 }
 
