@@ -56,9 +56,22 @@ export async function profileStep({ lib, module, release, layers, batchSize: B, 
   if (tune) net['c'].engine.tune(tune);
   const at = kernels.engine.profile;
   const words = () => new Float64Array(kernels.buffer(), at, 65 * ROW);
+  // A job returns when thread 0 is done; the others may still be adding their last mark and step
+  // count (after the step's final barrier). Wait until every thread has counted thread 0's steps
+  // before the profile is reset or read, or a late count lands on the wrong side of it.
+  const settle = async () => {
+    for (let i = 0; i < 2000; i++) {
+      const w = words(), s0 = w[ROW + SLOT.steps];
+      let behind = false;
+      for (let t = 1; t < T; t++) if (w[ROW * (t + 1) + SLOT.steps] !== s0) behind = true;
+      if (!behind) return;
+      await new Promise((r) => setTimeout(r, 1));
+    }
+  };
   // warm-up of both (tier-up, host JIT)
   await plain.fit(data.x, data.y, { epochs: 1, batchSize: B });
   await net.fit(data.x, data.y, { epochs: 1, batchSize: B });
+  await settle();
   words().fill(0);
   const jobs0 = kernels.jobs;
   let untimedSeconds = 0, timedSeconds = 0;
@@ -67,6 +80,7 @@ export async function profileStep({ lib, module, release, layers, batchSize: B, 
     timedSeconds += (await net.fit(data.x, data.y, { epochs: 1, batchSize: B }))[0].seconds;
   }
   const jobs = kernels.jobs - jobs0;
+  await settle();
   const p = words().slice();
   await plain.dispose();
   await kernels.dispose();
