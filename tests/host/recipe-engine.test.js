@@ -54,24 +54,27 @@ const OPTIMIZERS = [
   { name: 'adam', learningRate: 0.005, weightDecay: 1e-2 },
 ];
 const LAYERS = [37, 17, 9, 5];
+const VALIDATION = blobs(20, LAYERS[0], LAYERS.at(-1), 13);
 const RECIPES = [
   { dropout: [0.3, 0.15] },
   { dropout: 0.25, clipNorm: 0.3 },
   { clipValue: 0.01 },
   { dropout: [0, 0.4], clipValue: 0.02 },
+  // all four features at once (early stopping with patience 0 stops at the first epoch that does not improve)
+  { dropout: 0.2, clipNorm: 0.5, lrSchedule: { name: 'cosine', warmupSteps: 3 }, earlyStopping: { patience: 0 }, validation: VALIDATION },
 ];
-const show = (r) => JSON.stringify(r);
+const show = (r) => JSON.stringify({ ...r, validation: r.validation ? '…' : undefined });
 
 for (const backend of ['relaxed', 'simd']) {
   for (const hidden of ['relu', 'tanh']) {
-    test(`${backend}, ${hidden}: dropout and clipping train bit-identical on 1, 2 and 3 threads, for sgd, momentum and adam`, async () => {
+    test(`${backend}, ${hidden}: dropout and clipping (and with them a schedule and early stopping) train bit-identical on 1, 2 and 3 threads, for sgd, momentum and adam`, async () => {
       const { x, y } = blobs(61, LAYERS[0], LAYERS.at(-1), 11);
       for (const optimizer of OPTIMIZERS) {
         for (const recipe of RECIPES) {
           let ref = null;
           for (const threads of [1, 2, 3]) {
             const net = await splitEverywhere(backend, threads, LAYERS, optimizer, hidden);
-            await net.fit(x, y, { epochs: 2, batchSize: 13, stepsPerExecution: 3, ...recipe });
+            await net.fit(x, y, { epochs: 3, batchSize: 13, stepsPerExecution: 3, ...recipe });
             const p = net.getParameters();
             if (ref) assertSameBits(p, ref, `${optimizer.name} ${show(recipe)} on ${threads} threads`);
             else ref = p;
@@ -79,7 +82,7 @@ for (const backend of ['relaxed', 'simd']) {
           }
           // the recipe did something: the same run without it ends elsewhere
           const plain = await splitEverywhere(backend, 1, LAYERS, optimizer, hidden);
-          await plain.fit(x, y, { epochs: 2, batchSize: 13, stepsPerExecution: 3 });
+          await plain.fit(x, y, { epochs: 3, batchSize: 13, stepsPerExecution: 3 });
           assert.ok(maxDiff(plain.getParameters(), ref) > 1e-6, `${optimizer.name} ${show(recipe)} changed nothing`);
         }
       }
