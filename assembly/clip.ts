@@ -5,6 +5,11 @@
 //
 // G is (n) f32.
 
+// The variant each build uses, chosen at compile time (the ABI's exports and the engine call these).
+export function f64_sum_squares(G: usize, n: i32): f64 { return ASC_FEATURE_SIMD ? f64_sum_squares__simd(G, n) : f64_sum_squares__scalar(G, n); }
+export function f32_clip(G: usize, n: i32, c: f32): void { if (ASC_FEATURE_SIMD) f32_clip__simd(G, n, c); else f32_clip__scalar(G, n, c); }
+export function f32_scale(G: usize, n: i32, s: f32): void { if (ASC_FEATURE_SIMD) f32_scale__simd(G, n, s); else f32_scale__scalar(G, n, s); }
+
 /** Σ g² in f64, one accumulator in index order (the reference). */
 export function f64_sum_squares__scalar(G: usize, n: i32): f64 {
   let s: f64 = 0;

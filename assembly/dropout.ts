@@ -39,6 +39,16 @@ export function dropoutKey(seed: u32, step: u32, layer: u32): u32 {
   return v128.xor(x, i32x4.shr_u(x, 16));
 }
 
+// The variant each build uses, chosen at compile time (the ABI's exports and the engine call these).
+export function f32_dropout_forward(out: usize, inp: usize, N: i32, key: u32, threshold: u32, scale: f32, r0: i32, r1: i32, c0: i32, c1: i32): void {
+  if (ASC_FEATURE_SIMD) f32_dropout_forward__simd(out, inp, N, key, threshold, scale, r0, r1, c0, c1);
+  else f32_dropout_forward__scalar(out, inp, N, key, threshold, scale, r0, r1, c0, c1);
+}
+export function f32_dropout_backward(dX: usize, dY: usize, N: i32, key: u32, threshold: u32, scale: f32, r0: i32, r1: i32, c0: i32, c1: i32): void {
+  if (ASC_FEATURE_SIMD) f32_dropout_backward__simd(dX, dY, N, key, threshold, scale, r0, r1, c0, c1);
+  else f32_dropout_backward__scalar(dX, dY, N, key, threshold, scale, r0, r1, c0, c1);
+}
+
 // out (B,N) = inp (B,N) ⊙ keep·scale over rows [r0,r1), units [c0,c1); out may alias inp.
 // A dropped element is +0 whatever the input (NaN included); a kept one is inp·scale.
 export function f32_dropout_forward__scalar(out: usize, inp: usize, N: i32, key: u32, threshold: u32, scale: f32, r0: i32, r1: i32, c0: i32, c1: i32): void {

@@ -64,8 +64,8 @@ import {
 } from './loss';
 import { f32_sgd__scalar, f32_sgd__simd, f32_momentum__scalar, f32_momentum__simd, f32_adam__scalar, f32_adam__simd } from './optimizer';
 import { f32_gather_rows, i32_gather } from './data';
-import { dropoutKey, f32_dropout_forward__scalar, f32_dropout_forward__simd, f32_dropout_backward__scalar, f32_dropout_backward__simd } from './dropout';
-import { f64_sum_squares__scalar, f64_sum_squares__simd, f32_clip__scalar, f32_clip__simd, f32_scale__scalar, f32_scale__simd } from './clip';
+import { dropoutKey, f32_dropout_forward, f32_dropout_backward } from './dropout';
+import { f64_sum_squares, f32_clip, f32_scale } from './clip';
 
 const HEAD_SOFTMAX = 0, HEAD_SIGMOID = 1;
 const OPT_SGD = 0, OPT_MOMENTUM = 1;
@@ -178,13 +178,8 @@ function dropApply(desc: usize, l: i32, thr: u32, src: usize, step: u32, r0: i32
   const scale = load<f32>(t + (<usize>(4 + 4 * l + 1) << 2));
   const N = lw(desc, l, L_N);
   const out = backward ? lp(desc, l, L_DZ) : lp(desc, l, L_OUT);
-  if (ASC_FEATURE_SIMD) {
-    if (backward) f32_dropout_backward__simd(out, out, N, key, thr, scale, r0, r1, c0, c1);
-    else f32_dropout_forward__simd(out, src, N, key, thr, scale, r0, r1, c0, c1);
-  } else {
-    if (backward) f32_dropout_backward__scalar(out, out, N, key, thr, scale, r0, r1, c0, c1);
-    else f32_dropout_forward__scalar(out, src, N, key, thr, scale, r0, r1, c0, c1);
-  }
+  if (backward) f32_dropout_backward(out, out, N, key, thr, scale, r0, r1, c0, c1);
+  else f32_dropout_forward(out, src, N, key, thr, scale, r0, r1, c0, c1);
 }
 
 // ---- the rows phase
@@ -426,11 +421,11 @@ function weightBlock(desc: usize, l: i32, B: i32, mode: i32, lr: f32, bc1: f32, 
       const n = (k1 - k0) << 3;
       const gbp = gb + (<usize>p << 5), nb = k0 == 0 ? 8 : 0;
       if (mode == MODE_NORM) {
-        store<f64>(ptr(desc, D_NORM_SUMS) + (<usize>(slot + p) << 3), sumSquares(gW + off, n) + (nb > 0 ? sumSquares(gbp, nb) : 0));
+        store<f64>(ptr(desc, D_NORM_SUMS) + (<usize>(slot + p) << 3), f64_sum_squares(gW + off, n) + (nb > 0 ? f64_sum_squares(gbp, nb) : 0));
         continue;
       }
-      if (clipValue > 0) { clipBlock(gW + off, n, clipValue); clipBlock(gbp, nb, clipValue); }
-      if (mode == MODE_UPDATE && scale != 1) { scaleBlock(gW + off, n, scale); scaleBlock(gbp, nb, scale); }
+      if (clipValue > 0) { f32_clip(gW + off, n, clipValue); f32_clip(gbp, nb, clipValue); }
+      if (mode == MODE_UPDATE && scale != 1) { f32_scale(gW + off, n, scale); f32_scale(gbp, nb, scale); }
       refused += update(desc, l, opt, W + off, gW + off, L_S0W, L_S1W, off, n, n, lr, wd, bc1, bc2);
       if (k0 == 0) refused += update(desc, l, opt, bias + (<usize>p << 5), gbp, L_S0B, L_S1B, <usize>p << 5, 8, 0, lr, wd, bc1, bc2);
     }
@@ -440,13 +435,6 @@ function weightBlock(desc: usize, l: i32, B: i32, mode: i32, lr: f32, bc1: f32, 
   }
   return refused;
 }
-
-// @ts-ignore: decorator
-@inline function sumSquares(G: usize, n: i32): f64 { return ASC_FEATURE_SIMD ? f64_sum_squares__simd(G, n) : f64_sum_squares__scalar(G, n); }
-// @ts-ignore: decorator
-@inline function clipBlock(G: usize, n: i32, c: f32): void { if (ASC_FEATURE_SIMD) f32_clip__simd(G, n, c); else f32_clip__scalar(G, n, c); }
-// @ts-ignore: decorator
-@inline function scaleBlock(G: usize, n: i32, s: f32): void { if (ASC_FEATURE_SIMD) f32_scale__simd(G, n, s); else f32_scale__scalar(G, n, s); }
 
 /** Momentum or Adam over n floats of one tensor (state blocks at the same offset); nDecay of them decay. */
 // @ts-ignore: decorator

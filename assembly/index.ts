@@ -15,8 +15,8 @@ import { f32_softmax_xent_forward__scalar, f32_softmax_xent_backward__scalar, f3
 import { f32_sgd__scalar, f32_sgd__simd, f32_momentum__scalar, f32_momentum__simd, f32_adam__scalar, f32_adam__simd } from './optimizer';
 import { f32_gather_rows, i32_gather } from './data';
 import { f32_pack_weights, f32_unpack_weights } from './pack';
-import { dropoutKey, f32_dropout_forward__scalar, f32_dropout_forward__simd, f32_dropout_backward__scalar, f32_dropout_backward__simd } from './dropout';
-import { f64_sum_squares__scalar, f64_sum_squares__simd, f32_clip__scalar, f32_clip__simd, f32_scale__scalar, f32_scale__simd } from './clip';
+import { dropoutKey, f32_dropout_forward, f32_dropout_backward } from './dropout';
+import { f64_sum_squares, f32_clip, f32_scale } from './clip';
 import { engineCheck, engineClear, engineJob, jobCheck } from './engine';
 import { D_CTL, D_THREADS, C_NEXT_ROW, C_NEXT_UNIT, J_STATUS } from './plan';
 import { awaitJob, startJob } from './sync';
@@ -206,15 +206,13 @@ export function dropout_key(seed: u32, step: u32, layer: u32): u32 { return drop
 // out (B,N) = inp (B,N) ⊙ keep·scale, keep = bits(key, row, unit) ≥ threshold (u32: round(p·2³²)); may alias
 export function dropout_forward(out: usize, inp: usize, B: i32, N: i32, key: u32, threshold: u32, scale: f32): void {
   checkDense(B, 1, N, out, inp, 0, 0);
-  if (ASC_FEATURE_SIMD) f32_dropout_forward__simd(out, inp, N, key, threshold, scale, 0, B, 0, N);
-  else f32_dropout_forward__scalar(out, inp, N, key, threshold, scale, 0, B, 0, N);
+  f32_dropout_forward(out, inp, N, key, threshold, scale, 0, B, 0, N);
 }
 
 // dX (B,N) = dY (B,N) ⊙ keep·scale: the same mask on the gradient; may alias
 export function dropout_backward(dX: usize, dY: usize, B: i32, N: i32, key: u32, threshold: u32, scale: f32): void {
   checkDense(B, 1, N, dX, dY, 0, 0);
-  if (ASC_FEATURE_SIMD) f32_dropout_backward__simd(dX, dY, N, key, threshold, scale, 0, B, 0, N);
-  else f32_dropout_backward__scalar(dX, dY, N, key, threshold, scale, 0, B, 0, N);
+  f32_dropout_backward(dX, dY, N, key, threshold, scale, 0, B, 0, N);
 }
 
 // ---- gradient clipping (clip.ts) over G (n)
@@ -222,19 +220,19 @@ export function dropout_backward(dX: usize, dY: usize, B: i32, N: i32, key: u32,
 // Σ g² in f64
 export function sum_squares(G: usize, n: i32): f64 {
   checkFlat(n, 0, G, 0);
-  return ASC_FEATURE_SIMD ? f64_sum_squares__simd(G, n) : f64_sum_squares__scalar(G, n);
+  return f64_sum_squares(G, n);
 }
 
 // G = min(max(G, −c), c)
 export function clip_values(G: usize, n: i32, c: f32): void {
   checkFlat(n, 0, G, 0);
-  if (ASC_FEATURE_SIMD) f32_clip__simd(G, n, c); else f32_clip__scalar(G, n, c);
+  f32_clip(G, n, c);
 }
 
 // G = G·s
 export function scale_values(G: usize, n: i32, s: f32): void {
   checkFlat(n, 0, G, 0);
-  if (ASC_FEATURE_SIMD) f32_scale__simd(G, n, s); else f32_scale__scalar(G, n, s);
+  f32_scale(G, n, s);
 }
 
 // Wp packed (ceil(N/8),K,8) from W (N,K) row-major, and back

@@ -65,6 +65,8 @@ export class WasmEngine implements Engine {
   private kc = KC;
   private rows: number | null = null;
   private recipe: Recipe = NO_RECIPE;
+  /** the recipe drops some layer: training and gradient jobs set FLAG_DROPOUT */
+  private dropping = false;
 
   constructor(binding: EngineBinding, spec: EngineSpec) {
     this.b = binding;
@@ -161,7 +163,6 @@ export class WasmEngine implements Engine {
     }
     this.dropping = r.dropout.some((q) => q > 0);
   }
-  private dropping = false;
 
   paramsChanged(): void { this.repack = true; }
 
