@@ -1,5 +1,5 @@
 // ONNX export: writes a trained network as an ONNX ModelProto with a small hand-written protobuf
-// (proto3 wire format) encoder; no dependency and no Node built-ins, so it also runs in a browser.
+// (proto3 wire format) encoder (protobuf.ts); no dependency and no Node built-ins, so it also runs in a browser.
 //
 // Graph (opset 13), for layers [n_0, ..., n_L]; batch is the symbolic dimension "batch":
 //   input (batch, n_0)
@@ -31,6 +31,7 @@
 import type { Architecture, Normalizer, Parameters } from '../types.js';
 import { ConfigError, InputError } from '../errors.js';
 import { LEAKY_RELU_SLOPE, architectureProblem, type Hidden } from '../vocabulary.js';
+import { bytesField, concat, floatField, intField, messageField, packedIntsField, stringField } from './protobuf.js';
 
 export interface OnnxExportOptions {
   /** input transform to bake into the graph (Sub then Mul), as saved with the model */
@@ -52,68 +53,6 @@ const MAX_PROTO_BYTES = 2 ** 31 - 1; // protobuf messages are limited to 2 GiB
 
 /** The ONNX operator of each hidden activation (LeakyRelu takes the slope as its alpha). */
 const HIDDEN_OPS: Record<Hidden, string> = { relu: 'Relu', leaky_relu: 'LeakyRelu', sigmoid: 'Sigmoid', tanh: 'Tanh' };
-
-// ---- protobuf wire format -------------------------------------------------------------------
-// A field is a key varint (field_number << 3 | wire_type) followed by its payload. Wire types
-// used: 0 varint, 2 length-delimited (strings, bytes, nested messages, packed repeated), 5 fixed32.
-
-const utf8 = new TextEncoder();
-
-/** Unsigned LEB128 varint of a non-negative integer up to 2^53 (int64 fields here are never negative). */
-function varint(value: number): number[] {
-  const out: number[] = [];
-  let v = value;
-  while (v >= 0x80) {
-    out.push((v % 0x80) | 0x80);
-    v = Math.floor(v / 0x80);
-  }
-  out.push(v);
-  return out;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const p of parts) length += p.length;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
-}
-
-function key(field: number, wireType: number): number[] {
-  return varint(field * 8 + wireType);
-}
-
-function intField(field: number, value: number): Uint8Array {
-  return Uint8Array.from([...key(field, 0), ...varint(value)]);
-}
-
-function floatField(field: number, value: number): Uint8Array {
-  const out = new Uint8Array(key(field, 5).length + 4);
-  out.set(key(field, 5));
-  new DataView(out.buffer).setFloat32(out.length - 4, value, true);
-  return out;
-}
-
-function bytesField(field: number, payload: Uint8Array): Uint8Array {
-  return concat([Uint8Array.from([...key(field, 2), ...varint(payload.length)]), payload]);
-}
-
-function stringField(field: number, value: string): Uint8Array {
-  return bytesField(field, utf8.encode(value));
-}
-
-/** A nested message is a length-delimited field holding the concatenated fields of the message. */
-function messageField(field: number, fields: Uint8Array[]): Uint8Array {
-  return bytesField(field, concat(fields));
-}
-
-function packedIntsField(field: number, values: number[]): Uint8Array {
-  return bytesField(field, Uint8Array.from(values.flatMap(varint)));
-}
 
 // ---- ONNX messages ------------------------------------------------------------------------
 
