@@ -12,6 +12,8 @@ export { encodeCheckpoint, decodeCheckpoint, checkpointFromSafetensors } from '.
 export type { CheckpointState, DecodedCheckpoint } from './checkpoint.js';
 export { exportOnnx } from './onnx.js';
 export type { OnnxExportOptions } from './onnx.js';
+export { importOnnx } from './onnx-import.js';
+export type { OnnxImportOptions } from './onnx-import.js';
 
 // data readers and the training view of a dataset
 export { parseIdx, idxImagesToFloat32, idxLabels, IDX_MAX_ELEMENTS } from '../data/idx.js';

@@ -102,8 +102,8 @@ export interface ProtoField {
   end: number;
 }
 
-/** Deepest message nesting read; ONNX's deepest path used here (Model, Graph, ValueInfo, Type,
- * Tensor, Shape, Dimension) is 7. */
+/** Deepest message nesting followed (the outermost message is depth 0); the ONNX importer's
+ * deepest path (Model, Graph, ValueInfo, Type, Tensor type, Shape, Dimension) reaches depth 6. */
 export const PROTO_MAX_DEPTH = 32;
 
 const MAX_FIELD_NUMBER = 2 ** 29 - 1;
