@@ -374,7 +374,7 @@ function walkChain(r: ProtoReader, g: Graph): Chain {
   const outDims = g.output.dims;
   const classes = chain.layers.at(-1)!.nOut;
   if (outDims !== undefined && (outDims.length !== 2 || (outDims[1] !== null && outDims[1] !== classes))) {
-    r.fail(`graph output "${g.output.name}" at byte ${g.output.at} has shape (${outDims.map((d) => d ?? '?').join(', ')}), but the last layer gives (batch, ${classes})`, g.output.at);
+    r.fail(`graph output "${g.output.name}" at byte ${g.output.at} has shape (${outDims.map((d, i) => d ?? (i === 0 ? 'batch' : '?')).join(', ')}), but the last layer gives (batch, ${classes})`, g.output.at);
   }
   return chain;
 }
