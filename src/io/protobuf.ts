@@ -141,7 +141,7 @@ export class ProtoReader {
       let payloadStart = afterKey;
       switch (wireType) {
         case 0:
-          pos = this.varintAt(afterKey, end, `field ${field}`)[1];
+          pos = this.varintAt(afterKey, end, `field ${field}`, false)[1]; // its value is checked when read
           break;
         case 1:
         case 5: {
@@ -265,8 +265,8 @@ export class ProtoReader {
 
   /** Decodes the varint starting at `pos`, which must end before `end`: its value read as a
    * two's-complement int64, and the offset after it. Values beyond ±(2^53 − 1) are refused: a
-   * JavaScript number cannot hold them exactly. */
-  private varintAt(pos: number, end: number, what: string): [number, number] {
+   * JavaScript number cannot hold them exactly (unless `exact` is false: skipping a field). */
+  private varintAt(pos: number, end: number, what: string, exact = true): [number, number] {
     const start = pos;
     let low = 0; // bits 0…48 (bytes 0…6), exact in a double
     let high = 0; // bits 49…63 (bytes 7…9)
@@ -283,7 +283,7 @@ export class ProtoReader {
     let value: number;
     if (high >= 2 ** 14) value = low - (2 ** 15 - high) * 2 ** 49; // bit 63 set: negative
     else value = low + high * 2 ** 49;
-    if (!Number.isSafeInteger(value)) {
+    if (exact && !Number.isSafeInteger(value)) {
       this.fail(`${what}: the varint at byte ${start} holds an integer beyond ±(2^53 - 1), more than a JavaScript number holds exactly`, start);
     }
     return [value, pos];
