@@ -83,6 +83,13 @@ export function importOnnx(bytes: Uint8Array, options: OnnxImportOptions = {}): 
   return toModel(r, chain, graphFields[0].at, text(2) === 'wasm-mlp' ? text(6) : '');
 }
 
+/** "a, b, c and 7 more": error messages stay short whatever the file holds. */
+function listed(items: string[], max = 4): string {
+  if (items.length === 0) return 'none';
+  const shown = items.slice(0, max).join(', ');
+  return items.length > max ? `${shown} and ${items.length - max} more` : shown;
+}
+
 // ---- graph --------------------------------------------------------------------------------
 
 interface ValueInfo { name: string; elemType?: number; dims?: (number | null)[]; at: number }
@@ -110,7 +117,7 @@ function readGraph(r: ProtoReader, g: ProtoField): Graph {
     if (node.op === 'Constant') {
       const value = node.attributes.get('value');
       if (value?.t === undefined || node.attributes.size !== 1 || node.outputs.length !== 1) {
-        r.fail(`${node.label} at byte ${node.at}: only Constant nodes with a tensor "value" attribute are supported, found attributes ${[...node.attributes.keys()].join(', ') || 'none'}`, node.at);
+        r.fail(`${node.label} at byte ${node.at}: only Constant nodes with a tensor "value" attribute are supported, found attributes ${listed([...node.attributes.keys()])}`, node.at);
       }
       if (constants.has(node.outputs[0])) r.fail(`${node.label} at byte ${node.at} writes "${node.outputs[0]}", which is already a constant`, node.at);
       constants.set(node.outputs[0], { field: value.t, depth: 3, what: `the value of ${node.label}` });
@@ -121,10 +128,10 @@ function readGraph(r: ProtoReader, g: ProtoField): Graph {
   const inputs = valueInfos(11, 'a graph input');
   const outputs = valueInfos(12, 'a graph output');
   if (inputs.length !== 1) {
-    r.fail(`the graph has ${inputs.length} inputs besides its initializers (${inputs.map((v) => `"${v.name}"`).join(', ') || 'none'}); wasm-mlp imports networks with exactly one input`, g.at);
+    r.fail(`the graph has ${inputs.length} inputs besides its initializers (${listed(inputs.map((v) => `"${v.name}"`))}); wasm-mlp imports networks with exactly one input`, g.at);
   }
   if (outputs.length !== 1) {
-    r.fail(`the graph has ${outputs.length} outputs (${outputs.map((v) => `"${v.name}"`).join(', ') || 'none'}); wasm-mlp imports networks with exactly one output`, g.at);
+    r.fail(`the graph has ${outputs.length} outputs (${listed(outputs.map((v) => `"${v.name}"`))}); wasm-mlp imports networks with exactly one output`, g.at);
   }
   return { nodes, constants, input: inputs[0], output: outputs[0] };
 }
@@ -195,7 +202,9 @@ function walkChain(r: ProtoReader, g: Graph): Chain {
   for (const node of g.nodes) {
     for (const name of node.inputs) {
       if (name === '' || g.constants.has(name)) continue;
-      users.set(name, [...(users.get(name) ?? []), node]);
+      const list = users.get(name);
+      if (list === undefined) users.set(name, [node]);
+      else list.push(node);
     }
   }
   const constant = (node: Node, name: string | undefined, role: string): OnnxTensor => {
@@ -235,7 +244,7 @@ function walkChain(r: ProtoReader, g: Graph): Chain {
     const next = users.get(current) ?? [];
     if (next.length === 0) r.fail(`tensor "${current}" is read by no node and is not the graph output "${g.output.name}": the graph is not a chain from input to output`, g.input.at);
     if (next.length > 1) {
-      r.fail(`tensor "${current}" is read ${next.length} times (by ${[...new Set(next.map((n) => n.label))].join(', ')}): wasm-mlp imports a single chain of layers, without branches`, next[1].at);
+      r.fail(`tensor "${current}" is read ${next.length} times (by ${listed([...new Set(next.map((n) => n.label))])}): wasm-mlp imports a single chain of layers, without branches`, next[1].at);
     }
     const node = next[0];
     if (seen.has(node)) fail(node, 'is reached twice: the graph has a cycle');

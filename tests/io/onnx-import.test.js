@@ -328,6 +328,13 @@ test('layers whose shapes do not chain are refused naming the node and both shap
   refuses(output, /graph output "output" .* has shape \(batch, 7\), but the last layer gives \(batch, 2\)/);
 });
 
+test('a tensor read by 20,000 nodes is refused with a message that stays short', () => {
+  const readers = Array.from({ length: 20000 }, (_, i) => node('Relu', ['input'], [`r${i}`], {}, `r${i}`));
+  const bytes = model({ nodes: [...readers, gemm('r0', 'output')], initializers: layer('output', 2, 4), ...io });
+  refuses(bytes, /tensor "input" is read 20000 times \(by node "r0" \(Relu\), node "r1" \(Relu\), node "r2" \(Relu\), node "r3" \(Relu\) and 19996 more\)/);
+  assert.throws(() => importOnnx(bytes), (e) => e.message.length < 400);
+});
+
 test('a weight that is neither an initializer nor a Constant is refused naming it', () => {
   const bytes = model({ nodes: [gemm('input', 'output')], initializers: [layer('output', 2, 4)[1]], ...io });
   refuses(bytes, /node "gemm\.output" \(Gemm\) .*reads "w\.output" as its weight, which is not an initializer or a Constant/);
