@@ -67,7 +67,7 @@ interface Layer {
  * offset (and `options.file`) for malformed bytes and for graphs wasm-mlp cannot represent. */
 export function importOnnx(bytes: Uint8Array, options: OnnxImportOptions = {}): ModelContents {
   if (!(bytes instanceof Uint8Array)) throw new InputError(`importOnnx: bytes must be a Uint8Array, found ${bytes === null ? 'null' : typeof bytes}`);
-  const { file } = options;
+  const { file } = options ?? {};
   if (file !== undefined && typeof file !== 'string') throw new InputError(`importOnnx: options.file must be a string, found ${typeof file}`);
   const r = new ProtoReader(bytes, file === undefined ? 'ONNX data' : `ONNX file ${file}`, file);
 
@@ -413,13 +413,8 @@ function transpose(m: Float32Array, rows: number, cols: number): Float32Array {
 
 function toModel(r: ProtoReader, chain: Chain, at: number, wasmMlpDoc: string): ModelContents {
   const { layers } = chain;
+  // the walk has checked that every layer but the last ends in a hidden activation
   const hiddenLayers = layers.slice(0, -1);
-  for (const [l, layer] of hiddenLayers.entries()) {
-    const a = layer.activation;
-    if (a === undefined || a.kind === 'softmax') {
-      r.fail(`layer ${l} (${layer.node.label}) has no activation before the next layer`, layer.node.at); // unreachable: the walk refuses it
-    }
-  }
   const first = hiddenLayers[0]?.activation;
   const mixed = hiddenLayers.find((layer) => layer.activation!.kind !== first!.kind);
   if (mixed !== undefined) {
