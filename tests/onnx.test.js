@@ -1,10 +1,11 @@
-// ONNX export: the exported bytes load in onnxruntime-node and compute the same function as a
-// plain float64 reference forward pass; the protobuf structure is checked with a tiny decoder
-// written here, independent of the encoder; bad shapes are rejected with errors that name them.
+// ONNX export: the exported bytes load in onnxruntime-web (its wasm build, run in Node) and compute
+// the same function as a plain float64 reference forward pass; the protobuf structure is checked
+// with a tiny decoder written here, independent of the encoder; bad shapes are rejected with errors
+// that name them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import ort from 'onnxruntime-node';
+import ort from './onnx-runtime.js';
 import { exportOnnx } from '../dist/io/onnx.js';
 import { ConfigError, InputError } from '../dist/errors.js';
 import { Rng } from '../dist/index.js';
@@ -164,9 +165,10 @@ function packed(bytes) {
 
 // ---- tests -----------------------------------------------------------------------------------
 
-test('onnxruntime-node loads without its postinstall and exposes InferenceSession', () => {
+test('onnxruntime-web loads in Node, single-threaded, and exposes InferenceSession', () => {
   assert.equal(typeof ort.InferenceSession.create, 'function');
   assert.equal(typeof ort.Tensor, 'function');
+  assert.equal(ort.env.wasm.numThreads, 1);
 });
 
 test('every hidden activation × every output matches the float64 reference (1–3 hidden layers, odd sizes)', async () => {

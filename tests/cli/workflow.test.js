@@ -1,5 +1,5 @@
 // train → save → info → evaluate → predict → export on a one-epoch digits run, checked against the
-// model loaded in-process (net.predict) and against onnxruntime-node running the exported graph.
+// model loaded in-process (net.predict) and against onnxruntime-web running the exported graph.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -116,7 +116,7 @@ test('predict on a CSV of real digits matches net.predict, and the exported ONNX
 
   const onnx = join(dir, 'digits.onnx');
   assert.match(ok(['export', '--model', MODEL, '--onnx', onnx]).stdout, /wrote .*digits\.onnx/);
-  const ort = (await import('onnxruntime-node')).default;
+  const ort = (await import('../onnx-runtime.js')).default;
   const session = await ort.InferenceSession.create(readFileSync(onnx));
   const result = await session.run({ input: new ort.Tensor('float32', Float32Array.from(x), [n, 784]) });
   const y = result.output.data;
