@@ -11,6 +11,9 @@ export type { ModelContents, DecodedModel } from './model-file.js';
 export { encodeCheckpoint, decodeCheckpoint, checkpointFromSafetensors } from './checkpoint.js';
 export type { CheckpointState, DecodedCheckpoint } from './checkpoint.js';
 export { exportOnnx } from './onnx.js';
+export { importSafetensors, IMPORTED_FROM } from './import-torch.js';
+export type { TorchImportOptions } from './import-torch.js';
+export { f16ToF32, bf16ToF32 } from './half.js';
 export type { OnnxExportOptions } from './onnx.js';
 
 // data readers and the training view of a dataset
