@@ -66,7 +66,7 @@ export function importTorch(bytes: Uint8Array, options: TorchImportOptions = {})
   };
   const st = decodeSafetensors(bytes, file);
   if (st.metadata.format === MODEL_FORMAT) {
-    fail('this is already a wasm-mlp model file (__metadata__.format "wasm-mlp"): use it directly, without import');
+    fail('this is already a wasm-mlp model file (__metadata__.format "wasm-mlp"): use it directly instead of importing it');
   }
   if (st.tensors.size === 0) fail('the file holds no tensors; expected the weight and bias of nn.Linear layers (keys like "0.weight", "0.bias")');
 

@@ -81,7 +81,7 @@ test('encoded layout follows the spec: u64 LE length, JSON header padded with sp
   assert.match(text, /^\{.*\} *$/s);
   assert.deepEqual(json.__metadata__, { a: 'b' });
   // Tensors tile the data area in offset order, each at a multiple of its element size.
-  const sizes = { F64: 8, I64: 8, F32: 4, I32: 4, U32: 4, U8: 1 };
+  const sizes = { F64: 8, I64: 8, F32: 4, I32: 4, U32: 4, F16: 2, BF16: 2, U8: 1 };
   const entries = Object.entries(json).filter(([k]) => k !== '__metadata__').sort((a, b) => a[1].data_offsets[0] - b[1].data_offsets[0]);
   let pos = 0;
   for (const [, e] of entries) {
