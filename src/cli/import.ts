@@ -46,7 +46,8 @@ export function isSafetensors(bytes: Uint8Array): boolean {
 export function importBytes(bytes: Uint8Array, file: string, { hidden, output }: ImportFlags): Imported {
   if (isSafetensors(bytes)) {
     const { model, modules } = importTorch(bytes, { hidden, output, file });
-    const named = modules.length <= 4 ? modules.join(', ') : `${modules.slice(0, 2).join(', ')}, …, ${modules.at(-1)}`;
+    const names = modules.map((m) => m || 'top-level weight, bias'); // '' is a bare nn.Linear
+    const named = names.length <= 4 ? names.join(', ') : `${names.slice(0, 2).join(', ')}, …, ${names.at(-1)}`;
     return { model, source: `PyTorch state_dict (${named})` };
   }
   throw new ModelFileError(`${file}: not a safetensors file (ONNX import: not in this build yet); expected a PyTorch state_dict saved with safetensors.torch.save_file`, { file, offset: 0 });

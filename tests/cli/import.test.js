@@ -48,6 +48,12 @@ test('--hidden and --output are written into the model', () => {
   assert.deepEqual(info.architecture, { layers: [12, 8, 6, 3], hidden: 'tanh', output: 'sigmoid' });
 });
 
+test('a bare nn.Linear (keys weight and bias) imports as one layer and the summary says so', () => {
+  writeFileSync(at('bare.safetensors'), encodeSafetensors([{ name: 'weight', dtype: 'F32', shape: [2, 3], data: new Float32Array(6) }, { name: 'bias', dtype: 'F32', shape: [2], data: new Float32Array(2) }]));
+  const r = ok(['import', at('bare.safetensors'), '--output', 'sigmoid', '--save', at('bare-m.safetensors')]);
+  assert.match(r.stdout, /: 3-2, hidden relu, output sigmoid, from PyTorch state_dict \(top-level weight, bias\) in /);
+});
+
 test('usage errors exit 2 and write nothing', () => {
   const cases = [
     [['import'], /import needs one input file and --save OUT/],
