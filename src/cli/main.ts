@@ -8,6 +8,7 @@ import { evaluateCommand } from './evaluate.js';
 import { predictCommand } from './predict.js';
 import { infoCommand } from './info.js';
 import { exportCommand } from './export.js';
+import { importCommand } from './import.js';
 import { benchCommand } from './bench.js';
 
 const USAGE = `usage: wasm-mlp <command> [flags]
@@ -18,11 +19,12 @@ commands:
   predict    classify images (PNG, PGM, IDX) or CSV rows with a saved model
   info       what a model or checkpoint file holds
   export     write a saved model as ONNX
+  import     read a PyTorch state_dict (safetensors) into a model file
   bench      run the benchmarks (node bench/run.js)
 
 run 'wasm-mlp <command> --help' for the flags of a command`;
 
-const COMMANDS = ['train', 'evaluate', 'predict', 'info', 'export'];
+const COMMANDS = ['train', 'evaluate', 'predict', 'info', 'export', 'import'];
 
 /** Node file-system errors a user causes (missing file, no permission, ...). */
 const USER_ERRNO = ['ENOENT', 'EACCES', 'EISDIR', 'ENOTDIR', 'EPERM', 'EEXIST', 'ENOSPC', 'EROFS'];
@@ -37,6 +39,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'predict': return await predictCommand(rest);
       case 'info': return await infoCommand(rest);
       case 'export': return await exportCommand(rest);
+      case 'import': return await importCommand(rest);
       case 'bench': return await benchCommand(rest);
       case undefined: case '--help': case '-h': case 'help':
         process.stdout.write(USAGE + '\n');

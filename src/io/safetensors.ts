@@ -3,11 +3,12 @@
 // The header maps tensor names to { dtype, shape, data_offsets: [begin, end] } (relative to the
 // data area) plus an optional "__metadata__" of string → string. Tensors must tile the data area
 // exactly: no overlaps, no holes, no trailing bytes. Elements are little-endian.
+// F16 and BF16 are read as their raw 16-bit words (Uint16Array); io/half.ts widens them to f32.
 
 import { ModelFileError, InputError } from '../errors.js';
 
-export type Dtype = 'F32' | 'F64' | 'I32' | 'U32' | 'U8' | 'I64';
-export type TensorData = Float32Array | Float64Array | Int32Array | Uint32Array | Uint8Array | BigInt64Array;
+export type Dtype = 'F32' | 'F64' | 'I32' | 'U32' | 'U8' | 'I64' | 'F16' | 'BF16';
+export type TensorData = Float32Array | Float64Array | Int32Array | Uint32Array | Uint8Array | BigInt64Array | Uint16Array;
 
 export interface TensorIn {
   name: string;
@@ -36,6 +37,8 @@ const DTYPES: Record<Dtype, { size: number; make: (n: number) => TensorData }> =
   F32: { size: 4, make: (n) => new Float32Array(n) },
   I32: { size: 4, make: (n) => new Int32Array(n) },
   U32: { size: 4, make: (n) => new Uint32Array(n) },
+  F16: { size: 2, make: (n) => new Uint16Array(n) },
+  BF16: { size: 2, make: (n) => new Uint16Array(n) },
   U8: { size: 1, make: (n) => new Uint8Array(n) },
 };
 

@@ -40,6 +40,9 @@ const sample = () => [
   { name: 'u', dtype: 'U32', shape: [1], data: Uint32Array.from([4294967295]) },
   { name: 'b', dtype: 'U8', shape: [5], data: Uint8Array.from([0, 1, 2, 254, 255]) },
   { name: 'l', dtype: 'I64', shape: [2], data: BigInt64Array.from([-(2n ** 63n), 2n ** 62n + 1n]) },
+  // half floats travel as raw 16-bit words: 1.0, -0, +inf, a NaN, the smallest subnormal
+  { name: 'h', dtype: 'F16', shape: [5], data: Uint16Array.from([0x3c00, 0x8000, 0x7c00, 0x7e01, 0x0001]) },
+  { name: 'bf', dtype: 'BF16', shape: [3], data: Uint16Array.from([0x3f80, 0xff81, 0x0001]) },
   { name: 'scalar', dtype: 'F32', shape: [], data: Float32Array.from([7]) },
   { name: 'empty', dtype: 'F32', shape: [0, 4], data: new Float32Array(0) },
 ];
@@ -78,7 +81,7 @@ test('encoded layout follows the spec: u64 LE length, JSON header padded with sp
   assert.match(text, /^\{.*\} *$/s);
   assert.deepEqual(json.__metadata__, { a: 'b' });
   // Tensors tile the data area in offset order, each at a multiple of its element size.
-  const sizes = { F64: 8, I64: 8, F32: 4, I32: 4, U32: 4, U8: 1 };
+  const sizes = { F64: 8, I64: 8, F32: 4, I32: 4, U32: 4, F16: 2, BF16: 2, U8: 1 };
   const entries = Object.entries(json).filter(([k]) => k !== '__metadata__').sort((a, b) => a[1].data_offsets[0] - b[1].data_offsets[0]);
   let pos = 0;
   for (const [, e] of entries) {
@@ -176,7 +179,7 @@ test('rejects non-string metadata values', () => {
 });
 
 test('rejects an unknown dtype, naming the tensor', () => {
-  rejects(raw({ w: { dtype: 'F16', shape: [1], data_offsets: [0, 2] } }, new Uint8Array(2)), { offset: 8 }, /tensor "w" has unknown dtype "F16"/);
+  rejects(raw({ w: { dtype: 'F8_E4M3', shape: [2], data_offsets: [0, 2] } }, new Uint8Array(2)), { offset: 8 }, /tensor "w" has unknown dtype "F8_E4M3"/);
 });
 
 test('rejects a shape that is not a list of non-negative integers', () => {
