@@ -19,7 +19,7 @@ commands:
   predict    classify images (PNG, PGM, IDX) or CSV rows with a saved model
   info       what a model or checkpoint file holds
   export     write a saved model as ONNX
-  import     read a PyTorch state_dict (safetensors) into a model file
+  import     read a PyTorch state_dict (safetensors) or an ONNX graph into a model file
   bench      run the benchmarks (node bench/run.js)
 
 run 'wasm-mlp <command> --help' for the flags of a command`;

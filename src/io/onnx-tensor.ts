@@ -11,6 +11,7 @@
 // (Reshape's shape). Every value must be finite: a NaN or infinite weight is refused.
 
 import { float32FromLE, type ProtoField, type ProtoReader } from './protobuf.js';
+import { bf16ToF32, f16ToF32 } from './half.js';
 
 export const DATA_TYPES = ['UNDEFINED', 'FLOAT', 'UINT8', 'INT8', 'UINT16', 'INT16', 'INT32', 'INT64', 'STRING', 'BOOL',
   'FLOAT16', 'DOUBLE', 'UINT32', 'UINT64', 'COMPLEX64', 'COMPLEX128', 'BFLOAT16'];
@@ -28,39 +29,6 @@ export interface OnnxTensor {
 }
 
 const typeName = (t: number): string => `${DATA_TYPES[t] ?? 'unknown'} (${t})`;
-
-/** Widens IEEE half-precision bit patterns to float32 bit patterns (exact). */
-function halfToFloat32(bits: Uint16Array): Float32Array {
-  const out = new Float32Array(bits.length);
-  const u = new Uint32Array(out.buffer);
-  for (let i = 0; i < bits.length; i++) {
-    const h = bits[i];
-    const sign = (h & 0x8000) << 16;
-    const exp = (h >> 10) & 0x1f;
-    let mant = h & 0x3ff;
-    if (exp === 0x1f) u[i] = sign | 0x7f800000 | (mant << 13); // infinity, NaN
-    else if (exp !== 0) u[i] = sign | ((exp + 112) << 23) | (mant << 13); // rebias 15 → 127
-    else if (mant === 0) u[i] = sign; // ±0
-    else {
-      // subnormal half: shift the mantissa up until its leading 1 is the implicit bit
-      let e = 113;
-      while ((mant & 0x400) === 0) {
-        mant <<= 1;
-        e--;
-      }
-      u[i] = sign | (e << 23) | ((mant & 0x3ff) << 13);
-    }
-  }
-  return out;
-}
-
-/** bfloat16 is the high half of a float32. */
-function bfloat16ToFloat32(bits: Uint16Array): Float32Array {
-  const out = new Float32Array(bits.length);
-  const u = new Uint32Array(out.buffer);
-  for (let i = 0; i < bits.length; i++) u[i] = bits[i] << 16;
-  return out;
-}
 
 /** Reads the TensorProto in `f` (a field of a message at `depth`). `what` names it in errors. */
 export function readTensor(r: ProtoReader, f: ProtoField, depth: number, what: string): OnnxTensor {
@@ -133,7 +101,7 @@ export function readTensor(r: ProtoReader, f: ProtoField, depth: number, what: s
         if (bad >= 0) r.fail(`${label} at byte ${at}: int32_data[${bad}] = ${values[bad]} is not a 16-bit ${typeName(dataType)} pattern`, at);
         bits = Uint16Array.from(values);
       }
-      floats = dataType === FLOAT16 ? halfToFloat32(bits) : bfloat16ToFloat32(bits);
+      floats = dataType === FLOAT16 ? f16ToF32(bits) : bf16ToF32(bits);
     }
     count = floats.length;
     const bad = floats.findIndex((v) => !Number.isFinite(v));

@@ -84,7 +84,7 @@ test('bad files exit 1 with one line naming the file (and the key), leaving no o
   const out = join(sub, 'out.safetensors');
   const cases = [
     ['nobias.safetensors', /^wasm-mlp: PyTorch state_dict .*nobias\.safetensors: missing tensor "net\.0\.bias" for "net\.0\.weight" \[2, 3\]/],
-    ['text.onnx', /^wasm-mlp: .*text\.onnx: not a safetensors file \(ONNX import: /],
+    ['text.onnx', /^wasm-mlp: ONNX file .*text\.onnx: /],
     ['ours.safetensors', /ours\.safetensors: this is already a wasm-mlp model file .*use it directly/],
     ['missing.safetensors', /^wasm-mlp: file not found: .*missing\.safetensors/],
   ];

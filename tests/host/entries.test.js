@@ -57,7 +57,7 @@ test("'wasm-mlp/io' is in the package exports with types and resolves to the cod
   const io = await import('wasm-mlp/io');
   for (const name of [
     'encodeSafetensors', 'decodeSafetensors', 'encodeModel', 'decodeModel', 'encodeCheckpoint', 'decodeCheckpoint',
-    'exportOnnx', 'parseIdx', 'idxImagesToFloat32', 'idxLabels', 'parseCsv', 'readPgm', 'fitNormalizer',
+    'exportOnnx', 'importOnnx', 'importSafetensors', 'parseIdx', 'idxImagesToFloat32', 'idxLabels', 'parseCsv', 'readPgm', 'fitNormalizer',
     'applyNormalizer', 'splitValidation', 'prepareTraining', 'modelInputs', 'renderReport', 'confusionMatrix',
   ]) {
     assert.equal(typeof io[name], 'function', name);
