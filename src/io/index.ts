@@ -12,6 +12,11 @@ export { encodeCheckpoint, decodeCheckpoint, checkpointFromSafetensors } from '.
 export type { CheckpointState, DecodedCheckpoint } from './checkpoint.js';
 export { exportOnnx } from './onnx.js';
 export type { OnnxExportOptions } from './onnx.js';
+export {
+  exportStandaloneWasm, planStandalone, STANDALONE_MODEL_BASE, STANDALONE_VERSION, STANDALONE_DEFAULT_MAX_ROWS,
+  STANDALONE_E_ROWS, STANDALONE_E_NO_MODEL, STANDALONE_EXPORTS,
+} from './standalone.js';
+export type { StandaloneModel, StandaloneOptions, StandalonePlan } from './standalone.js';
 
 // data readers and the training view of a dataset
 export { parseIdx, idxImagesToFloat32, idxLabels, IDX_MAX_ELEMENTS } from '../data/idx.js';
