@@ -51,3 +51,14 @@ export { exportStandaloneWasm };
 
 /** Bit patterns, for exact comparisons that tell -0 from +0 and show NaNs. */
 export const bits = (f32) => Array.from(new Uint32Array(f32.buffer, f32.byteOffset, f32.length));
+
+/** A 784-32-10 digit classifier trained for one epoch on the embedded digits (seconds), and test
+ * digits as `wasm-mlp predict` feeds them: 784 pixels in [0, 1], white ink on black. */
+export async function digitModel() {
+  const { loadDigits } = await import('../../dist/node/digits.js');
+  const digits = loadDigits();
+  const architecture = { layers: [784, 32, 10], hidden: 'relu', output: 'softmax' };
+  const net = await createNetwork({ ...architecture, backend: 'simd', seed: 1, optimizer: { name: 'sgd', learningRate: 0.1 } });
+  await net.fit(digits.train.x, digits.train.y, { epochs: 1, batchSize: 64 });
+  return { model: { architecture, parameters: net.getParameters() }, test: digits.test };
+}
