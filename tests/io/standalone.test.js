@@ -56,6 +56,19 @@ for (const isa of ISAS) {
   });
 }
 
+test('a row\'s outputs do not depend on the other rows of the call (4-row tiles and the one-row tail agree)', async () => {
+  for (const isa of ISAS) {
+    for (const hidden of ['relu', 'tanh']) {
+      const { model, x } = seededModel({ layers: [13, 9, 5], hidden, normalizer: 'zscore', n: MAX_ROWS, seed: 77 });
+      const { run } = await instantiateStandalone(exportStandaloneWasm(template(isa), model, { maxRows: MAX_ROWS }));
+      const all = bits(run(MAX_ROWS, x).out);
+      for (let r = 0; r < MAX_ROWS; r++) {
+        assert.deepEqual(bits(run(1, x.subarray(13 * r, 13 * (r + 1))).out), all.slice(5 * r, 5 * (r + 1)), `${isa} ${hidden} row ${r}`);
+      }
+    }
+  }
+});
+
 test('predict(rows) outside [1, max_rows] returns -1 and writes no byte of memory; a bare template returns -2', async () => {
   const { model, x } = seededModel({ layers: [6, 5, 3], normalizer: 'zscore', n: 4 });
   const { e, run } = await instantiateStandalone(exportStandaloneWasm(template('simd'), model, { maxRows: 4 }));
