@@ -105,12 +105,12 @@ function checkModel(model: StandaloneModel, maxRows: number): void {
   const { layers } = model.architecture;
   const { weights, biases } = model.parameters;
   const L = layers.length - 1;
+  if (weights.length !== L || biases.length !== L) {
+    throw new InputError(`exportStandaloneWasm: layers ${JSON.stringify(layers)} need ${L} weight and ${L} bias arrays, found ${weights.length} and ${biases.length}`);
+  }
   const tensors: [string, unknown, number][] = [];
   for (let l = 0; l < L; l++) {
     tensors.push([`layers.${l}.weight`, weights[l], layers[l] * layers[l + 1]], [`layers.${l}.bias`, biases[l], layers[l + 1]]);
-  }
-  if (weights.length !== L || biases.length !== L) {
-    throw new InputError(`exportStandaloneWasm: layers ${JSON.stringify(layers)} need ${L} weight and ${L} bias arrays, found ${weights.length} and ${biases.length}`);
   }
   if (model.normalizer) tensors.push(['normalizer.offset', model.normalizer.offset, layers[0]], ['normalizer.scale', model.normalizer.scale, layers[0]]);
   for (const [name, t, n] of tensors) {

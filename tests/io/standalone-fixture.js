@@ -35,10 +35,11 @@ export async function referencePredictor(model, backend) {
 }
 
 /** The exported module instantiated with an empty import object: its exports and a run(rows, x)
- * that writes x at input_ptr, calls predict(rows) and returns its result and a copy of the outputs. */
-export async function instantiateStandalone(bytes) {
-  const { instance } = await WebAssembly.instantiate(bytes, {});
-  const e = instance.exports;
+ * that writes x at input_ptr, calls predict(rows) and returns its result and a copy of the outputs.
+ * Synchronously, as src/backend/wasm.ts does in Node: hundreds of pending WebAssembly.instantiate
+ * promises hung a run now and then (nodejs/node#54918); standalone.test.js has one async call. */
+export function instantiateStandalone(bytes) {
+  const e = new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports;
   const run = (rows, x) => {
     new Float32Array(e.memory.buffer, e.input_ptr(), x.length).set(x);
     const ret = e.predict(rows);
