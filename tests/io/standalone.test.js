@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { HIDDEN, OUTPUTS, InputError, ConfigError, WasmBinaryError } from '../../dist/index.js';
 import { STANDALONE_E_ROWS, STANDALONE_E_NO_MODEL, STANDALONE_EXPORTS } from '../../dist/io/index.js';
+import { SECTION, concat, encodeActiveSegment, encodeSection, readSections, u32Leb } from '../../dist/io/wasm-binary.js';
 import { bits, exportStandaloneWasm, instantiateStandalone, referencePredictor, seededModel, template } from './standalone-fixture.js';
 
 const ISAS = ['simd', 'scalar'];
@@ -132,6 +133,34 @@ test('the exporter refuses a template that is not one: bad magic, truncated, ano
   assert.throws(() => exportStandaloneWasm(kernels, model), (e) => e instanceof WasmBinaryError && /does not export "inputs"/.test(e.message));
   const once = exportStandaloneWasm(good, model);
   assert.throws(() => exportStandaloneWasm(once, model), (e) => e instanceof WasmBinaryError && /already holds a model/.test(e.message));
+});
+
+/** `tpl` with one data segment of its own (`bytes` at `offset`), and a DataCount section with
+ * `dataCount`, as a template built with static data would be. */
+function withStaticData(tpl, offset, bytes, dataCount) {
+  const parts = [tpl.subarray(0, 8)];
+  for (const s of readSections(tpl, 'template')) {
+    if (s.id === SECTION.code && dataCount) parts.push(encodeSection(SECTION.dataCount, Uint8Array.from(u32Leb(1))));
+    parts.push(tpl.subarray(s.start, s.end));
+    if (s.id === SECTION.code) parts.push(encodeSection(SECTION.data, concat([u32Leb(1), encodeActiveSegment(offset, bytes)])));
+  }
+  return concat(parts);
+}
+
+test('a template with static data of its own below the model keeps it (with and without a DataCount section); data above the base is refused', () => {
+  const { model, x } = seededModel({ layers: [6, 7, 3], normalizer: 'minmax', n: 5 });
+  const plain = instantiateStandalone(exportStandaloneWasm(template('simd'), model, { maxRows: 5 })).run(5, x).out;
+  for (const dataCount of [false, true]) {
+    const tpl = withStaticData(template('simd'), 16, Uint8Array.of(1, 2, 3, 4), dataCount);
+    assert.equal(WebAssembly.validate(tpl), true, 'the test\'s template is valid');
+    const bytes = exportStandaloneWasm(tpl, model, { maxRows: 5 });
+    assert.equal(WebAssembly.validate(bytes), true, `dataCount ${dataCount}: the counts agree`);
+    const { e, run } = instantiateStandalone(bytes);
+    assert.deepEqual([...new Uint8Array(e.memory.buffer, 16, 4)], [1, 2, 3, 4]);
+    assert.deepEqual(bits(run(5, x).out), bits(plain));
+  }
+  const high = withStaticData(template('simd'), 1020, new Uint8Array(8), false);
+  assert.throws(() => exportStandaloneWasm(high, model), (e) => e instanceof WasmBinaryError && /has data at \[1020, 1028\)/.test(e.message));
 });
 
 test('the exporter refuses a malformed model or max rows with a typed error naming the tensor', () => {
