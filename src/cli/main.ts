@@ -18,7 +18,7 @@ commands:
   evaluate   loss and accuracy of a saved model on a dataset
   predict    classify images (PNG, PGM, IDX) or CSV rows with a saved model
   info       what a model or checkpoint file holds
-  export     write a saved model as ONNX
+  export     write a saved model as ONNX or as one standalone .wasm
   import     read a PyTorch state_dict (safetensors) or an ONNX graph into a model file
   bench      run the benchmarks (node bench/run.js)
 

@@ -17,6 +17,11 @@ export { f16ToF32, bf16ToF32 } from './half.js';
 export type { OnnxExportOptions } from './onnx.js';
 export { importOnnx } from './onnx-import.js';
 export type { OnnxImportOptions } from './onnx-import.js';
+export {
+  exportStandaloneWasm, planStandalone, STANDALONE_MODEL_BASE, STANDALONE_VERSION, STANDALONE_DEFAULT_MAX_ROWS,
+  STANDALONE_E_ROWS, STANDALONE_E_NO_MODEL, STANDALONE_EXPORTS,
+} from './standalone.js';
+export type { StandaloneModel, StandaloneOptions, StandalonePlan } from './standalone.js';
 
 // data readers and the training view of a dataset
 export { parseIdx, idxImagesToFloat32, idxLabels, IDX_MAX_ELEMENTS } from '../data/idx.js';

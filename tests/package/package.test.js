@@ -27,6 +27,7 @@ const SHIPPED = [
   /^dist\/(?!report\/page\/)[\w/.-]+(?:\.d\.ts|\.js)$/,
   /^build\/(?:scalar|simd|relaxed|simd-threads|relaxed-threads)\.wasm$/,
   /^build\/(?:scalar|simd)\.debug\.wasm$/,
+  /^build\/standalone-(?:simd|scalar)\.wasm$/,
   /^build\/digits\/(?:images\.idx3|labels\.idx1)-ubyte\.gz$/,
 ];
 const REQUIRED = [
@@ -34,6 +35,7 @@ const REQUIRED = [
   'dist/index.js', 'dist/index.d.ts', 'dist/node/index.js', 'dist/node/index.d.ts', 'dist/io/index.js', 'dist/io/index.d.ts',
   'dist/cli.js', 'dist/workers/pool-worker.js', 'dist/workers/train-worker.js',
   'build/scalar.wasm', 'build/simd.wasm', 'build/relaxed.wasm', 'build/simd-threads.wasm', 'build/relaxed-threads.wasm',
+  'build/standalone-simd.wasm', 'build/standalone-scalar.wasm',
   'build/digits/images.idx3-ubyte.gz', 'build/digits/labels.idx1-ubyte.gz',
 ];
 
