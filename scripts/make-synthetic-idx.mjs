@@ -29,7 +29,8 @@ import { Rng } from '../dist/index.js';
 
 const USAGE = `usage: node scripts/make-synthetic-idx.mjs --out DIR [--train N] [--test M] [--rows R] [--cols C]
        [--classes K] [--seed S] [--gzip]
-  --out DIR      folder to write (created if missing; existing files of the same names are replaced)
+  --out DIR      folder to write (created if missing; the four IDX files of an earlier run, plain or
+                 .gz, are removed first)
   --train N      training images (default 60000, at least 1)
   --test M       test images (default 10000; 0 writes no t10k files)
   --rows R       --cols C   image size (default 28 × 28)
@@ -141,6 +142,13 @@ export async function makeSyntheticIdx(o) {
   const prototypes = { rows: o.rows, cols: o.cols, bytes: new Uint8Array(o.classes * features) };
   for (let i = 0; i < prototypes.bytes.length; i++) prototypes.bytes[i] = rng.nextU32() & 255;
   const ext = o.gzip ? '.gz' : '';
+  // a loader takes plain before .gz and t10k files whenever present: leave no file of an earlier
+  // run in the folder that it could pick up beside this one's
+  for (const stem of ['train', 't10k']) {
+    for (const kind of ['images-idx3-ubyte', 'labels-idx1-ubyte']) {
+      for (const e of ['', '.gz']) rmSync(join(o.out, `${stem}-${kind}${e}`), { force: true });
+    }
+  }
   const written = [];
   const splits = [['train', o.train], ['t10k', o.test]];
   for (const [stem, n] of splits) {

@@ -101,3 +101,11 @@ test('learnable: `wasm-mlp train` on 300 images, 2 epochs, reaches > 50% test ac
   const acc = lines[1].testAccuracy;
   assert.ok(acc > 0.5, `test accuracy ${acc} after 2 epochs: not learnable`);
 });
+
+test('a second run into the same folder leaves none of the first run\'s files (.gz or t10k) to be picked up', (t) => {
+  const root = tempDir(t);
+  const dir = write(root, 'd', ['--train', '50', '--test', '20', '--seed', '1', '--gzip']);
+  write(root, 'd', ['--train', '40', '--test', '0', '--seed', '2']);
+  assert.deepEqual(readdirSync(dir).sort(), ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte']);
+  assert.deepEqual(parseIdx(read(dir, 'train-images-idx3-ubyte')).dims, [40, 28, 28]);
+});
