@@ -22,9 +22,10 @@ import { checkSchedule, learningRateAt, type LrScheduleState } from './schedule.
 import { checkEarlyStopping, copyEarlyStopping, earlyStoppingStep, initialEarlyStopping, monitored, sameEarlyStopping, type EarlyStoppingState } from './early-stopping.js';
 import type { BatchLog, EpochLog, FitOptions, FitResult, TrainingState } from './types.js';
 import type { Network } from './network.js';
+import type { Features } from '../types.js';
 
 /** Mean loss and accuracy over a dataset already checked, in chunks of the plan's capacity. */
-export function evaluateChecked(c: Core, x: Float32Array, y: Int32Array | Float32Array, n: number): { loss: number; accuracy: number | null } {
+export function evaluateChecked(c: Core, x: Features, y: Int32Array | Float32Array, n: number): { loss: number; accuracy: number | null } {
   let loss = 0, correct = 0;
   const cap = c.plan.capacity;
   for (let s = 0; s < n; s += cap) {
@@ -37,11 +38,20 @@ export function evaluateChecked(c: Core, x: Float32Array, y: Int32Array | Float3
   return c.summarize(loss, correct, n);
 }
 
-/** Copies the training set into the arena (planned for it and for the batch size). */
-function residentData(c: Core, x: Float32Array, y: Int32Array | Float32Array, n: number, bs: number) {
-  const plan = c.replan(Math.max(bs, EVAL_CHUNK, c.plan.capacity), n);
+/** Copies the training set into the arena (planned for it and for the batch size): float32 rows,
+ * or bytes (and their normaliser) that the gather widens. */
+function residentData(c: Core, x: Features, y: Int32Array | Float32Array, n: number, bs: number) {
+  const bytes = x instanceof Float32Array ? null : { divisor: x.divisor, normalized: x.normalizer !== undefined };
+  const plan = c.replan(Math.max(bs, EVAL_CHUNK, c.plan.capacity), n, bytes);
   const data = plan.data!;
-  c.f32(data.x, n * c.inputs).set(x);
+  if (x instanceof Float32Array) c.f32(data.x, n * c.inputs).set(x);
+  else {
+    new Uint8Array(c.k.buffer(), data.x, n * c.inputs).set(x.bytes);
+    if (x.normalizer) {
+      c.f32(data.norm, c.inputs).set(x.normalizer.offset);
+      c.f32(data.norm + 4 * c.inputs, c.inputs).set(x.normalizer.scale);
+    }
+  }
   if (y instanceof Int32Array) c.i32(data.y, n).set(y); else c.f32(data.y, n * c.targetWidth).set(y);
   return data;
 }
@@ -50,7 +60,7 @@ const yieldToEventLoop = () => new Promise((r) => setTimeout(r, 0));
 
 /** Trains on (x, y); see Network.fit. The kernels' workers (if any) are started before and
  * released after, however the fit ends. */
-export async function fit(c: Core, net: Network, x: Float32Array, y: ArrayLike<number>, options: FitOptions | null = {}): Promise<FitResult> {
+export async function fit(c: Core, net: Network, x: Features, y: ArrayLike<number>, options: FitOptions | null = {}): Promise<FitResult> {
   const recipe = recipeOf(options ?? {}, c.depth);
   await c.k.prepare?.();
   try {
@@ -170,7 +180,7 @@ async function runBatches(c: Core, e: number, firstSample: number, n: number, bs
   return true;
 }
 
-async function runEpochs(c: Core, net: Network, x: Float32Array, y: ArrayLike<number>, options: FitOptions): Promise<FitResult> {
+async function runEpochs(c: Core, net: Network, x: Features, y: ArrayLike<number>, options: FitOptions): Promise<FitResult> {
   const epochs = checkPositiveInt('epochs', options.epochs ?? 1, 0);
   const batchSize = checkPositiveInt('batchSize', options.batchSize ?? 32, 1);
   const shuffle = options.shuffle ?? true;
