@@ -125,7 +125,7 @@ export class Network {
   /** Trains on (x, y). Resolves to one log per epoch; rejects with DivergenceError if the loss
    * or an update stops being finite (the parameters then keep their last finite values). */
   fit(x: Features, y: ArrayLike<number>, options: FitOptions | null = {}): Promise<FitResult> {
-    return fit(this.c, this, x, y, options);
+    return fit(this.c, this, { x, y }, options);
   }
 
   // ---- state for checkpoints
