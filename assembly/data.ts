@@ -55,3 +55,63 @@ export function i32_gather(dst: usize, src: usize, idx: usize, count: i32): void
     store<i32>(dst + (<usize>i << 2), load<i32>(src + (r << 2)));
   }
 }
+
+// Byte features (pixels) widened in the gather: feature j of a row is v = f32(f64(b) / divisor),
+// then with a normaliser v' = f32((f64(v) − f64(offset[j])) · f64(scale[j])). That is, to the bit,
+// what the host's float path computes (src/data/idx.ts widens with one double division rounded to
+// f32; src/data/normalize.ts applies the normaliser in doubles with one rounding), so a byte
+// dataset trains exactly like its widened copy. docs/MATH.md "Byte features" says why f64 lanes.
+
+// dst is (count, cols) f32, src is (n, cols) u8, idx is (count) i32 row numbers into src,
+// norm is 0 or (2, cols) f32: the offsets, then the scales
+export function u8_gather_rows(dst: usize, src: usize, idx: usize, count: i32, cols: i32, divisor: f64, norm: usize): void {
+  if (ASC_FEATURE_SIMD) u8_gather_rows__simd(dst, src, idx, count, cols, divisor, norm);
+  else u8_gather_rows__scalar(dst, src, idx, count, cols, divisor, norm);
+}
+
+/** One feature at a time (the reference). */
+export function u8_gather_rows__scalar(dst: usize, src: usize, idx: usize, count: i32, cols: i32, divisor: f64, norm: usize): void {
+  const off = norm, sc = norm + (<usize>cols << 2);
+  for (let i = 0; i < count; i++) {
+    const s = src + <usize>load<i32>(idx + (<usize>i << 2)) * <usize>cols;
+    const d = dst + (<usize>i * <usize>cols << 2);
+    for (let j = 0; j < cols; j++) {
+      let v = <f32>(<f64>load<u8>(s + <usize>j) / divisor);
+      if (norm != 0) v = <f32>((<f64>v - <f64>load<f32>(off + (<usize>j << 2))) * <f64>load<f32>(sc + (<usize>j << 2)));
+      store<f32>(d + (<usize>j << 2), v);
+    }
+  }
+}
+
+/** Four features per round in two f64x2 halves: the same double division, rounding to f32 and (with a
+ * normaliser) double subtract and multiply as the scalar reference, lane by lane; the row's last
+ * cols mod 4 features go through the reference. */
+export function u8_gather_rows__simd(dst: usize, src: usize, idx: usize, count: i32, cols: i32, divisor: f64, norm: usize): void {
+  const body = cols & ~3, D = f64x2.splat(divisor);
+  const off = norm, sc = norm + (<usize>cols << 2);
+  for (let i = 0; i < count; i++) {
+    const s = src + <usize>load<i32>(idx + (<usize>i << 2)) * <usize>cols;
+    const d = dst + (<usize>i * <usize>cols << 2);
+    for (let j = 0; j < body; j += 4) {
+      const u = i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(s + <usize>j)));
+      let lo = f64x2.div(f64x2.convert_low_i32x4_u(u), D);
+      let hi = f64x2.div(f64x2.convert_low_i32x4_u(v128.shuffle<i32>(u, u, 2, 3, 2, 3)), D);
+      if (norm != 0) {
+        // round to f32 and back, then the normaliser in doubles
+        lo = f64x2.promote_low_f32x4(f32x4.demote_f64x2_zero(lo));
+        hi = f64x2.promote_low_f32x4(f32x4.demote_f64x2_zero(hi));
+        const o = v128.load(off + (<usize>j << 2)), c = v128.load(sc + (<usize>j << 2));
+        lo = f64x2.mul(f64x2.sub(lo, f64x2.promote_low_f32x4(o)), f64x2.promote_low_f32x4(c));
+        hi = f64x2.mul(f64x2.sub(hi, f64x2.promote_low_f32x4(v128.shuffle<i32>(o, o, 2, 3, 2, 3))), f64x2.promote_low_f32x4(v128.shuffle<i32>(c, c, 2, 3, 2, 3)));
+      }
+      v128.store(d + (<usize>j << 2), v128.shuffle<i32>(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5));
+    }
+    if (body < cols) {
+      for (let j = body; j < cols; j++) {
+        let v = <f32>(<f64>load<u8>(s + <usize>j) / divisor);
+        if (norm != 0) v = <f32>((<f64>v - <f64>load<f32>(off + (<usize>j << 2))) * <f64>load<f32>(sc + (<usize>j << 2)));
+        store<f32>(d + (<usize>j << 2), v);
+      }
+    }
+  }
+}

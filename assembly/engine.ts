@@ -39,7 +39,7 @@
 
 import {
   C_ERROR_AT, C_INJECT_KIND, C_INJECT_PHASE, C_INJECT_TID, C_NEXT_ROW, C_NEXT_UNIT, C_PHASE,
-  D_BETA1, D_BETA2, D_CAPACITY, D_CTL, D_DATA_ROWS, D_DATA_X, D_DATA_Y, D_EPS, D_HEAD, D_KC, D_LAYERS, D_MAGIC, D_MAX_STEPS,
+  D_BETA1, D_BETA2, D_CAPACITY, D_CTL, D_DATA_BYTES, D_DATA_DIVISOR, D_DATA_NORM, D_DATA_ROWS, D_DATA_X, D_DATA_Y, D_EPS, D_HEAD, D_KC, D_LAYERS, D_MAGIC, D_MAX_STEPS,
   D_MU, D_OPTIMIZER, D_ORDER, D_ROWS_MAX, D_ROW_CORRECT, D_ROW_LOSS, D_SCRATCH, D_SCRATCH_STRIDE, D_STEP_ARGS,
   D_STEP_RESULTS, D_TARGETS, D_TARGET_WIDTH, D_THREADS, D_WD, D_WEIGHT_UNITS, D_XQ, D_ZQ, ENGINE_MAGIC, FLAG_REPACK, FLAG_TARGETS,
   J_BATCH, J_DONE, J_END, J_FLAGS, J_KIND, J_NONFINITE, J_ROWS, J_START, J_STATUS, J_STEPS, JOB_GRADS, JOB_INFER,
@@ -63,7 +63,7 @@ import {
   i32_count_correct_argmax__scalar, i32_count_correct_binary__scalar,
 } from './loss';
 import { f32_sgd__scalar, f32_sgd__simd, f32_momentum__scalar, f32_momentum__simd, f32_adam__scalar, f32_adam__simd } from './optimizer';
-import { f32_gather_rows, i32_gather } from './data';
+import { f32_gather_rows, i32_gather, u8_gather_rows } from './data';
 import { dropoutKey, f32_dropout_forward, f32_dropout_backward } from './dropout';
 import { f64_sum_squares, f32_clip, f32_scale } from './clip';
 
@@ -117,6 +117,8 @@ export function engineCheck(desc: usize): i32 {
   }
   if (w32(desc, D_WEIGHT_UNITS) != units) return 1 + D_WEIGHT_UNITS;
   if (w32(desc, D_MAX_STEPS) < 1) return 1 + D_MAX_STEPS;
+  if (w32(desc, D_DATA_BYTES) != 0 && !(load<f32>(desc + (<usize>D_DATA_DIVISOR << 2)) > 0)) return 1 + D_DATA_DIVISOR;
+  if ((ptr(desc, D_DATA_NORM) & 3) != 0) return 1 + D_DATA_NORM;
   return 0;
 }
 
@@ -213,6 +215,13 @@ function xqOf(desc: usize, l: i32): usize {
 // @ts-ignore: decorator
 @inline function ownedPanel(NP: i32, tid: i32, T: i32): i32 { return <i32>(<i64>NP * <i64>tid / <i64>T); }
 
+/** `count` input rows of the resident data in the order at `idx` into dst (count, K) f32: copied, or
+ * widened from bytes (and normalised) when the data is bytes (D_DATA_BYTES). */
+function gatherInputs(desc: usize, dst: usize, idx: usize, count: i32, K: i32): void {
+  if (w32(desc, D_DATA_BYTES) != 0) u8_gather_rows(dst, ptr(desc, D_DATA_X), idx, count, K, <f64>load<f32>(desc + (<usize>D_DATA_DIVISOR << 2)), ptr(desc, D_DATA_NORM));
+  else f32_gather_rows(dst, ptr(desc, D_DATA_X), idx, count, K);
+}
+
 /** Phase A of a threaded training step: this thread gathers its share of the batch's input rows
  * (and regroups them by 4 inputs when the weight gradient reads them so), a barrier, then the first
  * layer's forward over this thread's own panels and every row. False when the barrier faulted. */
@@ -222,7 +231,7 @@ function firstLayerPhase(desc: usize, tid: i32, T: i32, B: i32, start: i32, step
   const X = lp(desc, 0, L_IN);
   // rows [g0, g1): multiples of 4 apart from the last thread's end
   const g0 = ((B * tid / T) >> 2) << 2, g1 = tid == T - 1 ? B : ((B * (tid + 1) / T) >> 2) << 2;
-  f32_gather_rows(X + (<usize>g0 * <usize>K << 2), ptr(desc, D_DATA_X), ptr(desc, D_ORDER) + (<usize>(start + g0) << 2), g1 - g0, K);
+  gatherInputs(desc, X + (<usize>g0 * <usize>K << 2), ptr(desc, D_ORDER) + (<usize>(start + g0) << 2), g1 - g0, K);
   if (regroupsInput(K)) f32_pack_rows_by4(xqOf(desc, 0), X, B, K, g0, g1);
   if (!barrier(ptr(desc, D_CTL), tid, T, -1)) return false;
   const R = w32(desc, D_ROWS_MAX), scratch = scratchOf(desc, tid);
@@ -339,7 +348,7 @@ function rowsPhase(desc: usize, tid: i32, T: i32, B: i32, start: i32, backward: 
     const r0 = u * R, r1 = min(B, r0 + R);
     if (start >= 0) {
       const idx = ptr(desc, D_ORDER) + (<usize>(start + r0) << 2);
-      if (first == 0) f32_gather_rows(inp + (<usize>r0 * <usize>K0 << 2), ptr(desc, D_DATA_X), idx, r1 - r0, K0);
+      if (first == 0) gatherInputs(desc, inp + (<usize>r0 * <usize>K0 << 2), idx, r1 - r0, K0);
       const Tr = ptr(desc, D_TARGETS) + (<usize>r0 * <usize>tw << 2);
       if (w32(desc, D_HEAD) == HEAD_SOFTMAX) i32_gather(Tr, ptr(desc, D_DATA_Y), idx, r1 - r0);
       else f32_gather_rows(Tr, ptr(desc, D_DATA_Y), idx, r1 - r0, tw);

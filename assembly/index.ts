@@ -13,7 +13,7 @@ import { f32_softmax_xent_forward__scalar, f32_softmax_xent_backward__scalar, f3
   f32_sigmoid_bce_backward__scalar, f32_mse_forward__scalar, f32_mse_backward__scalar,
   i32_count_correct_argmax__scalar, i32_count_correct_binary__scalar } from './loss';
 import { f32_sgd__scalar, f32_sgd__simd, f32_momentum__scalar, f32_momentum__simd, f32_adam__scalar, f32_adam__simd } from './optimizer';
-import { f32_gather_rows, i32_gather } from './data';
+import { f32_gather_rows, i32_gather, u8_gather_rows } from './data';
 import { f32_pack_weights, f32_unpack_weights } from './pack';
 import { dropoutKey, f32_dropout_forward, f32_dropout_backward } from './dropout';
 import { f64_sum_squares, f32_clip, f32_scale } from './clip';
@@ -40,7 +40,7 @@ import { profileJobStart } from './profile';
 }
 
 /** ABI version: bumped whenever a signature or a layout changes. */
-export function abi_version(): i32 { return 7; }
+export function abi_version(): i32 { return 8; }
 
 /** 0 scalar, 1 simd, 2 relaxed simd: what this binary was built with. */
 export function isa(): i32 {
@@ -191,6 +191,13 @@ export function adam_update(P: usize, M: usize, V: usize, G: usize, n: i32, nDec
 export function gather_rows(dst: usize, src: usize, idx: usize, count: i32, cols: i32): void {
   assert(count >= 0 && cols > 0, 'gather_rows: count must be >= 0 and cols > 0');
   f32_gather_rows(dst, src, idx, count, cols);
+}
+
+// dst (count, cols) f32 = src rows idx (count) i32 of bytes, widened to f32(b / divisor) and, when
+// norm is not 0, normalised by its (2, cols) f32 offsets and scales (data.ts u8_gather_rows)
+export function gather_rows_u8(dst: usize, src: usize, idx: usize, count: i32, cols: i32, divisor: f32, norm: usize): void {
+  assert(count >= 0 && cols > 0 && divisor > 0, 'gather_rows_u8: count must be >= 0, cols > 0 and divisor > 0');
+  u8_gather_rows(dst, src, idx, count, cols, <f64>divisor, norm);
 }
 
 // dst (count) i32 = src[idx]

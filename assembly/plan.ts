@@ -62,6 +62,9 @@ export const J_STEP = 42;         // train, grads with FLAG_DROPOUT: the trainin
 export const D_CLIP_NORM = 43;    // f32: train clips the gradients to this global L2 norm (0: off)
 export const D_CLIP_VALUE = 44;   // f32: train clips each gradient element to [−v, v] (0: off); not with CLIP_NORM
 export const D_NORM_SUMS = 45;    // (WEIGHT_UNITS) f64, 8-aligned: each weight unit's Σg² (when CLIP_NORM is set)
+export const D_DATA_BYTES = 46;   // 0: DATA_X is (n, n_0) f32; else DATA_X is (n, n_0) u8 widened to f32(b / DATA_DIVISOR) by the gather
+export const D_DATA_DIVISOR = 47; // f32 > 0: the bytes' divisor (255 for pixels), when DATA_BYTES
+export const D_DATA_NORM = 48;    // 0, or (2, n_0) f32 the gather applies to byte rows: offsets, then scales
 
 export const JOB_TRAIN = 1;       // steps: gather, forward, loss, backward, update
 export const JOB_GRADS = 2;       // one pass over the rows loaded: loss and gradients into the grads block, no update

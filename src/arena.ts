@@ -20,7 +20,8 @@
 //            unit for the norm clip's sums (sized for the smallest unit, 8 inputs)
 //   scratch  kernel scratch: one block per thread (interleaved rows of a row unit), and what the
 //            single kernels of the ABI need (interleaved input rows, a re-packed weight matrix)
-//   data     optional resident training set: x (rows, n_0), y, and the epoch's order (rows) i32
+//   data     optional resident training set: x (rows, n_0) f32 — or u8 for byte features, with
+//            their normaliser (2, n_0) f32 when one is set —, y, and the epoch's order (rows) i32
 // The params region depends only on the layers and the layout, so it never moves when the
 // capacity or the data change: a re-plan keeps the parameters where they are.
 
@@ -79,7 +80,13 @@ export interface ArenaPlan {
   /** rows of the largest row unit the scratch holds */
   readonly rowsMax: number;
   readonly threads: number;
-  readonly data: null | { rows: number; x: number; y: number; order: number; targetWidth: number };
+  readonly data: null | {
+    rows: number; x: number; y: number; order: number; targetWidth: number;
+    /** byte features: x is (rows, n_0) u8 widened by the gather to f32(b / divisor); 0 for f32 x */
+    divisor: number;
+    /** byte features with a normaliser: its (2, n_0) f32 offsets then scales; else 0 */
+    norm: number;
+  };
   readonly bytes: number;
 }
 
@@ -101,7 +108,12 @@ export interface PlanRequest {
   preActs?: readonly boolean[];
   /** room for the norm clip's per-unit sums */
   normSums?: boolean;
+  /** the resident x is bytes (src/data/bytes.ts): their divisor, and whether a normaliser goes with them */
+  dataBytes?: DataBytes | null;
 }
+
+/** How resident byte features are widened: f32(b / divisor), normalised when `normalized`. */
+export interface DataBytes { divisor: number; normalized: boolean }
 
 /** Slots the norm clip's sums need: one per weight unit at the smallest unit (8 outputs × 8
  * inputs), so any unit size the engine is tuned to fits. */
@@ -171,10 +183,12 @@ export function planArena(req: PlanRequest): ArenaPlan {
   let data: ArenaPlan['data'] = null;
   if (req.dataRows && req.dataRows > 0) {
     const rows = req.dataRows;
-    const x = at; at = align(at + 4 * rows * layers[0]);
+    const db = req.dataBytes;
+    const x = at; at = align(at + (db ? 1 : 4) * rows * layers[0]);
+    const norm = db?.normalized ? at : 0; if (norm) at = align(at + 8 * layers[0]);
     const y = at; at = align(at + 4 * rows * targetWidth);
     const order = at; at = align(at + 4 * rows);
-    data = { rows, x, y, order, targetWidth };
+    data = { rows, x, y, order, targetWidth, divisor: db ? db.divisor : 0, norm };
   }
   const shift = grads - params;
   return {

@@ -13,7 +13,7 @@ export type { TrainJob, TrainData, TrainResult, TrainProgress, WorkerFitOptions 
 export { configureWorkers } from './workers/urls.js';
 export type { WorkerUrls } from './workers/urls.js';
 export type { Checkpoint, CheckpointExtras, RestoreOptions } from './network/checkpoint.js';
-export type { Architecture, Parameters, Hidden, Output, BackendName, OptimizerName, OptimizerConfig, Normalizer, NormalizerKind, Dataset, DatasetSplits, Targets } from './types.js';
+export type { Architecture, Parameters, Hidden, Output, BackendName, OptimizerName, OptimizerConfig, Normalizer, NormalizerKind, Dataset, DatasetSplits, Targets, ByteFeatures, Features } from './types.js';
 export { HIDDEN, OUTPUTS, OPTIMIZERS, NORMALIZERS, ACT, LEAKY_RELU_SLOPE, architectureProblem, optimizerProblem } from './vocabulary.js';
 export { createKernels, bestBackend, BACKENDS } from './backend/select.js';
 export type { WasmSources, KernelOptions } from './backend/select.js';

@@ -43,13 +43,29 @@ export interface Normalizer {
   scale: Float32Array;
 }
 
+/** Features kept as bytes (IDX images; a browser's ImageData pixels as Uint8ClampedArray): feature
+ * j of a sample is f32(byte / divisor), then, with a normalizer, f32((v − offset[j]) · scale[j]) —
+ * to the bit what widening the bytes to a Float32Array and normalising it would give, without the
+ * four-times-larger copy: the gather widens each batch's rows (src/data/bytes.ts). */
+export interface ByteFeatures {
+  /** (n, features) row-major, one byte per feature */
+  bytes: Uint8Array | Uint8ClampedArray;
+  /** 255 maps pixels to [0, 1]; a positive float32 value */
+  divisor: number;
+  /** applied after the division (prepareTraining sets it rather than copying the data) */
+  normalizer?: Normalizer;
+}
+
+/** A model's inputs: float32 values, or bytes with their divisor (ByteFeatures). */
+export type Features = Float32Array | ByteFeatures;
+
 /** Labels or targets: class indices (Uint8Array, Int32Array), or float targets. */
 export type Targets = Uint8Array | Int32Array | Float32Array;
 
 /** A dataset, as every reader (IDX, CSV, the embedded digits), split and loader returns it:
  * x is (n, features) row-major; y holds n class indices, or n × targetWidth float targets. */
-export interface Dataset<Y extends Targets = Targets> {
-  x: Float32Array;
+export interface Dataset<Y extends Targets = Targets, X extends Features = Float32Array> {
+  x: X;
   y: Y;
   n: number;
   features: number;
@@ -58,10 +74,10 @@ export interface Dataset<Y extends Targets = Targets> {
 }
 
 /** A named dataset with its fixed train / test split (test is null where the source has none). */
-export interface DatasetSplits<Y extends Targets = Targets> {
+export interface DatasetSplits<Y extends Targets = Targets, X extends Features = Float32Array> {
   name: string;
-  train: Dataset<Y>;
-  test: Dataset<Y> | null;
+  train: Dataset<Y, X>;
+  test: Dataset<Y, X> | null;
   features: number;
   /** label values 0 … classes − 1 */
   classes: number;

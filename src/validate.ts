@@ -2,7 +2,7 @@
 // argument, the index and the value, so a user can act on it without reading the source.
 
 import { ConfigError, InputError } from './errors.js';
-import type { OptimizerConfig } from './types.js';
+import type { ByteFeatures, Features, OptimizerConfig } from './types.js';
 import {
   DEFAULT_LEARNING_RATE, architectureProblem, layersProblem, nameProblem, optimizerProblem,
   type OptimizerName,
@@ -72,6 +72,42 @@ export function checkX(x: unknown, inputs: number, what = 'x'): { x: Float32Arra
     }
   }
   return { x: arr, n: arr.length / inputs };
+}
+
+/** x as float32 values or as bytes (ByteFeatures), checked against the input size; a byte form's
+ * divisor and normalizer are checked so that every feature it yields is finite. */
+export function checkFeatures(x: unknown, inputs: number, what = 'x'): { x: Features; n: number } {
+  if (!isByteFeatures(x)) return checkX(x, inputs, what);
+  const { bytes, divisor, normalizer } = x;
+  if (!(bytes instanceof Uint8Array || bytes instanceof Uint8ClampedArray)) {
+    throw new InputError(`${what}.bytes must be a Uint8Array or Uint8ClampedArray of n × ${inputs} bytes (sample-major)`);
+  }
+  if (!(typeof divisor === 'number' && divisor > 0 && Number.isFinite(divisor) && Math.fround(divisor) === divisor)) {
+    throw new InputError(`${what}.divisor must be a positive number exact in float32 (255 for pixels); got ${String(divisor)}`);
+  }
+  if (bytes.length === 0) throw new InputError(`${what}.bytes is empty: the dataset needs at least one sample of ${inputs} features`);
+  if (bytes.length % inputs !== 0) {
+    throw new InputError(`${what}.bytes has ${bytes.length} values, which is not a multiple of the input size ${inputs} (n × ${inputs} expected; ${bytes.length % inputs} values left over)`);
+  }
+  if (normalizer) {
+    const { offset, scale } = normalizer;
+    if (!(offset instanceof Float32Array && scale instanceof Float32Array) || offset.length !== inputs || scale.length !== inputs) {
+      throw new InputError(`${what}.normalizer must have Float32Array offset and scale of ${inputs} values each`);
+    }
+    // (v − offset)·scale is monotonic in v: finite at bytes 0 and 255 means finite for every byte
+    for (let j = 0; j < inputs; j++) {
+      for (const b of [0, 255]) {
+        const v = Math.fround((Math.fround(b / divisor) - offset[j]) * scale[j]);
+        if (!Number.isFinite(v)) throw new InputError(`${what}.normalizer maps byte ${b} of feature ${j} to ${v}: offset ${offset[j]}, scale ${scale[j]} must keep inputs finite`);
+      }
+    }
+  }
+  return { x, n: bytes.length / inputs };
+}
+
+/** Whether x is the byte form of features (an object with a `bytes` array), not a float array. */
+export function isByteFeatures(x: unknown): x is ByteFeatures {
+  return typeof x === 'object' && x !== null && !ArrayBuffer.isView(x) && !Array.isArray(x) && 'bytes' in x;
 }
 
 /** Class labels for softmax: integers in [0, classes), one per sample, as Int32Array. */

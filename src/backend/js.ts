@@ -7,6 +7,7 @@
 import type { Kernels } from './kernels.js';
 import { ACT, LEAKY_RELU_SLOPE as LEAKY } from '../vocabulary.js';
 import { dropoutBits, dropoutKey, dropoutRowKey } from './dropout-bits.js';
+import { widenRows } from '../data/bytes.js';
 
 function act1(z: number, act: number): number {
   switch (act) {
@@ -279,6 +280,14 @@ export class JsKernels implements Kernels {
       const r = I[ix + j];
       f.copyWithin(d + j * cols, s + r * cols, s + (r + 1) * cols);
     }
+  }
+
+  gather_rows_u8(dst: number, src: number, idx: number, count: number, cols: number, divisor: number, norm: number): void {
+    const f = this.f, I = this.i, bytes = new Uint8Array(this.buf), ix = idx >> 2;
+    const offset = norm ? f.subarray(norm >> 2, (norm >> 2) + cols) : undefined;
+    const scale = norm ? f.subarray((norm >> 2) + cols, (norm >> 2) + 2 * cols) : undefined;
+    const d = Math.fround(divisor);
+    for (let j = 0; j < count; j++) widenRows(f, (dst >> 2) + j * cols, bytes, src + I[ix + j] * cols, 1, cols, d, offset, scale);
   }
 
   gather_i32(dst: number, src: number, idx: number, count: number): void {

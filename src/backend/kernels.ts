@@ -69,6 +69,9 @@ export interface Kernels {
   adam_update(P: number, M: number, V: number, G: number, n: number, nDecay: number, lr: number, b1: number, b2: number, eps: number, wd: number, bc1: number, bc2: number): number;
   /** dst (count, cols)[i] = src (rows, cols)[idx[i]], idx (count) i32 */
   gather_rows(dst: number, src: number, idx: number, count: number, cols: number): void;
+  /** dst (count, cols) f32 [i] = src (rows, cols) u8 [idx[i]] widened to f32(b / divisor), then, when
+   * norm ≠ 0, normalised by norm's (2, cols) f32 offsets and scales (src/data/bytes.ts) */
+  gather_rows_u8(dst: number, src: number, idx: number, count: number, cols: number, divisor: number, norm: number): void;
   /** dst (count) i32 [i] = src (rows) i32 [idx[i]], idx (count) i32 */
   gather_i32(dst: number, src: number, idx: number, count: number): void;
   /** the u32 key of layer `layer`'s dropout mask at step `step` (dropout-bits.ts) */

@@ -13,8 +13,9 @@ import { isNode } from '../runtime.js';
  * 5: the training engine (engine_check, engine_run, engine_worker); 6: the engine descriptor's
  * D_XQ and D_ZQ (the weight gradient's regrouped operands, required in SIMD builds); 7: dropout and gradient
  * clipping (dropout_*, sum_squares, clip_values, scale_values; descriptor words D_DROPOUT,
- * D_NORM_SUMS, J_STEP, J_CLIP_NORM, J_CLIP_VALUE). */
-export const ABI_VERSION = 7;
+ * D_NORM_SUMS, J_STEP, J_CLIP_NORM, J_CLIP_VALUE); 8: byte features (gather_rows_u8; descriptor words
+ * D_DATA_BYTES, D_DATA_DIVISOR, D_DATA_NORM). */
+export const ABI_VERSION = 8;
 
 /** Where a binary can come from: raw bytes, a compiled module, or a base64 string. */
 export type WasmSource = BufferSource | WebAssembly.Module | string;
@@ -132,6 +133,7 @@ export async function instantiateWasm(name: BackendName, source: WasmSource, imp
     adam_update: fn('adam_update'),
     gather_rows: fn('gather_rows'),
     gather_i32: fn('gather_i32'),
+    gather_rows_u8: fn('gather_rows_u8'),
     dropout_key: fn('dropout_key'),
     dropout_forward: fn('dropout_forward'),
     dropout_backward: fn('dropout_backward'),

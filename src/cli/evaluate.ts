@@ -4,7 +4,7 @@
 import { parseFlags, strFlag, UsageError } from './args.js';
 import { COMMON_FLAGS, DATASET_FLAGS, HELP_LINES, backendFlag, labelColumnFlag } from './options.js';
 import { InputError } from '../errors.js';
-import type { Dataset } from '../types.js';
+import type { ByteFeatures, Dataset, Features } from '../types.js';
 import { modelInputs } from '../data/prepare.js';
 import { writeReport } from '../node/report-file.js';
 import { confusionMatrix } from '../report/metrics.js';
@@ -31,18 +31,25 @@ const SPLITS = ['test', 'train', 'all'] as const;
 type Split = (typeof SPLITS)[number];
 
 /** The part of `data` that `split` names; 'all' joins train and test. */
-function pickSplit(data: LoadedData, split: Split): Dataset<Uint8Array | Int32Array> {
+function pickSplit(data: LoadedData, split: Split): Dataset<Uint8Array | Int32Array, Features> {
   if (split === 'test') {
     if (!data.test) throw new InputError(`${data.name} has no test split; use --split all or --split train`);
     return data.test;
   }
   if (split === 'train' || !data.test) return data.train;
   const { train, test, features: f } = data;
-  const x = new Float32Array((train.n + test.n) * f); // (train.n + test.n, f)
-  x.set(train.x); x.set(test.x, train.n * f);
+  const x = joinRows(train.x, test.x); // (train.n + test.n, f)
   const y = new Int32Array(train.n + test.n);
   y.set(train.y); y.set(test.y, train.n);
   return { x, y, n: train.n + test.n, features: f };
+}
+
+/** a's rows then b's, of one kind (both float32, or both bytes with a's divisor). */
+function joinRows(a: Features, b: Features): Features {
+  const A = a instanceof Float32Array ? a : a.bytes, B = b instanceof Float32Array ? b : b.bytes;
+  const out = a instanceof Float32Array ? new Float32Array(A.length + B.length) : new Uint8Array(A.length + B.length);
+  out.set(A); out.set(B, A.length);
+  return out instanceof Float32Array ? out : { ...(a as ByteFeatures), bytes: out };
 }
 
 export async function evaluateCommand(argv: string[]): Promise<number> {
@@ -55,7 +62,7 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
   const backend = backendFlag(flags);
 
   const model = readModel(modelPath);
-  const data = loadDataset(strFlag(flags, 'dataset'), { labelColumn: labelColumnFlag(flags) });
+  const data = await loadDataset(strFlag(flags, 'dataset'), { labelColumn: labelColumnFlag(flags) });
   const split = (splitFlag as Split | undefined) ?? (data.test ? 'test' : 'all');
   const part = pickSplit(data, split);
   const { layers } = model.architecture;

@@ -7,7 +7,7 @@ import type { EpochLog, FitResult } from '../network/types.js';
 import type { EpochRecord } from '../report/html.js';
 import { createProgress } from './progress.js';
 import { writeCheckpoint } from './train-outputs.js';
-import type { TrainingRun } from './train-prepare.js';
+import { handOverTrainingX, type TrainingRun } from './train-prepare.js';
 
 const out = (s: string): void => { process.stdout.write(s + '\n'); };
 /** A learning rate in 4 significant digits, without trailing zeros (0.1, 0.09755, 3.2e-7). */
@@ -33,7 +33,7 @@ export async function runTraining(run: TrainingRun): Promise<boolean> {
   progress.begin(barEpoch + 1, opts.epochs, batches, run.start.batch);
   let result;
   try {
-    result = await net.fit(train.x, train.y, {
+    result = await net.fit(handOverTrainingX(run), train.y, {
       epochs: Math.max(0, opts.epochs - run.start.epoch), batchSize: opts.batchSize, shuffle: true, signal: controller.signal,
       ...opts.stepRecipe,
       validation: validation ? { x: validation.x, y: validation.y } : undefined,

@@ -11,12 +11,13 @@ import type { EpochRecord } from '../report/html.js';
 import { loadDataset, type LoadedData } from './data.js';
 import { INHERITED, LOCKED, pick } from './resume-flags.js';
 import type { TrainOptions } from './train-options.js';
+import type { Features } from '../types.js';
 
 export interface TrainingRun {
   opts: TrainOptions;
   data: LoadedData;
   net: Network;
-  parts: TrainingSplits<Uint8Array | Int32Array>;
+  parts: TrainingSplits<Uint8Array | Int32Array, Features>;
   /** one record per epoch done, a resumed run's earlier epochs included */
   history: EpochRecord[];
   /** where training starts: epochs done, and batches done in the next one */
@@ -26,7 +27,7 @@ export interface TrainingRun {
 }
 
 export async function prepare(opts: TrainOptions): Promise<TrainingRun> {
-  const data = loadDataset(opts.dataset, { labelColumn: opts.labelColumn });
+  const data = await loadDataset(opts.dataset, { labelColumn: opts.labelColumn });
   const classes = classCount(data, opts.classes);
   const ck = opts.resume?.checkpoint;
   if (ck && ck.model.architecture.layers[0] !== data.features) {
@@ -48,6 +49,21 @@ export async function prepare(opts: TrainOptions): Promise<TrainingRun> {
   if (!ck && opts.classes === undefined) warnEmptyClasses(parts.train.y, classes);
   const history = ((ck?.state.history ?? []) as EpochRecord[]).filter((h) => h && h.epoch <= ck!.state.epoch);
   return { opts, data, net, parts, history, start: { epoch: ck?.state.epoch ?? 0, batch: ck?.state.batch ?? 0 }, config: runConfig(opts, data) };
+}
+
+/** The training rows for fit, handed over: unless the report will read them after training (its
+ * confusion matrix is of the training set when there is no test or validation set), the run lets
+ * go of them (parts.train.x and data.train.x become empty), so that once fit has copied them into
+ * the network's arena nothing in JavaScript holds a second copy. Call it inside fit's argument list:
+ * a local variable would keep them alive across the await. */
+export function handOverTrainingX(run: TrainingRun): Features {
+  const { parts, data, opts } = run;
+  const x = parts.train.x;
+  if (opts.report !== undefined && !parts.test && !parts.validation) return x;
+  const empty = (f: Features): Features => (f instanceof Float32Array ? new Float32Array(0) : { ...f, bytes: new Uint8Array(0) });
+  parts.train.x = empty(parts.train.x);
+  data.train.x = empty(data.train.x);
+  return x;
 }
 
 /** --classes N, checked against every label, or the data's largest label + 1. */

@@ -4,6 +4,7 @@
 // from the file is allocated, so a hostile header cannot make us allocate gigabytes.
 
 import { DataFormatError } from '../errors.js';
+import type { ByteFeatures } from '../types.js';
 
 export type IdxType = 'ubyte' | 'sbyte' | 'i16' | 'i32' | 'f32' | 'f64';
 export type IdxData = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
@@ -41,6 +42,19 @@ const where = (file?: string): string => (file === undefined ? 'IDX data' : `IDX
 /** The 32-bit magic number of a parsed file, as it would appear in its header (2051 for MNIST images). */
 export function idxMagic(parsed: Pick<IdxFile, 'type' | 'dims'>): number {
   return TYPE_CODE[parsed.type] * 256 + parsed.dims.length;
+}
+
+/** The whole file's size its header announces (header + dims' product × element size), once `head`
+ * holds the header: null while it is shorter, or when the header is not one parseIdx accepts (then
+ * parseIdx names the problem). A streaming reader sizes its buffer with it. */
+export function idxAnnouncedBytes(head: Uint8Array): number | null {
+  if (head.length < 4 || head[0] !== 0 || head[1] !== 0) return null;
+  const t = TYPES[head[2]], nd = head[3];
+  if (!t || nd === 0 || head.length < 4 + 4 * nd) return null;
+  const dv = new DataView(head.buffer, head.byteOffset, 4 + 4 * nd);
+  let count = 1;
+  for (let d = 0; d < nd; d++) count *= dv.getUint32(4 + 4 * d, false);
+  return 4 + 4 * nd + count * t.size;
 }
 
 export function parseIdx(bytes: Uint8Array, file?: string): IdxFile {
@@ -144,6 +158,24 @@ export function parseIdx(bytes: Uint8Array, file?: string): IdxFile {
 
 /** Images (n, rows, cols[, ...]) of ubyte to (n, rows·cols·...) Float32 in [0, 1]. */
 export function idxImagesToFloat32(parsed: IdxFile, file?: string): IdxImages {
+  const { n, features } = imageShape(parsed, file);
+  const src = parsed.data;
+  const x = new Float32Array(n * features);
+  // Divide rather than multiply by 1/255 so every pixel is the correctly rounded k/255.
+  for (let i = 0; i < x.length; i++) x[i] = src[i] / 255;
+  return { x, n, features };
+}
+
+/** Images (n, rows, cols[, ...]) of ubyte as byte features (n, rows·cols·...) with divisor 255: the
+ * file's own bytes (a view, no copy), widened to exactly idxImagesToFloat32's values where a batch
+ * is gathered (data/bytes.ts). */
+export function idxImagesAsBytes(parsed: IdxFile, file?: string): { x: ByteFeatures; n: number; features: number } {
+  const { n, features } = imageShape(parsed, file);
+  return { x: { bytes: parsed.data as Uint8Array, divisor: 255 }, n, features };
+}
+
+/** n and features of an images file; a DataFormatError unless it is ubyte with 3 dimensions or more. */
+function imageShape(parsed: IdxFile, file?: string): { n: number; features: number } {
   const w = where(file);
   const magic = idxMagic(parsed);
   if (parsed.dims.length < 3 || parsed.type !== 'ubyte') {
@@ -155,11 +187,7 @@ export function idxImagesToFloat32(parsed: IdxFile, file?: string): IdxImages {
   const n = parsed.dims[0];
   let features = 1;
   for (let d = 1; d < parsed.dims.length; d++) features *= parsed.dims[d];
-  const src = parsed.data;
-  const x = new Float32Array(n * features);
-  // Divide rather than multiply by 1/255 so every pixel is the correctly rounded k/255.
-  for (let i = 0; i < x.length; i++) x[i] = src[i] / 255;
-  return { x, n, features };
+  return { n, features };
 }
 
 /** Labels (n) of ubyte; returns the view on the file bytes (no copy). */

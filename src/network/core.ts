@@ -3,10 +3,11 @@
 // the PRNG and where training is. Not exported from the library.
 
 import type { Kernels } from '../backend/kernels.js';
-import { planArena, type ArenaPlan } from '../arena.js';
+import { planArena, type ArenaPlan, type DataBytes } from '../arena.js';
 import { Rng } from '../rng.js';
-import type { Architecture, OptimizerConfig } from '../types.js';
-import { checkX } from '../validate.js';
+import type { Architecture, Features, OptimizerConfig } from '../types.js';
+import { checkFeatures } from '../validate.js';
+import { widenRows } from '../data/bytes.js';
 import { HEADS, type OutputHead } from './heads.js';
 import { UPDATE_RULES, type UpdateRule } from './optimizers.js';
 import type { TrainingState } from './types.js';
@@ -19,7 +20,7 @@ import { HostEngine } from './host-engine.js';
 /** Rows evaluated per chunk by predict and evaluate, and the smallest activation capacity. */
 export const EVAL_CHUNK = 256;
 
-export interface CheckedData { x: Float32Array; y: Int32Array | Float32Array; n: number }
+export interface CheckedData { x: Features; y: Int32Array | Float32Array; n: number }
 
 export class Core {
   readonly arch: Architecture;
@@ -42,6 +43,8 @@ export class Core {
   recipe: Recipe = NO_RECIPE;
   /** what the plan has room for: pre-dropout buffers per layer, the norm clip's sums */
   private room = { preActs: [] as boolean[], normSums: false };
+  /** the resident data's byte form (null: float32), kept across re-plans */
+  private dataBytes: DataBytes | null = null;
 
   constructor(arch: Architecture, opt: Required<OptimizerConfig>, seed: number, kernels: Kernels) {
     this.seed = seed;
@@ -65,11 +68,12 @@ export class Core {
   get targetWidth(): number { return this.head.targetWidth(this.outputs); }
 
   /** Plans for `capacity` rows and `dataRows` resident rows; memory only grows when the plan does. */
-  replan(capacity: number, dataRows: number): ArenaPlan {
+  replan(capacity: number, dataRows: number, dataBytes: DataBytes | null = this.dataBytes): ArenaPlan {
+    this.dataBytes = dataBytes;
     const plan = planArena({
       layers: this.arch.layers, layout: this.k.weightLayout, base: this.k.arenaBase,
       capacity, stateBlocks: this.rule.stateBlocks, targetWidth: this.targetWidth, dataRows, threads: this.k.threads ?? 1,
-      preActs: this.room.preActs, normSums: this.room.normSums,
+      preActs: this.room.preActs, normSums: this.room.normSums, dataBytes,
     });
     this.k.ensureBytes(plan.bytes);
     this.plan = plan;
@@ -102,14 +106,16 @@ export class Core {
 
   /** x and y checked against the architecture; `what` prefixes names in messages ('validation.'). */
   checkData(x: unknown, y: unknown, what: string): CheckedData {
-    const { x: xs, n } = checkX(x, this.inputs, `${what}x`);
+    const { x: xs, n } = checkFeatures(x, this.inputs, `${what}x`);
     return { x: xs, y: this.head.checkTargets(y, n, this.outputs, `${what}y`), n };
   }
 
-  /** Copies rows [start, start+count) of host arrays into acts[0] and the targets block. */
-  loadRows(x: Float32Array, y: Int32Array | Float32Array | null, start: number, count: number): void {
+  /** Copies rows [start, start+count) of host arrays into acts[0] (bytes widened) and the targets block. */
+  loadRows(x: Features, y: Int32Array | Float32Array | null, start: number, count: number): void {
     const n0 = this.inputs, w = this.targetWidth;
-    this.f32(this.plan.acts[0], count * n0).set(x.subarray(start * n0, (start + count) * n0));
+    const dst = this.f32(this.plan.acts[0], count * n0);
+    if (x instanceof Float32Array) dst.set(x.subarray(start * n0, (start + count) * n0));
+    else widenRows(dst, 0, x.bytes, start * n0, count, n0, x.divisor, x.normalizer?.offset, x.normalizer?.scale);
     if (y) {
       const dst = y instanceof Int32Array ? this.i32(this.plan.targets, count * w) : this.f32(this.plan.targets, count * w);
       dst.set(y.subarray(start * w, (start + count) * w));

@@ -30,7 +30,8 @@ export class HostEngine implements Engine {
     for (let s = 0; s < steps; s++, start += batch) {
       const B = Math.min(batch, end - start);
       const idx = data.order + 4 * start;
-      k.gather_rows(p.acts[0], data.x, idx, B, c.inputs);
+      if (data.divisor > 0) k.gather_rows_u8(p.acts[0], data.x, idx, B, c.inputs, data.divisor, data.norm);
+      else k.gather_rows(p.acts[0], data.x, idx, B, c.inputs);
       if (c.head.labels) k.gather_i32(p.targets, data.y, idx, B);
       else k.gather_rows(p.targets, data.y, idx, B, data.targetWidth);
       forward(c, B, dropping ? step + s : null);

@@ -9,8 +9,8 @@ import { chooseThreads } from '../backend/threads/choose.js';
 import type { ArenaPlan } from '../arena.js';
 import { ConfigError, InputError } from '../errors.js';
 import { Rng } from '../rng.js';
-import type { Architecture, OptimizerConfig, Parameters } from '../types.js';
-import { checkArchitecture, checkOptimizer, checkX } from '../validate.js';
+import type { Architecture, Features, OptimizerConfig, Parameters } from '../types.js';
+import { checkArchitecture, checkOptimizer, checkFeatures } from '../validate.js';
 import { OPTIMIZER_STATE, type BackendName } from '../vocabulary.js';
 import { Core } from './core.js';
 import { checkParameters, gradOffsets, initParameters, paramOffsets, readBlock, stateOffsets, writeBlock } from './params.js';
@@ -82,9 +82,9 @@ export class Network {
   }
 
   /** Output rows for x: probabilities (softmax, sigmoid) or values (linear), n × outputs. */
-  predict(x: Float32Array): Float32Array {
+  predict(x: Features): Float32Array {
     const c = this.c;
-    const { x: xs, n } = checkX(x, c.inputs);
+    const { x: xs, n } = checkFeatures(x, c.inputs);
     const N = c.outputs, out = new Float32Array(n * N);
     const cap = c.plan.capacity, A = c.plan.acts[c.depth];
     for (let s = 0; s < n; s += cap) {
@@ -97,7 +97,7 @@ export class Network {
   }
 
   /** Mean loss and accuracy (null for a linear output) over a dataset, without training. */
-  evaluate(x: Float32Array, y: ArrayLike<number>): { loss: number; accuracy: number | null } {
+  evaluate(x: Features, y: ArrayLike<number>): { loss: number; accuracy: number | null } {
     const d = this.c.checkData(x, y, '');
     return evaluateChecked(this.c, d.x, d.y, d.n);
   }
@@ -105,7 +105,7 @@ export class Network {
   /** Loss (mean over the samples) and its gradients for the current parameters; no update. With
    * `dropout`, the masks fit() would draw at training step `step` (default: the next step) apply,
    * rows numbered from 0 as in one batch: a fixed mask, e.g. for a finite-difference check. */
-  lossAndGradients(x: Float32Array, y: ArrayLike<number>, options: { dropout?: number | readonly number[]; step?: number } = {}): { loss: number; gradients: Parameters } {
+  lossAndGradients(x: Features, y: ArrayLike<number>, options: { dropout?: number | readonly number[]; step?: number } = {}): { loss: number; gradients: Parameters } {
     const c = this.c;
     const d = c.checkData(x, y, '');
     const step = options.step ?? c.step + 1;
@@ -124,8 +124,8 @@ export class Network {
 
   /** Trains on (x, y). Resolves to one log per epoch; rejects with DivergenceError if the loss
    * or an update stops being finite (the parameters then keep their last finite values). */
-  fit(x: Float32Array, y: ArrayLike<number>, options: FitOptions | null = {}): Promise<FitResult> {
-    return fit(this.c, this, x, y, options);
+  fit(x: Features, y: ArrayLike<number>, options: FitOptions | null = {}): Promise<FitResult> {
+    return fit(this.c, this, { x, y }, options);
   }
 
   // ---- state for checkpoints

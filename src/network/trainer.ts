@@ -22,9 +22,10 @@ import { checkSchedule, learningRateAt, type LrScheduleState } from './schedule.
 import { checkEarlyStopping, copyEarlyStopping, earlyStoppingStep, initialEarlyStopping, monitored, sameEarlyStopping, type EarlyStoppingState } from './early-stopping.js';
 import type { BatchLog, EpochLog, FitOptions, FitResult, TrainingState } from './types.js';
 import type { Network } from './network.js';
+import type { Features } from '../types.js';
 
 /** Mean loss and accuracy over a dataset already checked, in chunks of the plan's capacity. */
-export function evaluateChecked(c: Core, x: Float32Array, y: Int32Array | Float32Array, n: number): { loss: number; accuracy: number | null } {
+export function evaluateChecked(c: Core, x: Features, y: Int32Array | Float32Array, n: number): { loss: number; accuracy: number | null } {
   let loss = 0, correct = 0;
   const cap = c.plan.capacity;
   for (let s = 0; s < n; s += cap) {
@@ -37,11 +38,20 @@ export function evaluateChecked(c: Core, x: Float32Array, y: Int32Array | Float3
   return c.summarize(loss, correct, n);
 }
 
-/** Copies the training set into the arena (planned for it and for the batch size). */
-function residentData(c: Core, x: Float32Array, y: Int32Array | Float32Array, n: number, bs: number) {
-  const plan = c.replan(Math.max(bs, EVAL_CHUNK, c.plan.capacity), n);
+/** Copies the training set into the arena (planned for it and for the batch size): float32 rows,
+ * or bytes (and their normaliser) that the gather widens. */
+function residentData(c: Core, x: Features, y: Int32Array | Float32Array, n: number, bs: number) {
+  const bytes = x instanceof Float32Array ? null : { divisor: x.divisor, normalized: x.normalizer !== undefined };
+  const plan = c.replan(Math.max(bs, EVAL_CHUNK, c.plan.capacity), n, bytes);
   const data = plan.data!;
-  c.f32(data.x, n * c.inputs).set(x);
+  if (x instanceof Float32Array) c.f32(data.x, n * c.inputs).set(x);
+  else {
+    new Uint8Array(c.k.buffer(), data.x, n * c.inputs).set(x.bytes);
+    if (x.normalizer) {
+      c.f32(data.norm, c.inputs).set(x.normalizer.offset);
+      c.f32(data.norm + 4 * c.inputs, c.inputs).set(x.normalizer.scale);
+    }
+  }
   if (y instanceof Int32Array) c.i32(data.y, n).set(y); else c.f32(data.y, n * c.targetWidth).set(y);
   return data;
 }
@@ -50,12 +60,12 @@ const yieldToEventLoop = () => new Promise((r) => setTimeout(r, 0));
 
 /** Trains on (x, y); see Network.fit. The kernels' workers (if any) are started before and
  * released after, however the fit ends. */
-export async function fit(c: Core, net: Network, x: Float32Array, y: ArrayLike<number>, options: FitOptions | null = {}): Promise<FitResult> {
+export async function fit(c: Core, net: Network, input: TrainingInput, options: FitOptions | null = {}): Promise<FitResult> {
   const recipe = recipeOf(options ?? {}, c.depth);
   await c.k.prepare?.();
   try {
     c.setRecipe(recipe);
-    return await runEpochs(c, net, x, y, options ?? {});
+    return await runEpochs(c, net, input, options ?? {});
   } finally {
     c.setRecipe(NO_RECIPE);
     await c.k.release?.();
@@ -170,7 +180,22 @@ async function runBatches(c: Core, e: number, firstSample: number, n: number, bs
   return true;
 }
 
-async function runEpochs(c: Core, net: Network, x: Float32Array, y: ArrayLike<number>, options: FitOptions): Promise<FitResult> {
+/** What fit trains on; x is let go (set to null) once its rows are in the arena. */
+export interface TrainingInput { x: Features | null; y: ArrayLike<number> }
+
+/** The training data checked and copied into the arena, the validation data checked. Nothing here
+ * keeps x once it is copied: the caller's input drops it too, so a caller that holds no other
+ * reference leaves one copy of the training set, the arena's. */
+function loadTraining(c: Core, input: TrainingInput, batchSize: number, options: FitOptions) {
+  const d = c.checkData(input.x, input.y, '');
+  const val = options.validation ? c.checkData(options.validation.x, options.validation.y, 'validation.') : null;
+  const n = d.n, bs = Math.min(batchSize, n);
+  const data = residentData(c, d.x, d.y, n, bs);
+  input.x = null;
+  return { n, bs, data, val };
+}
+
+async function runEpochs(c: Core, net: Network, input: TrainingInput, options: FitOptions): Promise<FitResult> {
   const epochs = checkPositiveInt('epochs', options.epochs ?? 1, 0);
   const batchSize = checkPositiveInt('batchSize', options.batchSize ?? 32, 1);
   const shuffle = options.shuffle ?? true;
@@ -178,10 +203,7 @@ async function runEpochs(c: Core, net: Network, x: Float32Array, y: ArrayLike<nu
   if (spe !== 'auto' && !(Number.isInteger(spe) && spe >= 1 && spe <= MAX_STEPS)) {
     throw new InputError(`stepsPerExecution must be 'auto' or an integer from 1 to ${MAX_STEPS}, got ${typeof spe === 'string' ? JSON.stringify(spe) : String(spe)}`);
   }
-  const d = c.checkData(x, y, '');
-  const val = options.validation ? c.checkData(options.validation.x, options.validation.y, 'validation.') : null;
-  const n = d.n, bs = Math.min(batchSize, n);
-  const data = residentData(c, d.x, d.y, n, bs);
+  const { n, bs, data, val } = loadTraining(c, input, batchSize, options);
   const from = options.resume ?? c.trainState;
   const es = earlyStoppingState(c, options, from, val !== null);
   const { order, firstEpoch, firstSample: resumeAt } = startingPoint(c, options.resume, n, bs);

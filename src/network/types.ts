@@ -2,7 +2,7 @@
 // optimizer state that checkpoints carry.
 
 import type { BackendName } from '../vocabulary.js';
-import type { Hidden, OptimizerConfig, OptimizerName, Output } from '../types.js';
+import type { Features, Hidden, OptimizerConfig, OptimizerName, Output } from '../types.js';
 import type { WasmSources } from '../backend/select.js';
 import type { Network } from './network.js';
 import type { RecipeOptions } from './recipe.js';
@@ -60,7 +60,7 @@ export interface FitOptions extends RecipeOptions {
   epochs?: number;
   batchSize?: number;
   shuffle?: boolean;
-  validation?: { x: Float32Array; y: ArrayLike<number> };
+  validation?: { x: Features; y: ArrayLike<number> };
   onEpochEnd?: (log: EpochLog, net: Network) => void | Promise<void>;
   /** called after every batch with one reused object: copy what you keep */
   onBatchEnd?: (log: BatchLog) => void;

@@ -21,7 +21,7 @@ const describe = (m) => WebAssembly.Module.exports(m).map((e) => `${e.name}:${e.
 const REQUIRED = ['abi_version', 'isa', 'arena_base', 'dense_forward', 'dense_backward_weights', 'dense_backward_input',
   'activation_forward', 'activation_backward', 'softmax_xent_forward', 'softmax_xent_backward',
   'sigmoid_bce_forward', 'sigmoid_bce_backward', 'mse_forward', 'mse_backward', 'count_correct_argmax',
-  'count_correct_binary', 'sgd_update', 'momentum_update', 'adam_update', 'gather_rows', 'gather_i32',
+  'count_correct_binary', 'sgd_update', 'momentum_update', 'adam_update', 'gather_rows', 'gather_i32', 'gather_rows_u8',
   'pack_weights', 'unpack_weights', 'dropout_key', 'dropout_forward', 'dropout_backward', 'sum_squares',
   'clip_values', 'scale_values'];
 
@@ -108,6 +108,8 @@ const SIGNATURES = {
 SIGNATURES[6] = SIGNATURES[5];
 // version 7: dropout and gradient clipping (issue 15)
 SIGNATURES[7] = { ...SIGNATURES[6], dropout_key: 3, dropout_forward: 7, dropout_backward: 7, sum_squares: 2, clip_values: 3, scale_values: 3 };
+// version 8: byte features widened in the gather (issue 17), descriptor words D_DATA_BYTES, D_DATA_DIVISOR, D_DATA_NORM
+SIGNATURES[8] = { ...SIGNATURES[7], gather_rows_u8: 7 };
 
 test('the ABI version pins the signatures: a changed parameter count needs a new version', async () => {
   for (const name of RELEASE) {
