@@ -7,6 +7,7 @@ import {
 } from '../errors.js';
 import type { Checkpoint } from '../network/checkpoint.js';
 import type { EpochLog, FitOptions, FitResult, NetworkOptions } from '../network/types.js';
+import type { Features } from '../types.js';
 
 /** Progress of a job: after batches (at most `progressRate` a second) and after every epoch. */
 export interface TrainProgress {
@@ -30,9 +31,9 @@ type Labels = Uint8Array | Int32Array | Float32Array;
 export interface StartMessage {
   type: 'start';
   options: Omit<NetworkOptions, 'onNotice' | 'wasm'>;
-  x: Float32Array;
+  x: Features;
   y: Labels;
-  validation?: { x: Float32Array; y: Labels };
+  validation?: { x: Features; y: Labels };
   fit: Omit<FitOptions, 'onEpochEnd' | 'onBatchEnd' | 'signal' | 'validation'>;
   checkpoint?: Checkpoint;
   progressRate: number;

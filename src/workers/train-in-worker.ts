@@ -11,7 +11,8 @@ import { InputError } from '../errors.js';
 import type { Checkpoint } from '../network/checkpoint.js';
 import type { EpochLog, FitOptions, FitResult, NetworkOptions } from '../network/types.js';
 import type { BackendName } from '../vocabulary.js';
-import type { Parameters } from '../types.js';
+import type { Features, Parameters } from '../types.js';
+import { isByteFeatures } from '../validate.js';
 import { nodeWorkerTarget } from '../backend/threads/spawn.js';
 import { deserializeError, transferables, type FromWorker, type StartMessage, type ToWorker, type TrainProgress } from './messages.js';
 import { trainWorkerUrl } from './urls.js';
@@ -22,11 +23,11 @@ export type { TrainProgress };
 type Labels = Uint8Array | Int32Array | Float32Array;
 
 export interface TrainData {
-  /** (n, inputs) sample-major */
-  x: Float32Array;
+  /** (n, inputs) sample-major: float32 values, or bytes with their divisor (ByteFeatures) */
+  x: Features;
   /** class labels (softmax) or (n, outputs) targets */
   y: Labels;
-  validation?: { x: Float32Array; y: Labels };
+  validation?: { x: Features; y: Labels };
 }
 
 export interface WorkerFitOptions extends Omit<FitOptions, 'onEpochEnd' | 'onBatchEnd' | 'signal' | 'validation' | 'resume'> {
@@ -86,12 +87,27 @@ async function openPort(onMessage: (m: FromWorker) => void, onFailure: (e: Error
   return { post: (m, t) => w.postMessage(m, t), terminate: () => w.terminate() };
 }
 
+/** A Float32Array, or bytes in a typed array: what can cross to the worker (the worker's fit
+ * checks the rest, and its errors come back as the same classes). */
+const isFeatures = (x: unknown): x is Features => x instanceof Float32Array || (isByteFeatures(x) && ArrayBuffer.isView(x.bytes));
+
 function checkData(d: TrainData): void {
-  if (!d || !(d.x instanceof Float32Array)) throw new InputError('trainInWorker: data.x must be a Float32Array (n × inputs, sample-major)');
+  if (!d || !isFeatures(d.x)) throw new InputError('trainInWorker: data.x must be a Float32Array (n × inputs, sample-major) or { bytes, divisor, normalizer? }');
   if (!ArrayBuffer.isView(d.y)) throw new InputError('trainInWorker: data.y must be a typed array (Uint8Array or Int32Array labels, or Float32Array targets)');
-  if (d.validation && (!(d.validation.x instanceof Float32Array) || !ArrayBuffer.isView(d.validation.y))) {
-    throw new InputError('trainInWorker: data.validation must be { x: Float32Array, y: typed array }');
+  if (d.validation && (!isFeatures(d.validation.x) || !ArrayBuffer.isView(d.validation.y))) {
+    throw new InputError('trainInWorker: data.validation must be { x: Float32Array or { bytes, divisor }, y: typed array }');
   }
+}
+
+/** The typed arrays behind features: the floats, or the bytes and the normaliser's vectors. */
+const featureViews = (x: Features | undefined): (ArrayBufferView | undefined)[] =>
+  x === undefined ? [] : isByteFeatures(x) ? [x.bytes, x.normalizer?.offset, x.normalizer?.scale] : [x];
+
+/** A copy of features that shares no buffer with the caller's. */
+function copyFeatures(x: Features): Features {
+  if (!isByteFeatures(x)) return x.slice();
+  const n = x.normalizer;
+  return { bytes: x.bytes.slice(), divisor: x.divisor, ...(n ? { normalizer: { ...n, offset: n.offset.slice(), scale: n.scale.slice() } } : {}) };
 }
 
 /** Trains a network like createNetwork(options) + fit(x, y, fitOptions), in a worker. */
@@ -129,14 +145,14 @@ export function trainInWorker(options: NetworkOptions, data: TrainData, fitOptio
     const payload = { x: data.x, y: data.y, validation: data.validation };
     const slice = <T extends ArrayBufferView>(v: T): T => (v as unknown as { slice(): T }).slice();
     const { x, y, validation } = fitOptions.copy === true
-      ? { x: slice(data.x), y: slice(data.y), validation: data.validation && { x: slice(data.validation.x), y: slice(data.validation.y) } }
-      : structuredClone(payload, { transfer: transferables(data.x, data.y, data.validation?.x, data.validation?.y) });
+      ? { x: copyFeatures(data.x), y: slice(data.y), validation: data.validation && { x: copyFeatures(data.validation.x), y: slice(data.validation.y) } }
+      : structuredClone(payload, { transfer: transferables(...featureViews(data.x), data.y, ...featureViews(data.validation?.x), data.validation?.y) });
     const start = async () => {
       const { onProgress: _p, progressRate, copy: _c, checkpoint, signal, ...fit } = fitOptions;
       const { onNotice: _n, wasm: _w, ...netOptions } = options;
       const msg: StartMessage = { type: 'start', options: netOptions, x, y, validation, fit, checkpoint, progressRate: progressRate ?? 30 };
       port = await openPort(onMessage, (e) => finish(() => reject(e)));
-      port.post(msg, transferables(x, y, validation?.x, validation?.y));
+      port.post(msg, transferables(...featureViews(x), y, ...featureViews(validation?.x), validation?.y));
       if (signal) {
         if (signal.aborted) cancel();
         else signal.addEventListener('abort', cancel, { once: true });

@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createNetwork, restoreNetwork, trainInWorker, Rng, ConfigError, InputError, DivergenceError } from '../../dist/index.js';
+import { applyNormalizer, fitNormalizer } from '../../dist/io/index.js';
 
 function blobs(n, inputs, classes, seed) {
   const r = new Rng(seed);
@@ -108,4 +109,35 @@ test('threads work inside the worker: 2 threads train bit-identically to 1', asy
   const two = await trainInWorker({ ...opts, threads: 2 }, d, { epochs: 2, batchSize: 64, copy: true }).done;
   assert.equal(two.threads, 2);
   assert.deepEqual(bits(two.parameters), bits(one.parameters));
+});
+
+test('byte features ({ bytes, divisor, normalizer }) train in the worker bit-identically to their widened floats in this thread; transferred or copied', async () => {
+  const r = new Rng(9);
+  const n = 300, inputs = 20, nv = 60;
+  const bytes = Uint8Array.from({ length: n * inputs }, () => r.int(256)), y = Int32Array.from({ length: n }, () => r.int(3));
+  const vbytes = Uint8Array.from({ length: nv * inputs }, () => r.int(256)), vy = Int32Array.from({ length: nv }, () => r.int(3));
+  const normalizer = fitNormalizer({ bytes, divisor: 255 }, n, inputs, 'zscore');
+  const widen = (b) => Float32Array.from(b, (v) => v / 255);
+  const floats = widen(bytes), vfloats = widen(vbytes);
+  applyNormalizer(floats, n, inputs, normalizer);
+  applyNormalizer(vfloats, nv, inputs, normalizer);
+  const opts = { layers: [inputs, 12, 3], backend: 'simd', seed: 2, optimizer: { name: 'momentum', learningRate: 0.05 } };
+  const fit = { epochs: 2, batchSize: 16 };
+  const here = await createNetwork(opts);
+  const h = await here.fit(floats, y, { ...fit, validation: { x: vfloats, y: vy } });
+
+  const data = () => ({ x: { bytes: bytes.slice(), divisor: 255, normalizer: { ...normalizer, offset: normalizer.offset.slice(), scale: normalizer.scale.slice() } }, y: y.slice(), validation: { x: { bytes: vbytes.slice(), divisor: 255, normalizer }, y: vy.slice() } });
+  const copied = data();
+  const a = await trainInWorker(opts, copied, { ...fit, copy: true }).done;
+  assert.equal(copied.x.bytes.length, n * inputs, 'copy keeps the caller\'s bytes');
+  const moved = data();
+  const job = trainInWorker(opts, moved, fit);
+  assert.equal(moved.x.bytes.length, 0, 'the bytes are transferred (detached here)');
+  assert.equal(moved.x.normalizer.offset.length, 0, 'and the normaliser with them');
+  const b = await job.done;
+  for (const res of [a, b]) {
+    assert.deepEqual(res.history.map((e) => [e.loss, e.validationLoss]), h.map((e) => [e.loss, e.validationLoss]));
+    assert.deepEqual(bits(res.parameters), bits(here.getParameters()));
+  }
+  await assert.rejects(trainInWorker(opts, { x: { bytes: [1, 2], divisor: 255 }, y }).done, (e) => e instanceof InputError && /data.x must be a Float32Array .* or \{ bytes, divisor/.test(e.message));
 });
