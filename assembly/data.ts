@@ -62,6 +62,15 @@ export function i32_gather(dst: usize, src: usize, idx: usize, count: i32): void
 // f32; src/data/normalize.ts applies the normaliser in doubles with one rounding), so a byte
 // dataset trains exactly like its widened copy. docs/MATH.md "Byte features" says why f64 lanes.
 
+/** Feature j of one row: d[j] = f32(s[j] / divisor), normalised when norm != 0 (off, sc: its
+ * offsets and scales). The scalar reference's body, and the SIMD variant's tail. */
+// @ts-ignore: decorator
+@inline function widenByte(d: usize, s: usize, j: i32, divisor: f64, norm: usize, off: usize, sc: usize): void {
+  let v = <f32>(<f64>load<u8>(s + <usize>j) / divisor);
+  if (norm != 0) v = <f32>((<f64>v - <f64>load<f32>(off + (<usize>j << 2))) * <f64>load<f32>(sc + (<usize>j << 2)));
+  store<f32>(d + (<usize>j << 2), v);
+}
+
 // dst is (count, cols) f32, src is (n, cols) u8, idx is (count) i32 row numbers into src,
 // norm is 0 or (2, cols) f32: the offsets, then the scales
 export function u8_gather_rows(dst: usize, src: usize, idx: usize, count: i32, cols: i32, divisor: f64, norm: usize): void {
@@ -75,17 +84,13 @@ export function u8_gather_rows__scalar(dst: usize, src: usize, idx: usize, count
   for (let i = 0; i < count; i++) {
     const s = src + <usize>load<i32>(idx + (<usize>i << 2)) * <usize>cols;
     const d = dst + (<usize>i * <usize>cols << 2);
-    for (let j = 0; j < cols; j++) {
-      let v = <f32>(<f64>load<u8>(s + <usize>j) / divisor);
-      if (norm != 0) v = <f32>((<f64>v - <f64>load<f32>(off + (<usize>j << 2))) * <f64>load<f32>(sc + (<usize>j << 2)));
-      store<f32>(d + (<usize>j << 2), v);
-    }
+    for (let j = 0; j < cols; j++) widenByte(d, s, j, divisor, norm, off, sc);
   }
 }
 
 /** Four features per round in two f64x2 halves: the same double division, rounding to f32 and (with a
  * normaliser) double subtract and multiply as the scalar reference, lane by lane; the row's last
- * cols mod 4 features go through the reference. */
+ * cols mod 4 features go through the reference's widenByte. */
 export function u8_gather_rows__simd(dst: usize, src: usize, idx: usize, count: i32, cols: i32, divisor: f64, norm: usize): void {
   const body = cols & ~3, D = f64x2.splat(divisor);
   const off = norm, sc = norm + (<usize>cols << 2);
@@ -106,12 +111,6 @@ export function u8_gather_rows__simd(dst: usize, src: usize, idx: usize, count: 
       }
       v128.store(d + (<usize>j << 2), v128.shuffle<i32>(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5));
     }
-    if (body < cols) {
-      for (let j = body; j < cols; j++) {
-        let v = <f32>(<f64>load<u8>(s + <usize>j) / divisor);
-        if (norm != 0) v = <f32>((<f64>v - <f64>load<f32>(off + (<usize>j << 2))) * <f64>load<f32>(sc + (<usize>j << 2)));
-        store<f32>(d + (<usize>j << 2), v);
-      }
-    }
+    for (let j = body; j < cols; j++) widenByte(d, s, j, divisor, norm, off, sc);
   }
 }

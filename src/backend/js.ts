@@ -36,6 +36,7 @@ export class JsKernels implements Kernels {
   private buf: ArrayBuffer;
   private f: Float32Array;
   private i: Int32Array;
+  private u8: Uint8Array;
   /** one gradient row for the fused SGD kernel, grown once, reused every step */
   private row = new Float32Array(0);
 
@@ -43,6 +44,7 @@ export class JsKernels implements Kernels {
     this.buf = new ArrayBuffer(initialBytes);
     this.f = new Float32Array(this.buf);
     this.i = new Int32Array(this.buf);
+    this.u8 = new Uint8Array(this.buf);
   }
 
   buffer(): ArrayBuffer { return this.buf; }
@@ -56,6 +58,7 @@ export class JsKernels implements Kernels {
     this.buf = next;
     this.f = new Float32Array(next);
     this.i = new Int32Array(next);
+    this.u8 = new Uint8Array(next);
   }
 
   // A (B,N) = act(X (B,K) · Wᵀ + bias); W (N,K). Dot products, four outputs share each x load.
@@ -283,7 +286,7 @@ export class JsKernels implements Kernels {
   }
 
   gather_rows_u8(dst: number, src: number, idx: number, count: number, cols: number, divisor: number, norm: number): void {
-    const f = this.f, I = this.i, bytes = new Uint8Array(this.buf), ix = idx >> 2;
+    const f = this.f, I = this.i, bytes = this.u8, ix = idx >> 2;
     const offset = norm ? f.subarray(norm >> 2, (norm >> 2) + cols) : undefined;
     const scale = norm ? f.subarray((norm >> 2) + cols, (norm >> 2) + 2 * cols) : undefined;
     const d = Math.fround(divisor);
