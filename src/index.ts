@@ -2,7 +2,9 @@
 // runs in Node, browsers and workers; file and dataset loaders live under src/node/.
 
 export { createNetwork, Network } from './network/network.js';
-export type { NetworkOptions, FitOptions, FitResult, EpochLog, BatchLog, TrainingState, OptimizerState } from './network/types.js';
+export type { NetworkOptions, FitOptions, FitResult, EpochLog, BatchLog, TrainingState, OptimizerState, StreamGeometry } from './network/types.js';
+export type { DataSource, SourcePiece } from './data/source.js';
+export { isDataSource } from './data/source.js';
 export { toCheckpoint, restoreNetwork } from './network/checkpoint.js';
 export { LR_SCHEDULES, learningRateAt, scheduleProblem } from './network/schedule.js';
 export type { LrSchedule, LrScheduleName, LrScheduleState } from './network/schedule.js';

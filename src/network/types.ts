@@ -54,6 +54,10 @@ export interface BatchLog {
   /** accuracy on the batch (before its update), null for a linear output */
   accuracy: number | null;
   size: number;
+  /** a streamed epoch: samples and bytes read from the source so far in this epoch (absent when
+   * the training set is resident) */
+  samplesRead?: number;
+  bytesRead?: number;
 }
 
 export interface FitOptions extends RecipeOptions {
@@ -71,6 +75,12 @@ export interface FitOptions extends RecipeOptions {
   stepsPerExecution?: number | 'auto';
   /** stop at the next batch boundary; the training state then says where to resume */
   signal?: AbortSignal;
+  /** bounds the arena (wasm memory) in bytes: a training set that does not fit with the network
+   * streams through a window of chunks instead (docs/STREAMING.md); default: no bound but wasm32's */
+  maxMemory?: number;
+  /** rows per chunk of a streamed training set (default: about 1 MiB of features, at least a
+   * batch); the window holds whole chunks */
+  chunkRows?: number;
   /** continue a run: the state from getTrainingState() (epoch, batch, order) */
   resume?: TrainingState;
   /** the learning rate per optimizer step (schedule.ts): 'constant' | 'step' (PyTorch StepLR) |
@@ -105,11 +115,17 @@ export interface TrainingState {
   sample?: number;
   order: Int32Array | null;
   rngState: Uint32Array;
+  /** a streamed run: its chunk size and window (in chunks). order is then null and rngState is
+   * the PRNG at the start of the current epoch, from which the epoch's order is drawn again */
+  stream?: StreamGeometry;
   /** the learning-rate schedule in force and the run's length in steps (its position is the optimizer step) */
   lrSchedule?: LrScheduleState;
   /** early stopping's best value, epoch, wait and best parameters */
   earlyStopping?: EarlyStoppingState;
 }
+
+/** How a streamed epoch is cut: chunks of chunkRows rows, windowChunks chunks resident at a time. */
+export interface StreamGeometry { chunkRows: number; windowChunks: number }
 
 export interface OptimizerState {
   step: number;
