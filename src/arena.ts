@@ -21,7 +21,9 @@
 //   scratch  kernel scratch: one block per thread (interleaved rows of a row unit), and what the
 //            single kernels of the ABI need (interleaved input rows, a re-packed weight matrix)
 //   data     optional resident training set: x (rows, n_0) f32 — or u8 for byte features, with
-//            their normaliser (2, n_0) f32 when one is set —, y, and the epoch's order (rows) i32
+//            their normaliser (2, n_0) f32 when one is set —, y, and the epoch's order (orderRows)
+//            i32 of rows of x. A streamed set (network/stream.ts) holds two windows of chunks in x
+//            and y while its order covers the whole epoch (orderRows > rows).
 // The params region depends only on the layers and the layout, so it never moves when the
 // capacity or the data change: a re-plan keeps the parameters where they are.
 
@@ -82,6 +84,8 @@ export interface ArenaPlan {
   readonly threads: number;
   readonly data: null | {
     rows: number; x: number; y: number; order: number; targetWidth: number;
+    /** entries of the order: the epoch's samples (rows, unless the set is streamed) */
+    orderRows: number;
     /** byte features: x is (rows, n_0) u8 widened by the gather to f32(b / divisor); 0 for f32 x */
     divisor: number;
     /** byte features with a normaliser: its (2, n_0) f32 offsets then scales; else 0 */
@@ -102,6 +106,8 @@ export interface PlanRequest {
   /** 1 for integer labels (i32), n_L for float targets */
   targetWidth: number;
   dataRows?: number;
+  /** the order's entries, when not dataRows (a streamed set: the samples of an epoch) */
+  orderRows?: number;
   /** threads of the engine (each has its own scratch) */
   threads?: number;
   /** layers l whose output gets a pre-dropout buffer (dropped sigmoid or tanh layers) */
@@ -187,8 +193,9 @@ export function planArena(req: PlanRequest): ArenaPlan {
     const x = at; at = align(at + (db ? 1 : 4) * rows * layers[0]);
     const norm = db?.normalized ? at : 0; if (norm) at = align(at + 8 * layers[0]);
     const y = at; at = align(at + 4 * rows * targetWidth);
-    const order = at; at = align(at + 4 * rows);
-    data = { rows, x, y, order, targetWidth, divisor: db ? db.divisor : 0, norm };
+    const orderRows = req.orderRows ?? rows;
+    const order = at; at = align(at + 4 * orderRows);
+    data = { rows, x, y, order, orderRows, targetWidth, divisor: db ? db.divisor : 0, norm };
   }
   const shift = grads - params;
   return {

@@ -2,7 +2,8 @@
 // names the problem (file, byte offset or line and column, shape, value) and what was expected.
 
 /** Base class: anything wasm-mlp throws on purpose. `code` is stable for programs to branch on
- * (E_CONFIG, E_INPUT, E_DATA, E_MODEL, E_DIVERGED, E_WASM_ABORT, E_WASM, E_MEMORY, E_WORKER). */
+ * (E_CONFIG, E_INPUT, E_DATA, E_MODEL, E_DIVERGED, E_WASM_ABORT, E_WASM, E_MEMORY, E_WORKER,
+ * E_SOURCE). */
 export class WasmMlpError extends Error {
   readonly code: string;
   constructor(code: string, message: string) {
@@ -81,5 +82,21 @@ export class WorkerError extends WasmMlpError {
     super('E_WORKER', message);
     this.worker = worker;
     this.kernel = kernel;
+  }
+}
+
+/** A DataSource failed while training streamed from it: its read or pass threw or rejected, or it
+ * gave rows of the wrong kind or count. Names the rows asked for; `cause` is what the source threw.
+ * Training stops at a batch boundary: the training state says where (checkpoints already written
+ * are untouched). */
+export class DataSourceError extends WasmMlpError {
+  /** the first row and the row after the last of the read that failed */
+  readonly start: number;
+  readonly end: number;
+  constructor(message: string, start: number, end: number, cause?: unknown) {
+    super('E_SOURCE', message);
+    this.start = start;
+    this.end = end;
+    if (cause !== undefined) (this as { cause?: unknown }).cause = cause;
   }
 }

@@ -67,18 +67,30 @@ export class Core {
   get depth(): number { return this.arch.layers.length - 1; }
   get targetWidth(): number { return this.head.targetWidth(this.outputs); }
 
-  /** Plans for `capacity` rows and `dataRows` resident rows; memory only grows when the plan does. */
-  replan(capacity: number, dataRows: number, dataBytes: DataBytes | null = this.dataBytes): ArenaPlan {
-    this.dataBytes = dataBytes;
-    const plan = planArena({
+  /** The plan for `capacity` rows and `dataRows` resident rows (an order of `orderRows` entries,
+   * default dataRows), without applying it: what it would need is plan.bytes. */
+  planFor(capacity: number, dataRows: number, dataBytes: DataBytes | null = this.dataBytes, orderRows?: number): ArenaPlan {
+    return planArena({
       layers: this.arch.layers, layout: this.k.weightLayout, base: this.k.arenaBase,
-      capacity, stateBlocks: this.rule.stateBlocks, targetWidth: this.targetWidth, dataRows, threads: this.k.threads ?? 1,
+      capacity, stateBlocks: this.rule.stateBlocks, targetWidth: this.targetWidth, dataRows, orderRows, threads: this.k.threads ?? 1,
       preActs: this.room.preActs, normSums: this.room.normSums, dataBytes,
     });
+  }
+
+  /** Plans for `capacity` rows and `dataRows` resident rows; memory only grows when the plan does. */
+  replan(capacity: number, dataRows: number, dataBytes: DataBytes | null = this.dataBytes, orderRows?: number): ArenaPlan {
+    this.dataBytes = dataBytes;
+    const plan = this.planFor(capacity, dataRows, dataBytes, orderRows);
     this.k.ensureBytes(plan.bytes);
     this.plan = plan;
     this.engine.configure(plan);
     return plan;
+  }
+
+  /** Re-plans for `capacity` rows, keeping the resident data's room. */
+  private keepData(capacity: number): void {
+    const d = this.plan.data;
+    this.replan(capacity, d?.rows ?? 0, this.dataBytes, d?.orderRows);
   }
 
   /** Follows recipe `r` from the next job on (dropout rates per layer, clipping; the masks' seed is
@@ -91,13 +103,13 @@ export class Core {
     this.recipe = recipe;
     if (preActs.some((v, l) => v !== !!this.room.preActs[l]) || normSums !== this.room.normSums) {
       this.room = { preActs, normSums };
-      this.replan(this.plan.capacity, this.plan.data?.rows ?? 0);
+      this.keepData(this.plan.capacity);
     }
     this.engine.setRecipe(recipe);
   }
 
   ensureCapacity(rows: number): void {
-    if (rows > this.plan.capacity) this.replan(rows, this.plan.data?.rows ?? 0);
+    if (rows > this.plan.capacity) this.keepData(rows);
   }
 
   /** Views over the backend's memory: made fresh each time, so a grow never leaves one stale. */

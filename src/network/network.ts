@@ -16,6 +16,7 @@ import { Core } from './core.js';
 import { checkParameters, gradOffsets, initParameters, paramOffsets, readBlock, stateOffsets, writeBlock } from './params.js';
 import { copyTrainingState } from './state.js';
 import { evaluateChecked, fit } from './trainer.js';
+import type { DataSource } from '../data/source.js';
 import { recipeOf } from './recipe.js';
 import { NO_RECIPE } from '../backend/engine/types.js';
 import type { FitOptions, FitResult, NetworkOptions, OptimizerState, TrainingState } from './types.js';
@@ -122,9 +123,10 @@ export class Network {
     }
   }
 
-  /** Trains on (x, y). Resolves to one log per epoch; rejects with DivergenceError if the loss
+  /** Trains on (x, y), or on a DataSource (y null) read in chunks: resident when it fits
+   * options.maxMemory, else streamed through a window (docs/STREAMING.md). Resolves to one log per epoch; rejects with DivergenceError if the loss
    * or an update stops being finite (the parameters then keep their last finite values). */
-  fit(x: Features, y: ArrayLike<number>, options: FitOptions | null = {}): Promise<FitResult> {
+  fit(x: Features | DataSource, y: ArrayLike<number> | null, options: FitOptions | null = {}): Promise<FitResult> {
     return fit(this.c, this, { x, y }, options);
   }
 

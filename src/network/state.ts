@@ -13,6 +13,7 @@ export function trainingState(epoch: number, batch: number, sample: number, orde
 export function copyTrainingState(s: TrainingState): TrainingState {
   const c = trainingState(s.epoch, s.batch, s.sample ?? 0, s.order, s.rngState);
   if (s.sample === undefined) delete c.sample;
+  if (s.stream) c.stream = { chunkRows: s.stream.chunkRows, windowChunks: s.stream.windowChunks };
   return withRecipe(c, s);
 }
 

@@ -23,6 +23,11 @@ import { checkEarlyStopping, copyEarlyStopping, earlyStoppingStep, initialEarlyS
 import type { BatchLog, EpochLog, FitOptions, FitResult, TrainingState } from './types.js';
 import type { Network } from './network.js';
 import type { Features } from '../types.js';
+import { isDataSource, type DataSource } from '../data/source.js';
+import { checkFeatures } from '../validate.js';
+import { chooseHolding, fillResident, StreamFeed } from './stream.js';
+import { SourceRows } from './source-rows.js';
+import type { DataBytes } from '../arena.js';
 
 /** Mean loss and accuracy over a dataset already checked, in chunks of the plan's capacity. */
 export function evaluateChecked(c: Core, x: Features, y: Int32Array | Float32Array, n: number): { loss: number; accuracy: number | null } {
@@ -57,16 +62,21 @@ function residentData(c: Core, x: Features, y: Int32Array | Float32Array, n: num
 }
 
 const yieldToEventLoop = () => new Promise((r) => setTimeout(r, 0));
+/** one turn of the event loop without a timer's delay (I/O callbacks run; setImmediate where there is one) */
+const yieldNow = (): Promise<void> => new Promise((r) => (typeof setImmediate === 'function' ? setImmediate(r) : setTimeout(r, 0)));
 
 /** Trains on (x, y); see Network.fit. The kernels' workers (if any) are started before and
  * released after, however the fit ends. */
 export async function fit(c: Core, net: Network, input: TrainingInput, options: FitOptions | null = {}): Promise<FitResult> {
   const recipe = recipeOf(options ?? {}, c.depth);
   await c.k.prepare?.();
+  let feed: StreamFeed | null = null;
   try {
     c.setRecipe(recipe);
-    return await runEpochs(c, net, input, options ?? {});
+    return await runEpochs(c, net, input, options ?? {}, (f) => { feed = f; });
   } finally {
+    // no read of a streamed set may still write into the arena once fit has returned
+    await (feed as StreamFeed | null)?.close();
     c.setRecipe(NO_RECIPE);
     await c.k.release?.();
   }
@@ -74,8 +84,14 @@ export async function fit(c: Core, net: Network, input: TrainingInput, options: 
 
 /** Where a fit starts: the state given to resume, or where the last fit() left off on data of
  * this size (so fit({epochs: 1}) twice trains exactly like fit({epochs: 2})), or a fresh start. */
-function startingPoint(c: Core, resume: TrainingState | undefined, n: number, bs: number) {
+function startingPoint(c: Core, resume: TrainingState | undefined, n: number, bs: number, streamed: boolean) {
   const st = resume ?? c.trainState;
+  if (streamed) {
+    // a streamed epoch is drawn again from the PRNG state at its start, which the state keeps
+    const mid = st.stream !== undefined && st.order === null && (st.sample ?? st.batch * bs) > 0;
+    if (resume || mid) c.rng = new Rng(st.rngState);
+    return { order: null, firstEpoch: st.epoch, firstSample: mid ? Math.min(st.sample ?? st.batch * bs, n) : 0 };
+  }
   if (resume?.order && resume.order.length !== n) {
     throw new InputError(`resume.order has ${resume.order.length} entries but the dataset has ${n} samples: resume with the same data`);
   }
@@ -86,6 +102,13 @@ function startingPoint(c: Core, resume: TrainingState | undefined, n: number, bs
     firstEpoch: st.epoch,
     firstSample: continuing ? Math.min(st.sample ?? st.batch * bs, n) : 0,
   };
+}
+
+/** The state of a streamed run: no order, the PRNG state the epoch's order is drawn from, the geometry. */
+function streamedState(epoch: number, batch: number, sample: number, rngState: Uint32Array, feed: StreamFeed): TrainingState {
+  const t = trainingState(epoch, batch, sample, null, rngState);
+  t.stream = { ...feed.geometry };
+  return t;
 }
 
 /** Throws the DivergenceError of a step whose loss or update was not finite, after recording where
@@ -142,12 +165,22 @@ function earlyStoppingState(c: Core, options: FitOptions, from: TrainingState, h
 }
 
 /** One epoch's batches from `firstSample` on; false when the signal stopped it at a batch boundary. */
-async function runBatches(c: Core, e: number, firstSample: number, n: number, bs: number, options: FitOptions, loop: Loop, sums: { loss: number; correct: number; seen: number }): Promise<boolean> {
+async function runBatches(c: Core, e: number, firstSample: number, n: number, bs: number, options: FitOptions, loop: Loop, sums: { loss: number; correct: number; seen: number }, feed: StreamFeed | null): Promise<boolean> {
   const { batchLog } = loop;
   const batches = batchLog.batches;
   batchLog.epoch = e + 1;
   for (let b = Math.ceil(firstSample / bs), start = firstSample; start < n;) {
-    const steps = Math.min(loop.stepsPerJob, Math.ceil((n - start) / bs));
+    let steps = Math.min(loop.stepsPerJob, Math.ceil((n - start) / bs));
+    if (feed) {
+      try {
+        steps = await feed.ready(start, steps, bs);
+      } catch (err) {
+        // the source failed: training stands after the last batch done
+        c.trainState.batch = b; c.trainState.sample = start;
+        throw err;
+      }
+      batchLog.samplesRead = feed.rows.rows; batchLog.bytesRead = feed.rows.bytesRead;
+    }
     for (let s = 0; s < steps; s++) {
       loop.lr[s] = rateAt(c, loop, c.step + s);
       writeBiasCorrections(c.opt, c.step + s + 1, loop.bc1, loop.bc2, s);
@@ -167,8 +200,12 @@ async function runBatches(c: Core, e: number, firstSample: number, n: number, bs
         options.onBatchEnd(batchLog);
       }
     }
-    // yield to the event loop now and then: signals (Ctrl-C) and timers stay responsive
-    if (performance.now() - loop.lastYield > 100) {
+    // yield to the event loop now and then: signals (Ctrl-C) and timers stay responsive; after
+    // every job while a window is being read, so that its reads progress
+    if (feed?.busy) {
+      await yieldNow();
+      loop.lastYield = performance.now();
+    } else if (performance.now() - loop.lastYield > 100) {
       await yieldToEventLoop();
       loop.lastYield = performance.now();
     }
@@ -180,22 +217,81 @@ async function runBatches(c: Core, e: number, firstSample: number, n: number, bs
   return true;
 }
 
-/** What fit trains on; x is let go (set to null) once its rows are in the arena. */
-export interface TrainingInput { x: Features | null; y: ArrayLike<number> }
+/** What fit trains on: arrays (x is let go, set to null, once its rows are in the arena), or a
+ * DataSource (y is then null). */
+export interface TrainingInput { x: Features | DataSource | null; y: ArrayLike<number> | null }
 
-/** The training data checked and copied into the arena, the validation data checked. Nothing here
- * keeps x once it is copied: the caller's input drops it too, so a caller that holds no other
- * reference leaves one copy of the training set, the arena's. */
-function loadTraining(c: Core, input: TrainingInput, batchSize: number, options: FitOptions) {
-  const d = c.checkData(input.x, input.y, '');
-  const val = options.validation ? c.checkData(options.validation.x, options.validation.y, 'validation.') : null;
-  const n = d.n, bs = Math.min(batchSize, n);
-  const data = residentData(c, d.x, d.y, n, bs);
-  input.x = null;
-  return { n, bs, data, val };
+/** A source checked against the network: its rows, inputs, divisor and normaliser. */
+function checkSource(c: Core, src: DataSource, y: unknown): { n: number; bytes: DataBytes | null } {
+  if (y !== null && y !== undefined) throw new InputError('fit(source, y): a DataSource carries its own targets; pass null for y');
+  const n = src.rows;
+  if (!(Number.isInteger(n) && n >= 1)) throw new InputError(`the data source's rows must be a positive integer; got ${String(n)}`);
+  if (src.inputs !== c.inputs) throw new InputError(`the data source has ${src.inputs} features per row but the network has ${c.inputs} inputs`);
+  if (src.divisor === undefined) {
+    if (src.normalizer) throw new InputError('the data source has a normalizer but no divisor: a normalizer goes with byte features (float features are given normalised)');
+    return { n, bytes: null };
+  }
+  // the divisor and normaliser are checked as those of ByteFeatures are
+  checkFeatures({ bytes: new Uint8Array(c.inputs), divisor: src.divisor, normalizer: src.normalizer }, c.inputs, 'source');
+  return { n, bytes: { divisor: src.divisor, normalized: src.normalizer !== undefined } };
 }
 
-async function runEpochs(c: Core, net: Network, input: TrainingInput, options: FitOptions): Promise<FitResult> {
+/** Writes a source's normaliser into the plan's data block. */
+function writeNormalizer(c: Core, src: DataSource): void {
+  const norm = c.plan.data!.norm;
+  if (!src.normalizer || !norm) return;
+  c.f32(norm, c.inputs).set(src.normalizer.offset);
+  c.f32(norm + 4 * c.inputs, c.inputs).set(src.normalizer.scale);
+}
+
+/** In-memory features and targets read as a source: what a set larger than maxMemory streams from. */
+function arrayRows(c: Core, x: Features, y: Int32Array | Float32Array, n: number): DataSource {
+  const n0 = c.inputs, w = c.targetWidth;
+  const src: DataSource = {
+    rows: n, inputs: n0,
+    read(start, count, xs, ys) {
+      if (x instanceof Float32Array) xs.set(x.subarray(start * n0, (start + count) * n0));
+      else xs.set(x.bytes.subarray(start * n0, (start + count) * n0));
+      ys.set(y.subarray(start * w, (start + count) * w));
+    },
+  };
+  if (!(x instanceof Float32Array)) return { ...src, divisor: x.divisor, normalizer: x.normalizer };
+  return src;
+}
+
+/** The training data checked and put where fit trains from: resident in the arena (copied from
+ * arrays, or read from a source straight into it), or streamed through it (a StreamFeed). The
+ * validation data checked. Nothing here keeps x once it is in the arena: the caller's input drops
+ * it too, so a caller that holds no other reference leaves one copy of the training set, the arena's. */
+async function loadTraining(c: Core, input: TrainingInput, batchSize: number, options: FitOptions) {
+  const val = options.validation ? c.checkData(options.validation.x, options.validation.y, 'validation.') : null;
+  const source = isDataSource(input.x) ? input.x : null;
+  const d = source ? null : c.checkData(input.x, input.y, '');
+  const { n, bytes } = source ? checkSource(c, source, input.y) : { n: d!.n, bytes: d!.x instanceof Float32Array ? null : { divisor: d!.x.divisor, normalized: d!.x.normalizer !== undefined } };
+  const bs = Math.min(batchSize, n);
+  const capacity = Math.max(bs, EVAL_CHUNK, c.plan.capacity);
+  const st = options.resume ?? c.trainState;
+  const midEpoch = st.order === null && (st.sample ?? st.batch * bs) > 0;
+  const holding = chooseHolding(c, n, bytes, bs, capacity, options, st.stream, midEpoch);
+  let feed: StreamFeed | null = null;
+  if (holding.resident && d) {
+    residentData(c, d.x, d.y, n, bs);
+  } else if (holding.resident) {
+    c.replan(capacity, n, bytes);
+    writeNormalizer(c, source!);
+    await fillResident(new SourceRows(c, source!, n), n, Math.max(bs, 4096));
+  } else {
+    const g = holding.geometry;
+    c.replan(capacity, 2 * g.chunkRows * g.windowChunks, bytes, n);
+    const src = source ?? arrayRows(c, d!.x, d!.y, n);
+    writeNormalizer(c, src);
+    feed = new StreamFeed(c, src, n, g);
+  }
+  input.x = null;
+  return { n, bs, data: c.plan.data!, val, feed };
+}
+
+async function runEpochs(c: Core, net: Network, input: TrainingInput, options: FitOptions, onFeed: (f: StreamFeed) => void): Promise<FitResult> {
   const epochs = checkPositiveInt('epochs', options.epochs ?? 1, 0);
   const batchSize = checkPositiveInt('batchSize', options.batchSize ?? 32, 1);
   const shuffle = options.shuffle ?? true;
@@ -203,10 +299,11 @@ async function runEpochs(c: Core, net: Network, input: TrainingInput, options: F
   if (spe !== 'auto' && !(Number.isInteger(spe) && spe >= 1 && spe <= MAX_STEPS)) {
     throw new InputError(`stepsPerExecution must be 'auto' or an integer from 1 to ${MAX_STEPS}, got ${typeof spe === 'string' ? JSON.stringify(spe) : String(spe)}`);
   }
-  const { n, bs, data, val } = loadTraining(c, input, batchSize, options);
+  const { n, bs, data, val, feed } = await loadTraining(c, input, batchSize, options);
+  if (feed) onFeed(feed);
   const from = options.resume ?? c.trainState;
   const es = earlyStoppingState(c, options, from, val !== null);
-  const { order, firstEpoch, firstSample: resumeAt } = startingPoint(c, options.resume, n, bs);
+  const { order, firstEpoch, firstSample: resumeAt } = startingPoint(c, options.resume, n, bs, feed !== null);
   let firstSample = resumeAt;
   const history: FitResult = [];
   const loop: Loop = {
@@ -227,13 +324,20 @@ async function runEpochs(c: Core, net: Network, input: TrainingInput, options: F
   for (let e = firstEpoch; e < firstEpoch + epochs; e++) {
     // stopped before this epoch drew its order: the state stays at the end of the last one
     if (options.signal?.aborted) { history.stopped = true; return history; }
-    // a fresh epoch reshuffles the previous order; a resumed one keeps the order it was cut in
-    if (firstSample === 0 && shuffle) c.rng.shuffle(order);
-    c.i32(data.order, n).set(order);
-    c.trainState = recipe(trainingState(e, Math.ceil(firstSample / bs), firstSample, order, c.rng.state));
+    if (feed) {
+      // a streamed epoch's order is drawn anew from the PRNG state at its start, resumed or not
+      const rngAtStart = Uint32Array.from(c.rng.state);
+      await feed.beginEpoch(shuffle);
+      c.trainState = recipe(streamedState(e, Math.ceil(firstSample / bs), firstSample, rngAtStart, feed));
+    } else {
+      // a fresh epoch reshuffles the previous order; a resumed one keeps the order it was cut in
+      if (firstSample === 0 && shuffle) c.rng.shuffle(order!);
+      c.i32(data.order, n).set(order!);
+      c.trainState = recipe(trainingState(e, Math.ceil(firstSample / bs), firstSample, order, c.rng.state));
+    }
     const sums = { loss: 0, correct: 0, seen: 0 };
     const t0 = performance.now();
-    if (!(await runBatches(c, e, firstSample, n, bs, options, loop, sums))) { history.stopped = true; return history; }
+    if (!(await runBatches(c, e, firstSample, n, bs, options, loop, sums, feed))) { history.stopped = true; return history; }
     const seconds = (performance.now() - t0) / 1000;
     const s = c.summarize(sums.loss, sums.correct, sums.seen);
     const log: EpochLog = { epoch: e + 1, loss: s.loss, trainAccuracy: s.accuracy, samplesPerSecond: sums.seen / seconds, seconds, learningRate: rateAt(c, loop, c.step - 1) };
@@ -250,7 +354,7 @@ async function runEpochs(c: Core, net: Network, input: TrainingInput, options: F
       }
     }
     firstSample = 0;
-    c.trainState = recipe(trainingState(e + 1, 0, 0, order, c.rng.state));
+    c.trainState = recipe(feed ? streamedState(e + 1, 0, 0, c.rng.state, feed) : trainingState(e + 1, 0, 0, order, c.rng.state));
     history.push(log);
     if (options.onEpochEnd) await options.onEpochEnd(log, net);
     if (verdict === 'stop') {

@@ -113,7 +113,7 @@ export class WasmEngine implements Engine {
     w[D.D_ROW_LOSS] = plan.rowLoss;
     w[D.D_ROW_CORRECT] = plan.rowCorrect;
     if (plan.data) {
-      w[D.D_DATA_X] = plan.data.x; w[D.D_DATA_Y] = plan.data.y; w[D.D_ORDER] = plan.data.order; w[D.D_DATA_ROWS] = plan.data.rows;
+      w[D.D_DATA_X] = plan.data.x; w[D.D_DATA_Y] = plan.data.y; w[D.D_ORDER] = plan.data.order; w[D.D_DATA_ROWS] = plan.data.orderRows;
       w[D.D_DATA_BYTES] = plan.data.divisor > 0 ? 1 : 0; f[D.D_DATA_DIVISOR] = plan.data.divisor; w[D.D_DATA_NORM] = plan.data.norm;
     }
     w[D.D_STEP_ARGS] = plan.stepArgs;
