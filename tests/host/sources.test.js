@@ -6,8 +6,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, rmSync, openSync, closeSync, writeSync, ftruncateSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, openSync, closeSync, writeSync, ftruncateSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { arraySource, iterableSource, readableStreamSource, idxStreamSource, isDataSource, Rng } from '../../dist/index.js';
@@ -15,22 +14,9 @@ import { idxFileSource } from '../../dist/node/index.js';
 import { loadIdxFile } from '../../dist/node/idx-files.js';
 import { DataFormatError, InputError } from '../../dist/errors.js';
 import { makeSyntheticIdx } from '../../scripts/make-synthetic-idx.mjs';
+import { ubyte, tempDir as tempIn } from '../data/idx-fixtures.js';
 
-/** An IDX ubyte file of the given dims whose element i is f(i). */
-function ubyte(dims, f = (i) => (i * 37 + 11) % 256) {
-  const head = 4 + 4 * dims.length, count = dims.reduce((a, b) => a * b, 1);
-  const out = new Uint8Array(head + count), dv = new DataView(out.buffer);
-  out[2] = 0x08; out[3] = dims.length;
-  dims.forEach((d, i) => dv.setUint32(4 + 4 * i, d, false));
-  for (let i = 0; i < count; i++) out[head + i] = f(i);
-  return out;
-}
-
-function tempDir(t) {
-  const dir = mkdtempSync(join(tmpdir(), 'wasm-mlp-sources-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+const tempDir = (t) => tempIn(t, 'wasm-mlp-sources-');
 
 /** Asserts `promise` rejects with `Type` whose fields equal `props` and whose message matches. */
 async function rejectsWith(promise, Type, props, ...patterns) {
