@@ -11,10 +11,12 @@ import { DataFormatError, WasmMlpError } from '../errors.js';
 import { imageShape, labelCount, parseIdxHeader, type IdxHeader } from './idx.js';
 import type { DataSource, SourcePiece } from './source.js';
 import { checkDivisor } from './sources.js';
-import { chunksOf } from './stream-chunks.js';
+import { chunksOf, isReadableStream } from './stream-chunks.js';
 
-/** Returns a new byte stream from its first byte each call. */
-export type ByteStreamFactory = () => ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
+type ByteStream = ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
+/** Returns a new byte stream from its first byte each call, or a promise of one (a fetch:
+ * `() => fetch(url).then((res) => res.body)`). */
+export type ByteStreamFactory = () => ByteStream | Promise<ByteStream>;
 
 export interface IdxStreamOptions {
   /** a feature is f32(byte / divisor); default 255 (pixels to [0, 1], as loadIdx* give) */
@@ -32,16 +34,16 @@ const MAX_ELEMENTS = 2 ** 53;
 /** Reads one byte stream in exact sizes across its chunk boundaries, counting the bytes it pulls
  * and turning the stream's own failures (network, gzip) into a DataFormatError at its offset. */
 class ByteReader {
-  private readonly it: AsyncIterator<Uint8Array>;
+  private readonly opening: Promise<ByteStream>;
+  private it: AsyncIterator<Uint8Array> | null = null;
   private chunk: Uint8Array = new Uint8Array(0);
   private at = 0;
   /** bytes of the stream handed out so far: the offset of the next one */
   offset = 0;
 
   constructor(open: ByteStreamFactory, readonly name: string, private readonly pulled: (bytes: number) => void) {
-    let src;
-    try { src = open(); } catch (e) { throw this.failure(e); }
-    this.it = chunksOf(src)[Symbol.asyncIterator]();
+    try { this.opening = Promise.resolve(open()); } catch (e) { throw this.failure(e); }
+    this.opening.catch(() => undefined); // a stream never read (its pair failed first) must not reject unhandled
   }
 
   /** Fills `out`; returns the bytes it got, fewer only where the stream ended. */
@@ -63,13 +65,19 @@ class ByteReader {
 
   /** Releases the stream (cancels it if it has not ended). */
   async close(): Promise<void> {
-    try { await this.it.return?.(); } catch { /* already failing or ended: nothing to release */ }
+    try {
+      if (this.it) await this.it.return?.();
+      else await cancel(await this.opening); // opened, never read
+    } catch { /* failed to open, already failing or ended: nothing to release */ }
   }
 
   private async pull(): Promise<boolean> {
     for (;;) {
       let r: IteratorResult<Uint8Array>;
-      try { r = await this.it.next(); } catch (e) { throw this.failure(e); }
+      try {
+        this.it ??= chunksOf(await this.opening)[Symbol.asyncIterator]();
+        r = await this.it.next();
+      } catch (e) { throw this.failure(e); }
       if (r.done) return false;
       if (!(r.value instanceof Uint8Array)) {
         throw new DataFormatError(`${this.name}: at byte ${this.offset} the stream gave a ${describe(r.value)}, expected Uint8Array chunks`, { file: this.name, offset: this.offset });
@@ -87,6 +95,12 @@ class ByteReader {
     (err as Error & { cause?: unknown }).cause = e;
     return err;
   }
+}
+
+/** Releases a stream nobody has read from. */
+async function cancel(src: ByteStream): Promise<void> {
+  if (isReadableStream(src)) await src.cancel();
+  else await src[Symbol.asyncIterator]().return?.(); // a Node Readable's iterator destroys it
 }
 
 const describe = (v: unknown): string => (v === null ? 'null' : typeof v === 'object' ? (v.constructor?.name ?? 'object') : typeof v);
@@ -207,7 +221,8 @@ export async function idxPairSource(
 /** A sequential DataSource over an IDX images stream (ubyte, 3 dims or more) and its labels stream
  * (ubyte, 1 dim). Each factory must return a new stream from the first byte every call: it is
  * called once here to read the header and once per pass. Streams are read through getReader()
- * (ReadableStream) or async iteration (Node streams, generators); a gzip file must be decompressed
+ * (ReadableStream) or async iteration (Node streams, generators); a factory may return a promise of
+ * either (a fetch body). A gzip file must be decompressed
  * by the caller (browser: `res.body.pipeThrough(new DecompressionStream('gzip'))`). Errors
  * (DataFormatError) name the stream and the byte offset: a wrong magic number, counts that differ,
  * a stream that ends inside a row or goes on after the last one, a stream that fails. */

@@ -28,16 +28,19 @@ async function rejectsWith(promise, Type, props, ...patterns) {
   });
 }
 
-/** Every piece of one pass, each checked to hold whole rows; x and y concatenated. */
+/** Every piece of one pass, each checked to hold whole rows: x concatenated (typed as the pieces'
+ * x), y as a plain array, and the rows of each piece. */
 async function drain(source) {
   const xs = [], ys = [], sizes = [];
   for await (const p of source.pass()) {
     assert.equal(p.x.length % source.inputs, 0, 'a piece of whole rows');
     sizes.push(p.x.length / source.inputs);
-    for (const v of p.x) xs.push(v); // not push(...x): a 1 MB piece would overflow the stack
+    xs.push(p.x);
     for (const v of p.y) ys.push(v);
   }
-  return { x: xs, y: ys, sizes };
+  const x = new (xs[0]?.constructor ?? Uint8Array)(xs.reduce((n, a) => n + a.length, 0));
+  xs.reduce((at, a) => { x.set(a, at); return at + a.length; }, 0);
+  return { x, y: ys, sizes };
 }
 
 /** A ReadableStream over `bytes` in chunks of the given sizes (cycled), counting cancels. */
@@ -121,7 +124,7 @@ test('iterableSource passes every row in order, in pieces of 1, of odd sizes and
       assert.ok(isDataSource(s));
       for (let pass = 0; pass < 2; pass++) {
         const got = await drain(s);
-        assert.deepEqual(got.x, [...BYTES], `pieces of ${sizes}, pass ${pass}`);
+        assert.deepEqual(got.x, BYTES, `pieces of ${sizes}, pass ${pass}`);
         assert.deepEqual(got.y, [...LABELS]);
       }
     }
@@ -131,7 +134,7 @@ test('iterableSource passes every row in order, in pieces of 1, of odd sizes and
     yield { x: FLOATS.subarray(10 * F), y: TARGETS.subarray(30) };
   });
   const got = await drain(floats);
-  assert.deepEqual(got.x, [...FLOATS]);
+  assert.deepEqual(got.x, FLOATS);
   assert.deepEqual(got.y, [...TARGETS]);
   assert.deepEqual(got.sizes, [10, 13]);
 });
@@ -173,7 +176,7 @@ test('readableStreamSource reads a stream of pieces through getReader, checks it
   const s = readableStreamSource({ rows: R, inputs: F, divisor: 255 }, open([3]));
   for (let pass = 0; pass < 2; pass++) {
     const got = await drain(s);
-    assert.deepEqual(got.x, [...BYTES]);
+    assert.deepEqual(got.x, BYTES);
     assert.deepEqual(got.y, [...LABELS]);
   }
   for await (const piece of s.pass()) { assert.equal(piece.y.length, 3); break; }
@@ -185,13 +188,15 @@ test('readableStreamSource reads a stream of pieces through getReader, checks it
 const ROWS = 150, DIMS = [ROWS, 60, 250];
 const IMAGES = ubyte(DIMS);
 const LABEL_FILE = ubyte([ROWS], (i) => i % 10);
-const PIXELS = [...IMAGES.subarray(16)], CLASSES = [...LABEL_FILE.subarray(8)];
+const PIXELS = IMAGES.slice(16), CLASSES = [...LABEL_FILE.subarray(8)];
 
 test('idxStreamSource passes the IDX rows and labels from ReadableStreams and async iterables in any chunking, the same on every pass', async () => {
   for (const [images, labels] of [
     [() => byteStream(IMAGES, [1, 3, 4097]), () => byteStream(LABEL_FILE, [1, 2, 5])],
     [() => byteChunks(IMAGES, 65536), () => byteChunks(LABEL_FILE, 3)],
     [() => byteStream(IMAGES, [IMAGES.length]), () => byteChunks(LABEL_FILE, LABEL_FILE.length)],
+    // promises of streams, as `() => fetch(url).then((res) => res.body)` gives
+    [async () => byteStream(IMAGES, [70000]), () => Promise.resolve(byteChunks(LABEL_FILE, 64))],
   ]) {
     const s = await idxStreamSource(images, labels);
     assert.ok(isDataSource(s));
@@ -200,7 +205,7 @@ test('idxStreamSource passes the IDX rows and labels from ReadableStreams and as
       const before = s.bytesRead;
       const got = await drain(s);
       assert.deepEqual(got.sizes, [69, 69, 12]);
-      assert.ok(got.x.length === PIXELS.length && got.x.every((v, i) => v === PIXELS[i]), `pass ${pass}: the pixels`);
+      assert.deepEqual(got.x, PIXELS, `pass ${pass}: the pixels`);
       assert.deepEqual(got.y, CLASSES);
       assert.equal(s.bytesRead - before, IMAGES.length + LABEL_FILE.length, 'a pass reads both streams once, whole');
     }
@@ -232,6 +237,11 @@ test('idxStreamSource names the stream and byte offset of a wrong magic number, 
   }, () => byteChunks(LABEL_FILE, 50), { name: 'net' });
   fail = true;
   await rejectsWith(drain(flaky), DataFormatError, { file: 'net images stream', offset: 4000 }, /reading failed at byte 4000: connection reset/);
+  // a fetch that fails; and one that fails beside a stream whose header is refused first (its
+  // rejection is handled: the process does not die of an unhandled rejection)
+  await rejectsWith(idxStreamSource(() => Promise.reject(new Error('HTTP 404')), () => byteChunks(LABEL_FILE, 9)), DataFormatError,
+    { file: 'IDX images stream', offset: 0 }, /reading failed at byte 0: HTTP 404/);
+  await rejectsWith(idxStreamSource(() => byteChunks(bad, 9), () => Promise.reject(new Error('offline'))), DataFormatError, { offset: 1 }, /bad magic/);
   // re-opened for a pass, the stream announces another shape than at creation
   let opened = 0;
   const changing = await idxStreamSource(() => byteChunks(opened++ === 0 ? IMAGES : ubyte([ROWS, 10, 10]), 999), () => byteChunks(LABEL_FILE, 999));
@@ -303,7 +313,7 @@ test('idxFileSource streams gzip files (or a gzip file beside a plain one) a pas
     for (let pass = 0; pass < 2; pass++) {
       const before = s.bytesRead;
       const got = await drain(s);
-      assert.ok(got.x.length === d.images.length && got.x.every((v, i) => v === d.images[i]), `pass ${pass}: pixels`);
+      assert.deepEqual(got.x, d.images.slice(), `pass ${pass}: pixels`);
       assert.deepEqual(got.y, [...d.labels]);
       assert.equal(s.bytesRead - before, fileBytes, 'a pass reads each file once');
     }
