@@ -57,7 +57,23 @@ export function idxAnnouncedBytes(head: Uint8Array): number | null {
   return 4 + 4 * nd + count * t.size;
 }
 
-export function parseIdx(bytes: Uint8Array, file?: string): IdxFile {
+/** An IDX header: the element type, the dims, where the elements start and how many there are. */
+export interface IdxHeader {
+  type: IdxType;
+  dims: number[];
+  /** bytes before the first element: 4 + 4 · dims */
+  headerLen: number;
+  /** elements: the product of the dims */
+  count: number;
+  /** bytes per element */
+  size: number;
+}
+
+/** Parses and checks the header at the start of `bytes` (which may hold more: the elements).
+ * `maxElements` bounds the dims' product: IDX_MAX_ELEMENTS for a file read into one buffer; a
+ * reader that never holds the whole file (src/node/idx-source.ts, src/data/idx-stream.ts) passes
+ * 2^53, the largest count whose byte offsets stay exact as numbers. */
+export function parseIdxHeader(bytes: Uint8Array, file?: string, maxElements = IDX_MAX_ELEMENTS): IdxHeader {
   const w = where(file);
   if (bytes.length < 4) {
     throw new DataFormatError(
@@ -94,37 +110,46 @@ export function parseIdx(bytes: Uint8Array, file?: string): IdxFile {
       { file, offset: bytes.length },
     );
   }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, headerLen);
   const dims: number[] = [];
   let count = 1;
   for (let d = 0; d < ndims; d++) {
     const size = view.getUint32(4 + 4 * d, false);
     dims.push(size);
     count *= size;
-    if (count > IDX_MAX_ELEMENTS) {
+    if (count > maxElements) {
       throw new DataFormatError(
-        `${w}: dimension ${d} at byte ${4 + 4 * d} (size ${size}) makes the element count exceed 2^31 (dims so far ${dims.join('×')})`,
+        `${w}: dimension ${d} at byte ${4 + 4 * d} (size ${size}) makes the element count exceed ${powerOfTwo(maxElements)} (dims so far ${dims.join('×')})`,
         { file, offset: 4 + 4 * d },
       );
     }
   }
-  const expected = count * t.size;
+  return { type: t.type, dims, headerLen, count, size: t.size };
+}
+
+/** 2^31 rather than 2147483648 where the limit is a power of two. */
+const powerOfTwo = (v: number): string => (Number.isInteger(Math.log2(v)) ? `2^${Math.log2(v)}` : String(v));
+
+export function parseIdx(bytes: Uint8Array, file?: string): IdxFile {
+  const w = where(file);
+  const { type, dims, headerLen, count, size } = parseIdxHeader(bytes, file);
+  const expected = count * size;
   const found = bytes.length - headerLen;
   if (found < expected) {
     throw new DataFormatError(
-      `${w}: truncated data at byte ${bytes.length}: dims ${dims.join('×')} of ${t.type} need ${expected} data bytes after the ${headerLen}-byte header, found ${found}`,
+      `${w}: truncated data at byte ${bytes.length}: dims ${dims.join('×')} of ${type} need ${expected} data bytes after the ${headerLen}-byte header, found ${found}`,
       { file, offset: bytes.length },
     );
   }
   if (found > expected) {
     throw new DataFormatError(
-      `${w}: ${found - expected} trailing bytes at byte ${headerLen + expected}: dims ${dims.join('×')} of ${t.type} need exactly ${expected} data bytes, found ${found}`,
+      `${w}: ${found - expected} trailing bytes at byte ${headerLen + expected}: dims ${dims.join('×')} of ${type} need exactly ${expected} data bytes, found ${found}`,
       { file, offset: headerLen + expected },
     );
   }
   const start = bytes.byteOffset + headerLen;
   let data: IdxData;
-  switch (t.type) {
+  switch (type) {
     case 'ubyte':
       data = bytes.subarray(headerLen);
       break;
@@ -134,15 +159,15 @@ export function parseIdx(bytes: Uint8Array, file?: string): IdxFile {
     default: {
       // Multi-byte elements are big-endian and may be unaligned: read them through a DataView.
       const dv = new DataView(bytes.buffer, start, expected);
-      if (t.type === 'i16') {
+      if (type === 'i16') {
         const a = new Int16Array(count);
         for (let i = 0; i < count; i++) a[i] = dv.getInt16(2 * i, false);
         data = a;
-      } else if (t.type === 'i32') {
+      } else if (type === 'i32') {
         const a = new Int32Array(count);
         for (let i = 0; i < count; i++) a[i] = dv.getInt32(4 * i, false);
         data = a;
-      } else if (t.type === 'f32') {
+      } else if (type === 'f32') {
         const a = new Float32Array(count);
         for (let i = 0; i < count; i++) a[i] = dv.getFloat32(4 * i, false);
         data = a;
@@ -153,7 +178,7 @@ export function parseIdx(bytes: Uint8Array, file?: string): IdxFile {
       }
     }
   }
-  return { type: t.type, dims, data };
+  return { type: type, dims, data };
 }
 
 /** Images (n, rows, cols[, ...]) of ubyte to (n, rows·cols·...) Float32 in [0, 1]. */
@@ -174,8 +199,9 @@ export function idxImagesAsBytes(parsed: IdxFile, file?: string): { x: ByteFeatu
   return { x: { bytes: parsed.data as Uint8Array, divisor: 255 }, n, features };
 }
 
-/** n and features of an images file; a DataFormatError unless it is ubyte with 3 dimensions or more. */
-function imageShape(parsed: IdxFile, file?: string): { n: number; features: number } {
+/** n and features of an images file (or its header); a DataFormatError unless it is ubyte with 3
+ * dimensions or more. */
+export function imageShape(parsed: Pick<IdxFile, 'type' | 'dims'>, file?: string): { n: number; features: number } {
   const w = where(file);
   const magic = idxMagic(parsed);
   if (parsed.dims.length < 3 || parsed.type !== 'ubyte') {
@@ -192,6 +218,12 @@ function imageShape(parsed: IdxFile, file?: string): { n: number; features: numb
 
 /** Labels (n) of ubyte; returns the view on the file bytes (no copy). */
 export function idxLabels(parsed: IdxFile, file?: string): Uint8Array {
+  labelCount(parsed, file);
+  return parsed.data as Uint8Array;
+}
+
+/** n of a labels file (or its header); a DataFormatError unless it is ubyte with 1 dimension. */
+export function labelCount(parsed: Pick<IdxFile, 'type' | 'dims'>, file?: string): number {
   const w = where(file);
   const magic = idxMagic(parsed);
   if (parsed.dims.length !== 1 || parsed.type !== 'ubyte') {
@@ -200,5 +232,5 @@ export function idxLabels(parsed: IdxFile, file?: string): Uint8Array {
       { file, offset: parsed.type !== 'ubyte' ? 2 : 3 },
     );
   }
-  return parsed.data as Uint8Array;
+  return parsed.dims[0];
 }

@@ -58,11 +58,15 @@ export function readFileChecked(path: string, kind: 'data' | 'model' = 'data'): 
     const buf = readFileSync(path);
     return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const msg =
-      code === 'ENOENT' ? `file not found: ${path}` :
-      code === 'EISDIR' ? `expected a file, found a directory: ${path}` :
-      `cannot read ${path}: ${describe(e)}`;
+    const msg = readProblem(path, e);
     throw kind === 'model' ? new ModelFileError(msg, { file: path }) : new DataFormatError(msg, { file: path });
   }
+}
+
+/** What went wrong opening or reading `path`, in words a user can act on. */
+export function readProblem(path: string, e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' ? `file not found: ${path}` :
+    code === 'EISDIR' ? `expected a file, found a directory: ${path}` :
+    `cannot read ${path}: ${describe(e)}`;
 }

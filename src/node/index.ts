@@ -8,6 +8,8 @@ export { loadDigits, DIGITS_TRAIN, DIGITS_SPLIT_SEED } from './digits.js';
 export type { Dataset, DatasetSplits } from '../types.js';
 export type { LabeledSet } from './digits.js';
 export { loadIdxFile, loadIdxDataset, findFashionMnistDir } from './idx-files.js';
+export { idxFileSource } from './idx-source.js';
+export type { IdxFileSourceOptions } from './idx-source.js';
 export { writeFileAtomic, readFileChecked } from './atomic.js';
 export { writeReport, loadReportAssets } from './report-file.js';
 export { parseCsv } from '../data/csv.js';

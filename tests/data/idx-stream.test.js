@@ -3,29 +3,15 @@
 // (loadIdxDatasetBytes) whose widened values are loadIdxDataset's floats, bit for bit.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { loadIdxFile, loadIdxFileStreaming, loadIdxDataset, loadIdxDatasetBytes } from '../../dist/node/idx-files.js';
 import { idxAnnouncedBytes } from '../../dist/data/idx.js';
 import { DataFormatError } from '../../dist/errors.js';
+import { ubyte, tempDir as tempIn } from './idx-fixtures.js';
 
-/** An IDX ubyte file of the given dims whose element i is f(i). */
-function ubyte(dims, f = (i) => (i * 37 + 11) % 256) {
-  const head = 4 + 4 * dims.length, count = dims.reduce((a, b) => a * b, 1);
-  const out = new Uint8Array(head + count), dv = new DataView(out.buffer);
-  out[2] = 0x08; out[3] = dims.length;
-  dims.forEach((d, i) => dv.setUint32(4 + 4 * i, d, false));
-  for (let i = 0; i < count; i++) out[head + i] = f(i);
-  return out;
-}
-
-function tempDir(t) {
-  const dir = mkdtempSync(join(tmpdir(), 'wasm-mlp-idx-stream-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+const tempDir = (t) => tempIn(t, 'wasm-mlp-idx-stream-');
 
 async function rejectsWith(promise, props, ...patterns) {
   await assert.rejects(promise, (e) => {
