@@ -24,6 +24,7 @@ import type { BatchLog, EpochLog, FitOptions, FitResult, TrainingState } from '.
 import type { Network } from './network.js';
 import type { Features } from '../types.js';
 import { isDataSource, type DataSource } from '../data/source.js';
+import { arraySource } from '../data/sources.js';
 import { checkFeatures } from '../validate.js';
 import { chooseHolding, fillResident, StreamFeed } from './stream.js';
 import { SourceRows } from './source-rows.js';
@@ -244,21 +245,6 @@ function writeNormalizer(c: Core, src: DataSource): void {
   c.f32(norm + 4 * c.inputs, c.inputs).set(src.normalizer.scale);
 }
 
-/** In-memory features and targets read as a source: what a set larger than maxMemory streams from. */
-function arrayRows(c: Core, x: Features, y: Int32Array | Float32Array, n: number): DataSource {
-  const n0 = c.inputs, w = c.targetWidth;
-  const src: DataSource = {
-    rows: n, inputs: n0,
-    read(start, count, xs, ys) {
-      if (x instanceof Float32Array) xs.set(x.subarray(start * n0, (start + count) * n0));
-      else xs.set(x.bytes.subarray(start * n0, (start + count) * n0));
-      ys.set(y.subarray(start * w, (start + count) * w));
-    },
-  };
-  if (!(x instanceof Float32Array)) return { ...src, divisor: x.divisor, normalizer: x.normalizer };
-  return src;
-}
-
 /** The training data checked and put where fit trains from: resident in the arena (copied from
  * arrays, or read from a source straight into it), or streamed through it (a StreamFeed). The
  * validation data checked. Nothing here keeps x once it is in the arena: the caller's input drops
@@ -283,7 +269,7 @@ async function loadTraining(c: Core, input: TrainingInput, batchSize: number, op
   } else {
     const g = holding.geometry;
     c.replan(capacity, 2 * g.chunkRows * g.windowChunks, bytes, n);
-    const src = source ?? arrayRows(c, d!.x, d!.y, n);
+    const src = source ?? arraySource(d!.x, d!.y, c.targetWidth);
     writeNormalizer(c, src);
     feed = new StreamFeed(c, src, n, g);
   }
