@@ -153,18 +153,22 @@ async function randomAccess(images: OpenFile, labels: OpenFile, divisor: number)
   };
 }
 
+const PIECE_BYTES = 1 << 20;
+
 /** Both files streamed per pass, a gzip one through createGunzip; bytesRead counts file bytes
  * (compressed for gzip). */
 async function streamedSource(paths: { images: string; labels: string }, gzip: { images: boolean; labels: boolean }, divisor: number): Promise<DataSource & { readonly bytesRead: number; close(): Promise<void> }> {
   let fileBytes = 0;
   const live = new Set<Readable>(); // the streams of passes under way, for close()
   const opener = (which: 'images' | 'labels') => async function* (): AsyncGenerator<Uint8Array> {
-    const file = createReadStream(paths[which]);
+    // pieces of 1 MiB rather than Node's 64 KiB (and zlib's 16 KiB): a pass read between training
+    // jobs advances one piece per turn of the event loop, so small pieces starve it
+    const file = createReadStream(paths[which], { highWaterMark: PIECE_BYTES });
     // counted while this reader holds the stream: a chunk read ahead and dropped when the reader
     // leaves (the header check does after a few bytes) does not show in a later pass's count
     let reading = true;
     // pipeline destroys both on an error or when the reader leaves early, and the reader sees the error
-    const out: Readable = gzip[which] ? pipeline(file, createGunzip(), () => undefined) : file;
+    const out: Readable = gzip[which] ? pipeline(file, createGunzip({ chunkSize: PIECE_BYTES }), () => undefined) : file;
     if (gzip[which]) file.on('data', (c: Buffer | string) => { if (reading) fileBytes += c.length; }); // pipe flows it at once: no chunk is missed
     live.add(out);
     try {
