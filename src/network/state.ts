@@ -1,5 +1,6 @@
-// Training state: where a run is (epoch, progress in the epoch, the epoch's order, the PRNG), kept
-// as copies so that nothing a caller holds aliases the network's own arrays.
+// Training state: where a run is (epoch, progress in the epoch, the epoch's order or a streamed
+// run's geometry, the PRNG), kept as copies so that nothing a caller holds aliases the network's
+// own arrays.
 
 import type { TrainingState } from './types.js';
 import { copyEarlyStopping } from './early-stopping.js';
@@ -13,6 +14,7 @@ export function trainingState(epoch: number, batch: number, sample: number, orde
 export function copyTrainingState(s: TrainingState): TrainingState {
   const c = trainingState(s.epoch, s.batch, s.sample ?? 0, s.order, s.rngState);
   if (s.sample === undefined) delete c.sample;
+  if (s.stream) c.stream = { chunkRows: s.stream.chunkRows, windowChunks: s.stream.windowChunks };
   return withRecipe(c, s);
 }
 
