@@ -35,6 +35,7 @@ export async function runTraining(run: TrainingRun): Promise<boolean> {
   try {
     result = await net.fit(handOverTrainingX(run), train.y, {
       epochs: Math.max(0, opts.epochs - run.start.epoch), batchSize: opts.batchSize, shuffle: true, signal: controller.signal,
+      ...(opts.maxMemory !== undefined ? { maxMemory: opts.maxMemory } : {}),
       ...opts.stepRecipe,
       validation: validation ? { x: validation.x, y: validation.y } : undefined,
       ...opts.recipe,
