@@ -81,3 +81,26 @@ export function choice<T extends string>(flags: Flags, name: string, names: read
   if (!(names as readonly string[]).includes(v)) throw new UsageError(`--${name} must be one of ${names.join(', ')}; got '${v}'`);
   return v as T;
 }
+
+/** Byte units of a size flag: decimal (kB = 1000) and binary (KiB = 1024); matched lower-case. */
+const SIZE_UNITS: Record<string, number> = {
+  '': 1, b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40,
+};
+
+/** A size in bytes: a number with an optional unit (`1GB`, `1.5GiB`, `64kb`; none: bytes), whole
+ * bytes (rounded down), at least 1. */
+export function parseSize(s: string): number | null {
+  const m = /^\s*(\d+(?:\.\d*)?|\.\d+)\s*([a-z]*)\s*$/i.exec(s);
+  const unit = m ? SIZE_UNITS[m[2].toLowerCase()] : undefined;
+  if (!m || unit === undefined) return null;
+  const bytes = Math.floor(Number(m[1]) * unit);
+  return bytes >= 1 && Number.isSafeInteger(bytes) ? bytes : null;
+}
+
+export function sizeFlag(flags: Flags, name: string): number | undefined {
+  const v = flags[name];
+  if (v === undefined) return undefined;
+  const bytes = typeof v === 'string' ? parseSize(v) : null;
+  if (bytes === null) throw new UsageError(`--${name} must be a size of at least 1 byte: a number with an optional unit B, KB, MB, GB, TB (powers of 1000) or KiB, MiB, GiB, TiB (powers of 1024), e.g. 1GB or 800MiB; got '${String(v)}'`);
+  return bytes;
+}

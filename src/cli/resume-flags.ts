@@ -11,8 +11,10 @@ import { STEP_LOCKED } from './recipe-flags.js';
 
 /** Flags that fix the trajectory: a resumed run must use the checkpoint's values. */
 export const LOCKED = ['layers', 'hidden', 'optimizer', 'lr', 'weight-decay', 'seed', 'batch', 'dataset', 'label-column', 'normalize', 'validation', 'classes', ...RECIPE_LOCKED, ...STEP_LOCKED] as const;
-/** Flags a resumed run inherits unless given again. */
-export const INHERITED = ['epochs', 'save', 'checkpoint', 'checkpoint-every', 'report'] as const;
+/** Flags a resumed run inherits unless given again. --max-memory among them: a resumed streamed run
+ * cuts its epochs as before (the chunk size and window come from the checkpoint, state.stream, so a
+ * changed bound does not change the order; it bounds the arena of the run from here on). */
+export const INHERITED = ['epochs', 'save', 'checkpoint', 'checkpoint-every', 'report', 'max-memory'] as const;
 const DEFAULTS: Record<string, string | undefined> = { layers: '128', hidden: 'relu', optimizer: 'sgd', seed: '1', batch: '64', dataset: 'digits', normalize: 'none' };
 const NUMERIC = ['validation', 'seed', 'batch', 'lr', 'weight-decay', 'classes', ...RECIPE_NUMERIC, 'clip-norm', 'clip-value'];
 

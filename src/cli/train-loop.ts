@@ -1,11 +1,13 @@
 // The epochs of a train run: one line per epoch (text, or with --json one JSON object), a progress
 // bar on a terminal, periodic checkpoints, and Ctrl-C, which stops at the next batch boundary and
 // writes a checkpoint. Validation is fit's own (FitOptions.validation); the test split is
-// evaluated here after each epoch for the "test" column.
+// evaluated here after each epoch for the "test" column. A streamed epoch (its batch logs carry
+// samplesRead/bytesRead) shows them on the bar, and its epoch line ends with the bytes read (--json:
+// fields samplesRead and bytesRead); a resident one prints as it always did.
 
-import type { EpochLog, FitResult } from '../network/types.js';
+import type { BatchLog, EpochLog, FitResult } from '../network/types.js';
 import type { EpochRecord } from '../report/html.js';
-import { createProgress } from './progress.js';
+import { createProgress, formatBytes, type StreamRead } from './progress.js';
 import { writeCheckpoint } from './train-outputs.js';
 import { handOverTrainingX, type TrainingRun } from './train-prepare.js';
 
@@ -13,6 +15,9 @@ const out = (s: string): void => { process.stdout.write(s + '\n'); };
 /** A learning rate in 4 significant digits, without trailing zeros (0.1, 0.09755, 3.2e-7). */
 const fmtLr = (v: number): string => String(Number(v.toPrecision(4)));
 const pct = (v: number | null | undefined): string => (v === null || v === undefined ? '   —  ' : `${(100 * v).toFixed(2)}%`);
+/** What a streamed epoch has read by this batch, or undefined for a resident training set. */
+const readOf = (log: BatchLog, total: number): StreamRead | undefined =>
+  (log.samplesRead === undefined ? undefined : { samples: log.samplesRead, total, bytes: log.bytesRead });
 
 /** Trains to the run's total epochs. Returns false when Ctrl-C stopped it (checkpoint written). */
 export async function runTraining(run: TrainingRun): Promise<boolean> {
@@ -31,10 +36,12 @@ export async function runTraining(run: TrainingRun): Promise<boolean> {
   const batches = Math.ceil(train.n / Math.min(opts.batchSize, train.n));
   let barEpoch = run.start.epoch; // epochs done when the current bar began
   progress.begin(barEpoch + 1, opts.epochs, batches, run.start.batch);
+  let read: StreamRead | undefined; // the current epoch's, when it streams
   let result;
   try {
     result = await net.fit(handOverTrainingX(run), train.y, {
       epochs: Math.max(0, opts.epochs - run.start.epoch), batchSize: opts.batchSize, shuffle: true, signal: controller.signal,
+      ...(opts.maxMemory !== undefined ? { maxMemory: opts.maxMemory } : {}),
       ...opts.stepRecipe,
       validation: validation ? { x: validation.x, y: validation.y } : undefined,
       ...opts.recipe,
@@ -42,11 +49,13 @@ export async function runTraining(run: TrainingRun): Promise<boolean> {
       stepsPerExecution: 'auto',
       onBatchEnd(log) {
         if (log.epoch !== barEpoch + 1) { progress.end(); barEpoch = log.epoch - 1; progress.begin(log.epoch, opts.epochs, log.batches, 0); }
-        progress.batch(log.batch, log.loss);
+        read = readOf(log, train.n);
+        progress.batch(log.batch, log.loss, read);
       },
       onEpochEnd(log) {
         progress.end();
-        endEpoch(run, log);
+        endEpoch(run, log, read);
+        read = undefined;
         if (log.epoch < opts.epochs && !controller.signal.aborted) { barEpoch = log.epoch; progress.begin(log.epoch + 1, opts.epochs, batches, 0); }
       },
     });
@@ -77,8 +86,9 @@ function printHeader(run: TrainingRun): void {
   if (opts.resume) out(`resuming ${opts.resume.path} at epoch ${run.start.epoch}${run.start.batch ? `, batch ${run.start.batch}` : ''} of ${opts.epochs}`);
 }
 
-/** After each epoch: the test column, the history record, the epoch's line, a periodic checkpoint. */
-function endEpoch(run: TrainingRun, log: EpochLog): void {
+/** After each epoch: the test column, the history record, the epoch's line, a periodic checkpoint.
+ * `read`: what a streamed epoch read, as its last batch log said. */
+function endEpoch(run: TrainingRun, log: EpochLog, read: StreamRead | undefined): void {
   const { opts, net, parts: { validation, test } } = run;
   const t = test ? net.evaluate(test.x, test.y) : null;
   const rec: EpochRecord = { epoch: log.epoch, loss: log.loss, trainAccuracy: log.trainAccuracy ?? 0, samplesPerSecond: log.samplesPerSecond, seconds: log.seconds, learningRate: log.learningRate };
@@ -88,9 +98,10 @@ function endEpoch(run: TrainingRun, log: EpochLog): void {
   if (opts.json) {
     const line: Record<string, unknown> = { epoch: log.epoch, loss: log.loss, trainAccuracy: log.trainAccuracy, testAccuracy: t?.accuracy ?? null, samplesPerSecond: log.samplesPerSecond, seconds: log.seconds, learningRate: log.learningRate };
     if (validation) { line.validationLoss = log.validationLoss; line.validationAccuracy = log.validationAccuracy; }
+    if (read) { line.samplesRead = read.samples; if (read.bytes !== undefined) line.bytesRead = read.bytes; }
     out(JSON.stringify(line));
   } else {
-    out(`epoch ${String(log.epoch).padStart(2)}/${opts.epochs}  lr ${fmtLr(log.learningRate)}  loss ${log.loss.toFixed(4)}  train ${pct(log.trainAccuracy)}${validation ? `  validation ${pct(log.validationAccuracy)}` : ''}  test ${pct(t?.accuracy)}  ${Math.round(log.samplesPerSecond).toLocaleString('en-US')} samples/s  ${log.seconds.toFixed(2)} s`);
+    out(`epoch ${String(log.epoch).padStart(2)}/${opts.epochs}  lr ${fmtLr(log.learningRate)}  loss ${log.loss.toFixed(4)}  train ${pct(log.trainAccuracy)}${validation ? `  validation ${pct(log.validationAccuracy)}` : ''}  test ${pct(t?.accuracy)}  ${Math.round(log.samplesPerSecond).toLocaleString('en-US')} samples/s  ${log.seconds.toFixed(2)} s${read?.bytes !== undefined ? `  ${formatBytes(read.bytes)} read` : ''}`);
   }
   const every = opts.checkpoint?.every;
   if (opts.checkpoint && every && log.epoch % every === 0 && log.epoch < opts.epochs) writeCheckpoint(run, opts.checkpoint.path);

@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { HIDDEN, OPTIMIZERS, type BackendName, type Hidden, type NormalizerKind, type OptimizerName } from '../vocabulary.js';
 import { decodeCheckpoint, type DecodedCheckpoint } from '../io/checkpoint.js';
 import { readFileChecked } from '../node/atomic.js';
-import { choice, intFlag, numFlag, parseFlags, strFlag, UsageError, type Flags } from './args.js';
+import { choice, intFlag, numFlag, parseFlags, sizeFlag, strFlag, UsageError, type Flags } from './args.js';
 import { COMMON_FLAGS, DATASET_FLAGS, HELP_LINES, backendFlag, fractionFlag, labelColumnFlag, normalizeFlag, threadsFlag, NORMALIZE_CHOICES } from './options.js';
 import { mergeResumeFlags } from './resume-flags.js';
 import { parseStepFlags, STEP_FLAGS, STEP_HELP } from './recipe-flags.js';
@@ -31,6 +31,10 @@ ${HELP_LINES.labelColumn}
   --classes N          number of classes (default: the largest label + 1, the least allowed)
   --normalize none     ${NORMALIZE_CHOICES.join(' | ')}: fitted on the training split, saved with the model
   --validation F       hold out fraction F of the training data, reported per epoch
+  --max-memory SIZE    bound the training memory (the arena), e.g. 1GB, 800MiB (GB = 10^9 bytes,
+                       GiB = 2^30): a training set that does not fit streams through it in chunks.
+                       --resume inherits it; a resumed streamed run keeps the chunk size and
+                       window recorded in its checkpoint whatever SIZE is given
 ${RECIPE_HELP}
 ${STEP_HELP}
 files
@@ -49,7 +53,7 @@ Ctrl-C stops at the next batch, writes a checkpoint (--checkpoint FILE, else <sa
 export const TRAIN_FLAGS = {
   layers: 'string', hidden: 'string', optimizer: 'string', lr: 'string', 'weight-decay': 'string',
   epochs: 'string', batch: 'string', seed: 'string', backend: 'string', threads: 'string', json: 'boolean',
-  ...DATASET_FLAGS, classes: 'string', normalize: 'string', validation: 'string',
+  ...DATASET_FLAGS, classes: 'string', normalize: 'string', validation: 'string', 'max-memory': 'string',
   save: 'string', checkpoint: 'string', 'checkpoint-every': 'string', resume: 'string', report: 'string',
   ...RECIPE_FLAGS,
   ...STEP_FLAGS,
@@ -81,6 +85,8 @@ export interface TrainOptions {
   classes?: number;
   normalize: NormalizerKind | 'none';
   validation?: number;
+  /** --max-memory: the bound on the arena in bytes (FitOptions.maxMemory) */
+  maxMemory?: number;
   save?: string;
   report?: string;
   /** periodic checkpoints */
@@ -144,6 +150,7 @@ export function parseTrainOptions(argv: string[]): TrainOptions | null {
     classes: flags.classes !== undefined ? intFlag(flags, 'classes', 2, 2) : undefined,
     normalize: normalizeFlag(flags),
     validation,
+    maxMemory: sizeFlag(flags, 'max-memory'),
     save,
     report: strFlag(flags, 'report'),
     checkpoint: checkpointPath !== undefined ? { path: checkpointPath, every: every ?? 1 } : undefined,

@@ -91,7 +91,8 @@ function warnEmptyClasses(y: ArrayLike<number>, classes: number): void {
  * remembers (plus the outputs, as absolute paths). */
 function runConfig(opts: TrainOptions, data: LoadedData): TrainingRun['config'] {
   const { flags } = opts;
-  const model = { ...pick({ ...flags, dataset: data.source }, LOCKED), epochs: String(opts.epochs) };
+  // --max-memory too: whether and how the data streamed shapes the epochs' order
+  const model = { ...pick({ ...flags, dataset: data.source }, LOCKED), ...pick(flags, ['max-memory']), epochs: String(opts.epochs) };
   const outputs = pick(flags, INHERITED.filter((n) => n !== 'epochs'));
   for (const k of ['save', 'checkpoint', 'report']) if (outputs[k] !== undefined) outputs[k] = resolve(outputs[k]);
   const checkpoint = { ...model, ...outputs, ...(opts.checkpoint ? { checkpoint: resolve(opts.checkpoint.path) } : {}) };

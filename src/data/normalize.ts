@@ -23,69 +23,100 @@ function rowsOf(x: Float32Array | ByteFeatures, features: number): (i: number) =
   return (i) => { widenRows(row, 0, x.bytes, i * features, 1, features, x.divisor); return row; };
 }
 
+/** The index of the first value of x that is not finite, or -1. */
+export function firstNonFinite(x: Float32Array): number {
+  for (let i = 0; i < x.length; i++) if (!Number.isFinite(x[i])) return i;
+  return -1;
+}
+
+/** fitNormalizer's statistics, fed one row at a time in the order of the set: one pass over the
+ * rows for minmax, two for zscore (the mean, then the squared deviations: numerically safer than a
+ * sum of squares). Whatever feeds it — the whole set in memory, or a source read in chunks — the
+ * arithmetic and its order are the same, and so are the bits. Sums are f64. */
+export class NormalizerFit {
+  /** passes over the rows this kind needs */
+  readonly passes: number;
+  private pass = 0;
+  private n = 0;
+  private readonly a: Float64Array; // minmax: lows; zscore: sums, then means
+  private readonly b: Float64Array; // minmax: highs; zscore: squared deviations
+
+  constructor(readonly kind: 'minmax' | 'zscore', readonly features: number) {
+    this.passes = kind === 'minmax' ? 1 : 2;
+    this.a = new Float64Array(features).fill(kind === 'minmax' ? Infinity : 0);
+    this.b = new Float64Array(features).fill(kind === 'minmax' ? -Infinity : 0);
+  }
+
+  /** One row of `features` float32 values (the current pass). */
+  add(row: Float32Array): void {
+    const { a, b, features } = this;
+    if (this.kind === 'minmax') {
+      for (let j = 0; j < features; j++) {
+        const v = row[j];
+        if (v < a[j]) a[j] = v;
+        if (v > b[j]) b[j] = v;
+      }
+    } else if (this.pass === 0) {
+      for (let j = 0; j < features; j++) a[j] += row[j];
+    } else {
+      for (let j = 0; j < features; j++) {
+        const d = row[j] - a[j];
+        b[j] += d * d;
+      }
+    }
+    if (this.pass === 0) this.n++;
+  }
+
+  /** Ends a pass over every row (zscore: the sums become means). */
+  endPass(): void {
+    if (this.kind === 'zscore' && this.pass === 0) for (let j = 0; j < this.features; j++) this.a[j] /= this.n;
+    this.pass++;
+  }
+
+  /** The normaliser, after `passes` passes. */
+  result(): Normalizer {
+    const { a, b, features, n } = this;
+    const offset = new Float32Array(features);
+    const scale = new Float32Array(features);
+    for (let j = 0; j < features; j++) {
+      offset[j] = a[j];
+      // spread width → scale; 1 where the width is 0 or its reciprocal overflows f32
+      const width = this.kind === 'minmax' ? b[j] - a[j] : Math.sqrt(b[j] / n);
+      const s = Math.fround(1 / width);
+      scale[j] = width > 0 && Number.isFinite(s) && s > 0 ? s : 1;
+    }
+    return { kind: this.kind, offset, scale };
+  }
+}
+
 /** minmax maps the training range to [0, 1]; zscore to mean 0, (population) standard deviation 1.
  * A constant feature gets scale 1 (only the offset moves it), never a division by zero. Byte
  * features give the normaliser of their widened floats, to the bit. */
 export function fitNormalizer(x: Float32Array | ByteFeatures, n: number, features: number, kind: 'minmax' | 'zscore'): Normalizer {
   checkShape(x instanceof Float32Array ? x : x.bytes, n, features, 'fitNormalizer');
-  if (kind !== 'minmax' && kind !== 'zscore') {
-    throw new InputError(`fitNormalizer: unknown kind ${JSON.stringify(kind)}, expected "minmax" or "zscore"`);
-  }
+  checkKind(kind, 'fitNormalizer');
   if (n < 1) throw new InputError('fitNormalizer: needs at least 1 sample, found 0');
   if (x instanceof Float32Array) {
-    for (let i = 0; i < x.length; i++) {
-      if (!Number.isFinite(x[i])) {
-        throw new InputError(`fitNormalizer: x[${Math.floor(i / features)}][${i % features}] is ${x[i]}, expected a finite number`);
-      }
-    }
-  } else if (!(x.divisor > 0 && Number.isFinite(x.divisor))) {
-    throw new InputError(`fitNormalizer: the bytes' divisor is ${x.divisor}, expected a positive finite number`);
-  }
+    const i = firstNonFinite(x);
+    if (i >= 0) throw new InputError(`fitNormalizer: x[${Math.floor(i / features)}][${i % features}] is ${x[i]}, expected a finite number`);
+  } else checkDivisor(x.divisor, 'fitNormalizer');
   const rowAt = rowsOf(x, features);
-  const offset = new Float32Array(features);
-  const scale = new Float32Array(features);
-  // Spread width → scale; falls back to 1 where the width is 0 or its reciprocal overflows f32.
-  const setScale = (j: number, width: number): void => {
-    const s = Math.fround(1 / width);
-    scale[j] = width > 0 && Number.isFinite(s) && s > 0 ? s : 1;
-  };
-  if (kind === 'minmax') {
-    const lo = new Float64Array(features).fill(Infinity);
-    const hi = new Float64Array(features).fill(-Infinity);
-    for (let i = 0; i < n; i++) {
-      const row = rowAt(i);
-      for (let j = 0; j < features; j++) {
-        const v = row[j];
-        if (v < lo[j]) lo[j] = v;
-        if (v > hi[j]) hi[j] = v;
-      }
-    }
-    for (let j = 0; j < features; j++) {
-      offset[j] = lo[j];
-      setScale(j, hi[j] - lo[j]);
-    }
-  } else {
-    // Two passes (mean, then squared deviations): numerically safer than sum of squares.
-    const mean = new Float64Array(features);
-    for (let i = 0; i < n; i++) {
-      const row = rowAt(i);
-      for (let j = 0; j < features; j++) mean[j] += row[j];
-    }
-    for (let j = 0; j < features; j++) mean[j] /= n;
-    const m2 = new Float64Array(features);
-    for (let i = 0; i < n; i++) {
-      const row = rowAt(i);
-      for (let j = 0; j < features; j++) {
-        const d = row[j] - mean[j];
-        m2[j] += d * d;
-      }
-    }
-    for (let j = 0; j < features; j++) {
-      offset[j] = mean[j];
-      setScale(j, Math.sqrt(m2[j] / n));
-    }
+  const fit = new NormalizerFit(kind, features);
+  for (let pass = 0; pass < fit.passes; pass++) {
+    for (let i = 0; i < n; i++) fit.add(rowAt(i));
+    fit.endPass();
   }
-  return { kind, offset, scale };
+  return fit.result();
+}
+
+export function checkKind(kind: unknown, what: string): void {
+  if (kind !== 'minmax' && kind !== 'zscore') {
+    throw new InputError(`${what}: unknown kind ${JSON.stringify(kind)}, expected "minmax" or "zscore"`);
+  }
+}
+
+export function checkDivisor(divisor: number, what: string): void {
+  if (!(divisor > 0 && Number.isFinite(divisor))) throw new InputError(`${what}: the bytes' divisor is ${divisor}, expected a positive finite number`);
 }
 
 /** Applies `norm` to x in place. */

@@ -9,9 +9,12 @@
 // (JSON {schedule, stepsPerEpoch, totalSteps}), __metadata__.early_stopping (JSON {config, best
 // (a string: it may be ±Infinity), bestEpoch, wait, stoppedEpoch}) and its best parameters as F32
 // tensors early_stopping.layers.{l}.weight (n_out, n_in) and early_stopping.layers.{l}.bias.
+// A streamed run (optional; absent for a resident training set and in older files): its geometry
+// as __metadata__.stream_chunk_rows and stream_window_chunks, both positive integers, always both.
 
 import { InputError, ModelFileError } from '../errors.js';
 import type { OptimizerConfig } from '../types.js';
+import type { StreamGeometry } from '../network/types.js';
 import { optimizerProblem } from '../vocabulary.js';
 import { checkSchedule, type LrScheduleState } from '../network/schedule.js';
 import { checkEarlyStopping, type EarlyStoppingState } from '../network/early-stopping.js';
@@ -43,6 +46,8 @@ export interface CheckpointState {
   lrSchedule?: LrScheduleState;
   /** early stopping's progress and best parameters */
   earlyStopping?: EarlyStoppingState;
+  /** a streamed run's chunk size and window: resuming cuts the epoch the same way */
+  stream?: StreamGeometry;
 }
 
 export interface DecodedCheckpoint {
@@ -52,6 +57,8 @@ export interface DecodedCheckpoint {
 
 const RESERVED = [...MODEL_METADATA_KEYS, ...CHECKPOINT_METADATA_KEYS];
 const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
+/** StreamGeometry's fields and their metadata keys, in the order they are written. */
+const STREAM_KEYS = [['chunkRows', 'stream_chunk_rows'], ['windowChunks', 'stream_window_chunks']] as const;
 
 export function encodeCheckpoint(model: ModelContents, state: CheckpointState): Uint8Array {
   const tensors: TensorIn[] = modelTensors(model);
@@ -91,6 +98,13 @@ export function encodeCheckpoint(model: ModelContents, state: CheckpointState): 
     const { schedule, stepsPerEpoch, totalSteps } = state.lrSchedule;
     if (!isCount(stepsPerEpoch) || !isCount(totalSteps)) throw new InputError('encodeCheckpoint: lrSchedule.stepsPerEpoch and totalSteps must be non-negative integers');
     meta.lr_schedule = JSON.stringify({ schedule: checkSchedule(schedule), stepsPerEpoch, totalSteps });
+  }
+  if (state.stream !== undefined) {
+    for (const [field, key] of STREAM_KEYS) {
+      const v = state.stream[field];
+      if (!isCount(v) || v < 1) throw new InputError(`encodeCheckpoint: stream.${field} must be a positive integer, found ${v}`);
+      meta[key] = String(v);
+    }
   }
   if (state.earlyStopping !== undefined) {
     const { config, best, bestEpoch, wait, stoppedEpoch, bestParameters } = state.earlyStopping;
@@ -195,6 +209,17 @@ export function checkpointFromSafetensors(st: DecodedSafetensors, file?: string)
     let schedule;
     try { schedule = checkSchedule(v!.schedule); } catch (e) { fail(`__metadata__.lr_schedule: ${(e as Error).message}`); }
     state.lrSchedule = { schedule: schedule!, stepsPerEpoch: v!.stepsPerEpoch!, totalSteps: v!.totalSteps! };
+  }
+  const streamKeys = STREAM_KEYS.filter(([, key]) => meta[key] !== undefined);
+  if (streamKeys.length > 0) {
+    const missing = STREAM_KEYS.find(([, key]) => meta[key] === undefined);
+    if (missing) fail(`__metadata__.${missing[1]} is missing but ${streamKeys[0][1]} is present: a streamed run's checkpoint records both`);
+    const [chunkRows, windowChunks] = STREAM_KEYS.map(([, key]) => {
+      const s = meta[key];
+      if (!/^[1-9]\d{0,14}$/.test(s)) fail(`__metadata__.${key} must be a positive integer, found ${JSON.stringify(s.slice(0, 40))}`);
+      return Number(s);
+    });
+    state.stream = { chunkRows, windowChunks };
   }
   if (meta.early_stopping !== undefined) {
     const v = json('early_stopping') as Record<string, unknown> | null;

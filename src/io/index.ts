@@ -32,6 +32,7 @@ export { isPgm, readPgm } from '../data/pgm.js';
 export type { GreyImage } from '../data/pgm.js';
 export { preprocessDigit, centreOfMass, DIGIT_SIDE, DIGIT_BOX, DIGIT_CENTRE, type DigitImageOptions, type PreprocessedDigit } from '../data/digit-image.js';
 export { fitNormalizer, applyNormalizer } from '../data/normalize.js';
+export { fitNormalizerFromSource, type SourceFitOptions } from '../data/normalize-source.js';
 export { splitValidation } from '../data/split.js';
 export { prepareTraining, modelInputs } from '../data/prepare.js';
 export { digitsFromIdx, decodeDigitPixel, DIGITS_TRAIN, DIGITS_SPLIT_SEED } from '../data/digits.js';

@@ -152,7 +152,7 @@ export function modelFromSafetensors(st: DecodedSafetensors, file: string | unde
 
 /** Tensors a checkpoint adds; a model reader accepts them so a checkpoint can be used to predict. */
 export const CHECKPOINT_TENSORS = ['optimizer.', 'rng.state', 'data.order', 'early_stopping.'];
-export const CHECKPOINT_METADATA_KEYS = ['epoch', 'optimizer', 'optimizer_step', 'sample', 'batch', 'history', 'lr_schedule', 'early_stopping', 'seed'];
+export const CHECKPOINT_METADATA_KEYS = ['epoch', 'optimizer', 'optimizer_step', 'sample', 'batch', 'history', 'lr_schedule', 'early_stopping', 'seed', 'stream_chunk_rows', 'stream_window_chunks'];
 
 export function decodeModel(bytes: Uint8Array, file?: string): DecodedModel {
   const st = decodeSafetensors(bytes, file);

@@ -1,7 +1,7 @@
 // A network as a checkpoint and back: the model (architecture, parameters, normaliser, metadata)
 // with everything a stopped run needs to continue bit for bit (optimizer state and step, epoch,
 // samples done in the epoch, its order, the PRNG, the learning-rate schedule's run length, early
-// stopping's best value, wait and best parameters). io/checkpoint.ts encodes and decodes the file.
+// stopping's best value, wait and best parameters; a streamed run's chunk size and window). io/checkpoint.ts encodes and decodes the file.
 
 import type { CheckpointState } from '../io/checkpoint.js';
 import type { ModelContents } from '../io/model-file.js';
@@ -44,6 +44,7 @@ export function toCheckpoint(net: Network, extras: CheckpointExtras = {}): Check
   if (st.order) state.order = st.order;
   if (st.lrSchedule) state.lrSchedule = st.lrSchedule;
   if (st.earlyStopping) state.earlyStopping = st.earlyStopping;
+  if (st.stream) state.stream = st.stream;
   if (extras.history) state.history = extras.history;
   return { model, state };
 }
@@ -67,6 +68,7 @@ export async function restoreNetwork(ck: Checkpoint, options: RestoreOptions = {
   if (state.sample !== undefined) training.sample = state.sample;
   if (state.lrSchedule) training.lrSchedule = state.lrSchedule;
   if (state.earlyStopping) training.earlyStopping = state.earlyStopping;
+  if (state.stream) training.stream = state.stream;
   net.setTrainingState(training);
   return net;
 }

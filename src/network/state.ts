@@ -1,5 +1,6 @@
-// Training state: where a run is (epoch, progress in the epoch, the epoch's order, the PRNG), kept
-// as copies so that nothing a caller holds aliases the network's own arrays.
+// Training state: where a run is (epoch, progress in the epoch, the epoch's order or a streamed
+// run's geometry, the PRNG), kept as copies so that nothing a caller holds aliases the network's
+// own arrays.
 
 import type { TrainingState } from './types.js';
 import { copyEarlyStopping } from './early-stopping.js';

@@ -130,7 +130,7 @@ function joinSplit<X extends Features>(images: Images<X>, y: Uint8Array, imagesP
 }
 
 /** The dataset's files in `dir`: train images and labels, and the optional t10k pair. */
-function datasetFiles(dir: string): { trainImages: string; trainLabels: string; test: null | { images: string; labels: string } } {
+export function idxDatasetFiles(dir: string): { trainImages: string; trainLabels: string; test: null | { images: string; labels: string } } {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new DataFormatError(`dataset folder not found: ${dir}`, { file: dir });
   }
@@ -153,7 +153,7 @@ function datasetFiles(dir: string): { trainImages: string; trainLabels: string; 
 
 /** The splits checked against each other: a non-empty training set, the same features in both. */
 function joinDataset<X extends Features>(
-  dir: string, files: ReturnType<typeof datasetFiles>,
+  dir: string, files: ReturnType<typeof idxDatasetFiles>,
   train: { split: Dataset<Uint8Array, X>; maxLabel: number }, t: { split: Dataset<Uint8Array, X>; maxLabel: number } | null,
 ): DatasetSplits<Uint8Array, X> {
   if (train.split.n === 0) {
@@ -172,11 +172,16 @@ function joinDataset<X extends Features>(
   return { name: `IDX ${dir}`, train: train.split, test: t ? t.split : null, features: train.split.features, classes: maxLabel + 1 };
 }
 
+/** One split (images and labels files) with the images as bytes, and its largest label. */
+export async function loadIdxSplitBytes(images: string, labels: string): Promise<{ split: Dataset<Uint8Array, ByteFeatures>; maxLabel: number }> {
+  return joinSplit(idxImagesAsBytes(await loadIdxFileStreaming(images), images), idxLabels(await loadIdxFileStreaming(labels), labels), images, labels);
+}
+
 /** Loads the four standard MNIST-layout files from `dir` (each plain or .gz). The t10k pair is
  * optional; if one of its two files is present, the other must be too. Named `IDX <dir>`;
  * classes is the largest label over train and test + 1. */
 export function loadIdxDataset(dir: string): DatasetSplits<Uint8Array> {
-  const files = datasetFiles(dir);
+  const files = idxDatasetFiles(dir);
   const split = (images: string, labels: string) =>
     joinSplit(idxImagesToFloat32(loadIdxFile(images), images), idxLabels(loadIdxFile(labels), labels), images, labels);
   const train = split(files.trainImages, files.trainLabels);
@@ -188,12 +193,10 @@ export function loadIdxDataset(dir: string): DatasetSplits<Uint8Array> {
  * widened) and gzip inflated as a stream (loadIdxFileStreaming): the pixels are held once, as
  * bytes, instead of as bytes and float32 widened from them. */
 export async function loadIdxDatasetBytes(dir: string): Promise<DatasetSplits<Uint8Array, ByteFeatures>> {
-  const files = datasetFiles(dir);
-  const split = async (images: string, labels: string) =>
-    joinSplit(idxImagesAsBytes(await loadIdxFileStreaming(images), images), idxLabels(await loadIdxFileStreaming(labels), labels), images, labels);
-  const train = await split(files.trainImages, files.trainLabels);
+  const files = idxDatasetFiles(dir);
+  const train = await loadIdxSplitBytes(files.trainImages, files.trainLabels);
   if (train.split.n === 0) return joinDataset(dir, files, train, null);
-  return joinDataset(dir, files, train, files.test ? await split(files.test.images, files.test.labels) : null);
+  return joinDataset(dir, files, train, files.test ? await loadIdxSplitBytes(files.test.images, files.test.labels) : null);
 }
 
 /** The Fashion-MNIST folder installed by Debian's `dataset-fashion-mnist`, or null if absent. */

@@ -14,6 +14,7 @@ export { writeFileAtomic, readFileChecked } from './atomic.js';
 export { writeReport, loadReportAssets } from './report-file.js';
 export { parseCsv } from '../data/csv.js';
 export { fitNormalizer, applyNormalizer } from '../data/normalize.js';
+export { fitNormalizerFromSource, type SourceFitOptions } from '../data/normalize-source.js';
 export { splitValidation } from '../data/split.js';
 export { encodeModel, decodeModel } from '../io/model-file.js';
 export { encodeCheckpoint, decodeCheckpoint } from '../io/checkpoint.js';

@@ -57,7 +57,7 @@ test("'wasm-mlp/io' is in the package exports with types and resolves to the cod
   const io = await import('wasm-mlp/io');
   for (const name of [
     'encodeSafetensors', 'decodeSafetensors', 'encodeModel', 'decodeModel', 'encodeCheckpoint', 'decodeCheckpoint',
-    'exportOnnx', 'importOnnx', 'importSafetensors', 'parseIdx', 'idxImagesToFloat32', 'idxLabels', 'parseCsv', 'readPgm', 'fitNormalizer',
+    'exportOnnx', 'importOnnx', 'importSafetensors', 'parseIdx', 'idxImagesToFloat32', 'idxLabels', 'parseCsv', 'readPgm', 'fitNormalizer', 'fitNormalizerFromSource',
     'applyNormalizer', 'splitValidation', 'prepareTraining', 'modelInputs', 'renderReport', 'confusionMatrix',
   ]) {
     assert.equal(typeof io[name], 'function', name);
@@ -66,4 +66,5 @@ test("'wasm-mlp/io' is in the package exports with types and resolves to the cod
   const node = await import('wasm-mlp/node');
   assert.equal(io.decodeModel, node.decodeModel);
   assert.equal(io.splitValidation, node.splitValidation);
+  assert.equal(io.fitNormalizerFromSource, node.fitNormalizerFromSource);
 });
