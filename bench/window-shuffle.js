@@ -63,6 +63,7 @@ const int = (name, d) => {
   return v;
 };
 const SEEDS = int('seeds', 5), EPOCHS = int('epochs', 5);
+if (SEEDS < 2) { console.error('window-shuffle: --seeds must be at least 2 (the differences are paired over seeds)'); process.exit(2); }
 const ARM_NAMES = (flags.arms ?? Object.keys(ARMS).join(',')).split(',').map((s) => s.trim());
 for (const a of ARM_NAMES) if (!ARMS[a]) { console.error(`window-shuffle: unknown arm '${a}' (${Object.keys(ARMS).join(', ')})`); process.exit(2); }
 if (!ARM_NAMES.includes('resident')) { console.error('window-shuffle: --arms must include resident (the streamed arms are compared with it)'); process.exit(2); }
