@@ -76,6 +76,8 @@ export interface SourcedData {
   /** the largest label over train and test + 1 */
   classes: number;
   train: DataSource;
+  /** the training labels (a byte each: small beside the images), for the class checks */
+  labels: Uint8Array;
   test: Dataset<Uint8Array, ByteFeatures> | null;
 }
 
@@ -105,5 +107,5 @@ export async function openTrainingSource(spec: string | undefined, open: IdxSour
   }
   let maxLabel = test?.maxLabel ?? -1;
   for (let i = 0; i < labels.length; i++) if (labels[i] > maxLabel) maxLabel = labels[i];
-  return { name: `IDX ${dir}`, source: dir, kind, features: train.inputs, classes: maxLabel + 1, train, test: test?.split ?? null };
+  return { name: `IDX ${dir}`, source: dir, kind, features: train.inputs, classes: maxLabel + 1, train, labels, test: test?.split ?? null };
 }

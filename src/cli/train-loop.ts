@@ -39,7 +39,7 @@ export async function runTraining(run: TrainingRun): Promise<boolean> {
   let read: StreamRead | undefined; // the current epoch's, when it streams
   let result;
   try {
-    result = await net.fit(handOverTrainingX(run), train.y, {
+    result = await net.fit(handOverTrainingX(run), run.source ? null : train.y, {
       epochs: Math.max(0, opts.epochs - run.start.epoch), batchSize: opts.batchSize, shuffle: true, signal: controller.signal,
       ...(opts.maxMemory !== undefined ? { maxMemory: opts.maxMemory } : {}),
       ...opts.stepRecipe,

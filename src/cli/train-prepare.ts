@@ -8,7 +8,12 @@ import { createNetwork, type Network } from '../network/network.js';
 import { restoreNetwork } from '../network/checkpoint.js';
 import { prepareTraining, type TrainingSplits } from '../data/prepare.js';
 import type { EpochRecord } from '../report/html.js';
-import { loadDataset, type LoadedData } from './data.js';
+import { loadDataset, openTrainingSource, type LoadedData, type SourcedData } from './data.js';
+import { idxFileSource } from '../node/idx-source.js';
+import { collectingPasses, collector } from '../node/collect.js';
+import { fitNormalizerFromSource } from '../data/normalize-source.js';
+import type { DataSource } from '../data/source.js';
+import type { Normalizer } from '../types.js';
 import { INHERITED, LOCKED, pick } from './resume-flags.js';
 import type { TrainOptions } from './train-options.js';
 import type { Features } from '../types.js';
@@ -24,10 +29,14 @@ export interface TrainingRun {
   start: { epoch: number; batch: number };
   /** flags remembered by the saved model (the trajectory) and by checkpoints (plus the outputs) */
   config: { model: Record<string, string>; checkpoint: Record<string, string> };
+  /** the training set as a DataSource (an IDX set, read straight into the arena or streamed
+   * through it); null when its rows are in memory (parts.train.x) */
+  source: DataSource | null;
 }
 
 export async function prepare(opts: TrainOptions): Promise<TrainingRun> {
-  const data = await loadDataset(opts.dataset, { labelColumn: opts.labelColumn });
+  const sourced = await openSourced(opts);
+  const data = sourced ? sourcedData(sourced) : await loadDataset(opts.dataset, { labelColumn: opts.labelColumn });
   const classes = classCount(data, opts.classes);
   const ck = opts.resume?.checkpoint;
   if (ck && ck.model.architecture.layers[0] !== data.features) {
@@ -41,14 +50,49 @@ export async function prepare(opts: TrainOptions): Promise<TrainingRun> {
       layers: [data.features, ...opts.hiddenSizes, classes], hidden: opts.hidden, output: 'softmax',
       optimizer: opts.optimizer, seed: opts.seed, backend: opts.backend, threads: opts.threads, onNotice,
     });
-  const parts = prepareTraining(data, { validation: opts.validation, seed: opts.seed, normalize: opts.normalize, given: ck?.model.normalizer });
+  const parts = sourced
+    ? await sourcedParts(sourced, data, opts, ck?.model.normalizer)
+    : prepareTraining(data, { validation: opts.validation, seed: opts.seed, normalize: opts.normalize, given: ck?.model.normalizer });
   if (ck?.state.order && ck.state.order.length !== parts.train.n) {
     const file = opts.resume!.path;
     throw new ModelFileError(`checkpoint file ${file}: the run trained on ${ck.state.order.length} samples but ${data.name} gives ${parts.train.n}: resume with the same data`, { file });
   }
   if (!ck && opts.classes === undefined) warnEmptyClasses(parts.train.y, classes);
   const history = ((ck?.state.history ?? []) as EpochRecord[]).filter((h) => h && h.epoch <= ck!.state.epoch);
-  return { opts, data, net, parts, history, start: { epoch: ck?.state.epoch ?? 0, batch: ck?.state.batch ?? 0 }, config: runConfig(opts, data) };
+  return { opts, data, net, parts, history, start: { epoch: ck?.state.epoch ?? 0, batch: ck?.state.batch ?? 0 }, config: runConfig(opts, data), source: sourced?.train ?? null };
+}
+
+/** An IDX training set is read as a source — straight into the arena, or streamed through it when
+ * it exceeds --max-memory — unless the run needs its rows in memory: a --validation split is drawn
+ * from them, and a report without a test set shows the training set's confusion matrix. */
+async function openSourced(opts: TrainOptions): Promise<SourcedData | null> {
+  if (opts.validation !== undefined) return null;
+  const gc = collector();
+  const open = async (images: string, labels: string) => {
+    const src = await idxFileSource(images, labels);
+    return gc ? collectingPasses(src, gc) : src;
+  };
+  const s = await openTrainingSource(opts.dataset, open, { labelColumn: opts.labelColumn });
+  if (s && opts.report !== undefined && !s.test) { await s.train.close?.(); return null; }
+  return s;
+}
+
+/** The dataset record of a sourced run: its labels (for the class checks), no rows. */
+function sourcedData(s: SourcedData): LoadedData {
+  return {
+    name: s.name, source: s.source, kind: s.kind, features: s.features, classes: s.classes,
+    train: { x: { bytes: new Uint8Array(0), divisor: s.train.divisor ?? 255 }, y: s.labels, n: s.train.rows, features: s.features },
+    test: s.test,
+  };
+}
+
+/** A sourced run's parts: the normaliser (given, or fitted in one pass over the source: the bits
+ * fitNormalizer gives on the same rows) set on the source and the test set. */
+async function sourcedParts(s: SourcedData, data: LoadedData, opts: TrainOptions, given: Normalizer | undefined): Promise<TrainingSplits<Uint8Array | Int32Array, Features>> {
+  const normalizer = given ?? (opts.normalize === 'none' ? undefined : await fitNormalizerFromSource(opts.normalize, s.train));
+  if (normalizer) s.train.normalizer = normalizer;
+  const test = s.test && normalizer ? { ...s.test, x: { ...s.test.x, normalizer } } : s.test;
+  return normalizer ? { train: data.train, validation: null, test, normalizer } : { train: data.train, validation: null, test };
 }
 
 /** The training rows for fit, handed over: unless the report will read them after training (its
@@ -56,7 +100,8 @@ export async function prepare(opts: TrainOptions): Promise<TrainingRun> {
  * go of them (parts.train.x and data.train.x become empty), so that once fit has copied them into
  * the network's arena nothing in JavaScript holds a second copy. Call it inside fit's argument list:
  * a local variable would keep them alive across the await. */
-export function handOverTrainingX(run: TrainingRun): Features {
+export function handOverTrainingX(run: TrainingRun): Features | DataSource {
+  if (run.source) return run.source;
   const { parts, data, opts } = run;
   const x = parts.train.x;
   if (opts.report !== undefined && !parts.test && !parts.validation) return x;

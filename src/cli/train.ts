@@ -21,5 +21,6 @@ export async function trainCommand(argv: string[]): Promise<number> {
     return 0;
   } finally {
     await run.net.dispose(); // the worker threads, if any
+    await run.source?.close?.(); // the training files of a sourced run
   }
 }
