@@ -47,19 +47,27 @@ export function chooseHolding(c: Core, n: number, bytes: DataBytes | null, bs: n
     if (b > budget) throw new InputError(`maxMemory ${mb(budget)} is too small to resume this streamed epoch: its windows of ${saved.windowChunks} chunks of ${saved.chunkRows} rows need ${mb(b)}; resume with at least that, or from the epoch's end`);
     return { resident: false, geometry: { chunkRows: saved.chunkRows, windowChunks: saved.windowChunks } };
   }
-  const C = Math.min(chunkRows ?? Math.max(bs, Math.ceil(CHUNK_BYTES / ((bytes ? 1 : 4) * c.inputs))), n);
+  let C = Math.min(chunkRows ?? Math.max(bs, Math.ceil(CHUNK_BYTES / ((bytes ? 1 : 4) * c.inputs))), n);
+  // a bound too small for two chunks of the default size takes smaller chunks, down to a batch
+  if (chunkRows === undefined) C = largest(Math.min(bs, C), C, (r) => need(r, 1) <= budget) ?? Math.min(bs, C);
   const smallest = need(C, 1);
   if (smallest > budget) {
     const rest = c.planFor(capacity, 0, bytes).bytes;
     throw new InputError(`maxMemory ${mb(budget)} is too small: training on ${n} samples needs at least ${mb(smallest)} (the network, its optimizer state and activations ${mb(rest)}; the epoch's order and two chunks of ${C} rows ${mb(smallest - rest)})`);
   }
   // the largest window that fits; two windows of half the set or more would have been resident
-  let lo = 1, hi = Math.max(1, Math.ceil(Math.ceil(n / C) / 2));
+  const W = largest(1, Math.max(1, Math.ceil(Math.ceil(n / C) / 2)), (w) => need(C, w) <= budget)!;
+  return { resident: false, geometry: { chunkRows: C, windowChunks: W } };
+}
+
+/** The largest integer in [lo, hi] for which `fits` holds (it holds up to some point, then not), or null. */
+function largest(lo: number, hi: number, fits: (v: number) => boolean): number | null {
+  if (!fits(lo)) return null;
   while (lo < hi) {
     const mid = Math.ceil((lo + hi) / 2);
-    if (need(C, mid) <= budget) lo = mid; else hi = mid - 1;
+    if (fits(mid)) lo = mid; else hi = mid - 1;
   }
-  return { resident: false, geometry: { chunkRows: C, windowChunks: lo } };
+  return lo;
 }
 
 /** Fills the whole data block (planned for the n rows) from the source: the resident case. */
