@@ -88,6 +88,9 @@ export async function fit(c: Core, net: Network, input: TrainingInput, options: 
 function startingPoint(c: Core, resume: TrainingState | undefined, n: number, bs: number, streamed: boolean) {
   const st = resume ?? c.trainState;
   if (streamed) {
+    if (st.order !== null && st.order.length === n && (st.sample ?? st.batch * bs) > 0) {
+      throw new InputError(`the training state is part-way through an epoch trained resident (its order of ${n} samples), but this fit streams the set: resume that epoch without a maxMemory too small for the set, or from an epoch's end`);
+    }
     // a streamed epoch is drawn again from the PRNG state at its start, which the state keeps
     const mid = st.stream !== undefined && st.order === null && (st.sample ?? st.batch * bs) > 0;
     if (resume || mid) c.rng = new Rng(st.rngState);

@@ -234,3 +234,15 @@ test('bad sources are refused with the problem named', async () => {
   const e5 = await net.fit(floats, null).catch((e) => e);
   assert.match(e5.message, /data source row 0: feature 0 is NaN/);
 });
+
+test('a resident epoch stopped part-way is not resumed streamed (its order would be lost): refused, naming why', async () => {
+  const net = await make();
+  const ctl = new AbortController();
+  await net.fit(randomSource(), null, { epochs: 1, batchSize: BATCH, signal: ctl.signal, onBatchEnd: (l) => { if (l.batch === 3) ctl.abort(); } });
+  const st = net.getTrainingState();
+  assert.equal(st.order.length, N, 'a resident run');
+  const least = await smallestMemory(() => make(), randomSource(), 8);
+  const err = await net.fit(randomSource(), null, { epochs: 1, batchSize: BATCH, maxMemory: least + WINDOW_BYTES(1), chunkRows: 8, resume: st }).catch((e) => e);
+  assert.ok(err instanceof InputError, String(err));
+  assert.match(err.message, /part-way through an epoch trained resident/);
+});
