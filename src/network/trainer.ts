@@ -179,8 +179,11 @@ async function runBatches(c: Core, e: number, firstSample: number, n: number, bs
       try {
         steps = await feed.ready(start, steps, bs);
       } catch (err) {
-        // the source failed: training stands after the last batch done
+        // the source failed: training stands after the last batch done, and the PRNG goes back to
+        // the epoch's start (the state's rngState): the order is already drawn, and a fit that
+        // continues at sample 0 draws it from the PRNG as it finds it, not from the state
         c.trainState.batch = b; c.trainState.sample = start;
+        c.rng = new Rng(c.trainState.rngState);
         throw err;
       }
       batchLog.samplesRead = feed.rows.rows; batchLog.bytesRead = feed.rows.bytesRead;

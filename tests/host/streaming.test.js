@@ -216,6 +216,38 @@ for (const kind of ['random', 'sequential']) {
   });
 }
 
+// A fit on the same network, without `resume`, continues from its training state. The epoch's order
+// is drawn before its first window is read, so a source failing even then must leave the PRNG at the
+// epoch's start, as the state says, for the continuing fit to draw the same order again.
+for (const [where, failAt] of [['before the first batch of an epoch', 0], ['mid-epoch', 100]]) {
+  test(`a sequential source failing ${where} leaves a network that a plain fit continues bit-identical to a run that never failed`, async () => {
+    const least = await smallestMemory(() => make(), sequentialSource(5), 8);
+    const opts = { batchSize: BATCH, maxMemory: least + WINDOW_BYTES(1), chunkRows: 8 };
+    const whole = await make();
+    await whole.fit(sequentialSource(5), null, { ...opts, epochs: 2 });
+
+    let passes = 0;
+    const failing = { ...sequentialSource(5), async *pass() { // the second pass fails at row failAt
+      const second = ++passes === 2;
+      let row = 0;
+      for await (const p of sequentialSource(5).pass()) {
+        if (second && row >= failAt) throw new Error('connection reset');
+        row += p.y.length;
+        yield p;
+      }
+    } };
+    const net = await make();
+    const err = await net.fit(failing, null, { ...opts, epochs: 2 }).catch((e) => e);
+    assert.ok(err instanceof DataSourceError, String(err));
+    const st = net.getTrainingState();
+    assert.equal(st.epoch, 1);
+    assert.ok(failAt === 0 ? st.sample === 0 : st.sample > 0 && st.sample <= failAt, `stopped at sample ${st.sample}`);
+    await net.fit(sequentialSource(5), null, { ...opts, epochs: 1 });
+    assertSameParams(net.getParameters(), whole.getParameters(), 'continued after the failure vs whole');
+    assert.deepEqual(net.getTrainingState(), whole.getTrainingState());
+  });
+}
+
 test('bad sources are refused with the problem named', async () => {
   const net = await make();
   const e1 = await net.fit({ ...randomSource(), inputs: 16 }, null).catch((e) => e);
