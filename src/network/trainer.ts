@@ -91,9 +91,11 @@ function startingPoint(c: Core, resume: TrainingState | undefined, n: number, bs
     if (st.order !== null && st.order.length === n && (st.sample ?? st.batch * bs) > 0) {
       throw new InputError(`the training state is part-way through an epoch trained resident (its order of ${n} samples), but this fit streams the set: resume that epoch without a maxMemory too small for the set, or from an epoch's end`);
     }
-    // a streamed epoch is drawn again from the PRNG state at its start, which the state keeps
+    // a streamed epoch is drawn again from the PRNG state at its start, which the state keeps: a
+    // fit that stopped after the draw (a failed source or a divergence, even before the epoch's
+    // first batch) left the PRNG past it; after a whole epoch the two are the same
     const mid = st.stream !== undefined && st.order === null && (st.sample ?? st.batch * bs) > 0;
-    if (resume || mid) c.rng = new Rng(st.rngState);
+    if (resume || (st.stream !== undefined && st.order === null)) c.rng = new Rng(st.rngState);
     return { order: null, firstEpoch: st.epoch, firstSample: mid ? Math.min(st.sample ?? st.batch * bs, n) : 0 };
   }
   if (resume?.order && resume.order.length !== n) {
@@ -179,11 +181,8 @@ async function runBatches(c: Core, e: number, firstSample: number, n: number, bs
       try {
         steps = await feed.ready(start, steps, bs);
       } catch (err) {
-        // the source failed: training stands after the last batch done, and the PRNG goes back to
-        // the epoch's start (the state's rngState): the order is already drawn, and a fit that
-        // continues at sample 0 draws it from the PRNG as it finds it, not from the state
+        // the source failed: training stands after the last batch done
         c.trainState.batch = b; c.trainState.sample = start;
-        c.rng = new Rng(c.trainState.rngState);
         throw err;
       }
       batchLog.samplesRead = feed.rows.rows; batchLog.bytesRead = feed.rows.bytesRead;
