@@ -3,8 +3,8 @@
 // them have piled up, which would be most of the memory a streamed or sourced run is meant to take
 // (issue 17: Fashion-MNIST in 150 MB). Collecting every 2 MiB keeps that pile small at the cost of
 // a few milliseconds a collection (the JavaScript heap of a run is small). Measured on one epoch of
-// Fashion-MNIST (peak RSS, wall time): never 157–182 MB, 1.55 s; every 2 MiB 147 MB, 1.8 s; every
-// piece 141–144 MB, 2.1 s.
+// Fashion-MNIST (peak RSS, wall time): never 153–178 MiB, 1.55 s; every 2 MiB 143–144 MiB, 1.8 s;
+// every piece 137–141 MiB, 2.1 s.
 
 import v8 from 'node:v8';
 import vm from 'node:vm';
