@@ -2,7 +2,9 @@
 // around the engine's training jobs (backend/engine), which do the whole of the numeric work.
 //
 // The training set is copied into the arena once per fit (plan.data) and each epoch's order with
-// it, so a step gathers its rows inside the engine and the loop allocates nothing per batch. A job
+// it, so a step gathers its rows inside the engine and the loop allocates nothing per batch. A set
+// given as a DataSource is read straight into it; one that exceeds maxMemory streams through two
+// windows of it instead (stream.ts), the next read while the current one trains. A job
 // runs `stepsPerExecution` steps: by default one when the caller watches every batch (onBatchEnd),
 // else as many as take about 10 ms ('auto'). A job of many steps synchronises the threads far
 // less often than one per batch, and returns to the event loop far less often.
@@ -22,7 +24,7 @@ import { checkSchedule, learningRateAt, type LrScheduleState } from './schedule.
 import { checkEarlyStopping, copyEarlyStopping, earlyStoppingStep, initialEarlyStopping, monitored, sameEarlyStopping, type EarlyStoppingState } from './early-stopping.js';
 import type { BatchLog, EpochLog, FitOptions, FitResult, TrainingState } from './types.js';
 import type { Network } from './network.js';
-import type { Features } from '../types.js';
+import type { Features, Normalizer } from '../types.js';
 import { isDataSource, type DataSource } from '../data/source.js';
 import { arraySource } from '../data/sources.js';
 import { checkFeatures } from '../validate.js';
@@ -53,10 +55,7 @@ function residentData(c: Core, x: Features, y: Int32Array | Float32Array, n: num
   if (x instanceof Float32Array) c.f32(data.x, n * c.inputs).set(x);
   else {
     new Uint8Array(c.k.buffer(), data.x, n * c.inputs).set(x.bytes);
-    if (x.normalizer) {
-      c.f32(data.norm, c.inputs).set(x.normalizer.offset);
-      c.f32(data.norm + 4 * c.inputs, c.inputs).set(x.normalizer.scale);
-    }
+    writeNormalizer(c, x.normalizer);
   }
   if (y instanceof Int32Array) c.i32(data.y, n).set(y); else c.f32(data.y, n * c.targetWidth).set(y);
   return data;
@@ -242,12 +241,12 @@ function checkSource(c: Core, src: DataSource, y: unknown): { n: number; bytes: 
   return { n, bytes: { divisor: src.divisor, normalized: src.normalizer !== undefined } };
 }
 
-/** Writes a source's normaliser into the plan's data block. */
-function writeNormalizer(c: Core, src: DataSource): void {
+/** Writes the resident bytes' normaliser (if any) into the plan's data block: offsets, then scales. */
+function writeNormalizer(c: Core, normalizer: Normalizer | undefined): void {
   const norm = c.plan.data!.norm;
-  if (!src.normalizer || !norm) return;
-  c.f32(norm, c.inputs).set(src.normalizer.offset);
-  c.f32(norm + 4 * c.inputs, c.inputs).set(src.normalizer.scale);
+  if (!normalizer || !norm) return;
+  c.f32(norm, c.inputs).set(normalizer.offset);
+  c.f32(norm + 4 * c.inputs, c.inputs).set(normalizer.scale);
 }
 
 /** The training data checked and put where fit trains from: resident in the arena (copied from
@@ -269,13 +268,13 @@ async function loadTraining(c: Core, input: TrainingInput, batchSize: number, op
     residentData(c, d.x, d.y, n, bs);
   } else if (holding.resident) {
     c.replan(capacity, n, bytes);
-    writeNormalizer(c, source!);
+    writeNormalizer(c, source!.normalizer);
     await fillResident(new SourceRows(c, source!, n), n, Math.max(bs, 4096));
   } else {
     const g = holding.geometry;
     c.replan(capacity, 2 * g.chunkRows * g.windowChunks, bytes, n);
     const src = source ?? arraySource(d!.x, d!.y, c.targetWidth);
-    writeNormalizer(c, src);
+    writeNormalizer(c, src.normalizer);
     feed = new StreamFeed(c, src, n, g);
   }
   input.x = null;
