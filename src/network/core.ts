@@ -43,6 +43,8 @@ export class Core {
   recipe: Recipe = NO_RECIPE;
   /** what the plan has room for: pre-dropout buffers per layer, the norm clip's sums */
   private room = { preActs: [] as boolean[], normSums: false };
+  /** a fit is running (between its start and its end, callbacks included) */
+  fitting = false;
   /** the resident data's byte form (null: float32), kept across re-plans */
   private dataBytes: DataBytes | null = null;
 

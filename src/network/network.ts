@@ -108,6 +108,8 @@ export class Network {
    * rows numbered from 0 as in one batch: a fixed mask, e.g. for a finite-difference check. */
   lossAndGradients(x: Features, y: ArrayLike<number>, options: { dropout?: number | readonly number[]; step?: number } = {}): { loss: number; gradients: Parameters } {
     const c = this.c;
+    // its recipe and its room in the arena would replace the fit's, under the training set
+    if (c.fitting) throw new InputError('lossAndGradients cannot run while fit runs on this network (from one of its callbacks): call it before or after the fit');
     const d = c.checkData(x, y, '');
     const step = options.step ?? c.step + 1;
     if (!Number.isInteger(step) || step < 0 || step > 0xffffffff) throw new InputError(`step must be an integer in [0, 2^32); got ${step}`);

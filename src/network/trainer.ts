@@ -69,15 +69,18 @@ const yieldNow = (): Promise<void> => new Promise((r) => (typeof setImmediate ==
  * released after, however the fit ends. */
 export async function fit(c: Core, net: Network, input: TrainingInput, options: FitOptions | null = {}): Promise<FitResult> {
   const recipe = recipeOf(options ?? {}, c.depth);
-  await c.k.prepare?.();
+  if (c.fitting) throw new InputError('fit is already running on this network: await it before starting another');
+  c.fitting = true;
   let feed: StreamFeed | null = null;
   try {
+    await c.k.prepare?.();
     c.setRecipe(recipe);
     return await runEpochs(c, net, input, options ?? {}, (f) => { feed = f; });
   } finally {
     // no read of a streamed set may still write into the arena once fit has returned
     await (feed as StreamFeed | null)?.close();
     c.setRecipe(NO_RECIPE);
+    c.fitting = false;
     await c.k.release?.();
   }
 }
