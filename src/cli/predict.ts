@@ -10,7 +10,7 @@ import { COMMON_FLAGS, HELP_LINES, backendFlag, labelColumnFlag } from './option
 import { InputError } from '../errors.js';
 import type { Dataset } from '../types.js';
 import { parseCsv } from '../data/csv.js';
-import { idxImagesToFloat32 } from '../data/idx.js';
+import { hasGzipSignature, idxImagesToFloat32 } from '../data/idx.js';
 import { isPgm, readPgm, type GreyImage } from '../data/pgm.js';
 import { DIGIT_SIDE, preprocessDigit } from '../data/digit-image.js';
 import { modelInputs } from '../data/prepare.js';
@@ -76,7 +76,7 @@ export function readInputs(path: string, inputs: number, opts: ReadOptions): Unl
     }
     return { x: image.pixels, n: 1, features: inputs };
   }
-  const isIdx = (bytes[0] === 0x1f && bytes[1] === 0x8b) || (bytes.length >= 4 && bytes[0] === 0 && bytes[1] === 0 && bytes[2] >= 0x08);
+  const isIdx = hasGzipSignature(bytes) || (bytes.length >= 4 && bytes[0] === 0 && bytes[1] === 0 && bytes[2] >= 0x08);
   if (isIdx) {
     const im = idxImagesToFloat32(loadIdxFile(path), path);
     if (im.features !== inputs) throw new InputError(`${path} holds images of ${im.features} pixels; the model expects ${inputs} inputs${side(inputs)}`);

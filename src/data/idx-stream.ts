@@ -8,7 +8,7 @@
 // (labels), and nothing after. Offsets in errors count the bytes of that stream from its start.
 
 import { DataFormatError, WasmMlpError } from '../errors.js';
-import { imageShape, labelCount, parseIdxHeader, type IdxHeader } from './idx.js';
+import { hasGzipSignature, imageShape, labelCount, parseIdxHeader, type IdxHeader } from './idx.js';
 import type { DataSource, SourcePiece } from './source.js';
 import { checkDivisor } from './sources.js';
 import { chunksOf, isReadableStream } from './stream-chunks.js';
@@ -105,18 +105,23 @@ async function cancel(src: ByteStream): Promise<void> {
 
 const describe = (v: unknown): string => (v === null ? 'null' : typeof v === 'object' ? (v.constructor?.name ?? 'object') : typeof v);
 
+/** The bytes of an IDX header, read in order through `fill` (each call continues where the last
+ * ended and resolves to the bytes it got): the magic number, then the 4-byte size of each of the
+ * dimensions its byte 3 counts. Fewer where the data ends; parseIdxHeader says what is wrong. */
+export async function idxHeaderBytes(fill: (into: Uint8Array) => Promise<number>): Promise<Uint8Array> {
+  const magic = new Uint8Array(4);
+  const got = await fill(magic);
+  if (got < 4 || magic[0] !== 0 || magic[1] !== 0) return magic.subarray(0, got);
+  const full = new Uint8Array(4 + 4 * magic[3]);
+  full.set(magic);
+  return full.subarray(0, 4 + await fill(full.subarray(4)));
+}
+
 /** Reads and checks the IDX header at the start of the stream. */
 async function readHeader(r: ByteReader) {
-  const magic = new Uint8Array(4);
-  const got = await r.fill(magic);
-  if (got >= 2 && magic[0] === 0x1f && magic[1] === 0x8b) {
+  const head = await idxHeaderBytes((into) => r.fill(into));
+  if (hasGzipSignature(head)) {
     throw new DataFormatError(`${r.name}: byte 0: found the gzip signature 1f 8b: decompress the stream first (in a browser, pipeThrough(new DecompressionStream('gzip')))`, { file: r.name, offset: 0 });
-  }
-  let head = magic.subarray(0, got);
-  if (got === 4 && magic[0] === 0 && magic[1] === 0) { // byte 3 counts the dims: read them too
-    const full = new Uint8Array(4 + 4 * magic[3]);
-    full.set(magic);
-    head = full.subarray(0, 4 + await r.fill(full.subarray(4)));
   }
   return parseIdxHeader(head, r.name, MAX_ELEMENTS);
 }

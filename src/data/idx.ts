@@ -73,6 +73,9 @@ export interface IdxHeader {
  * `maxElements` bounds the dims' product: IDX_MAX_ELEMENTS for a file read into one buffer; a
  * reader that never holds the whole file (src/node/idx-source.ts, src/data/idx-stream.ts) passes
  * 2^53, the largest count whose byte offsets stay exact as numbers. */
+/** Whether `b` starts with the gzip signature 1f 8b (an IDX file starts 00 00). */
+export const hasGzipSignature = (b: ArrayLike<number>): boolean => b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
+
 export function parseIdxHeader(bytes: Uint8Array, file?: string, maxElements = IDX_MAX_ELEMENTS): IdxHeader {
   const w = where(file);
   if (bytes.length < 4) {
@@ -81,7 +84,7 @@ export function parseIdxHeader(bytes: Uint8Array, file?: string, maxElements = I
       { file, offset: bytes.length },
     );
   }
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+  if (hasGzipSignature(bytes)) {
     throw new DataFormatError(`${w}: byte 0: found the gzip signature 1f 8b; decompress it first (loadIdxFile does)`, { file, offset: 0 });
   }
   for (let i = 0; i < 2; i++) {

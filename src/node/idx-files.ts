@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, gunzipSync } from 'node:zlib';
 import { DataFormatError } from '../errors.js';
-import { idxAnnouncedBytes, idxImagesAsBytes, idxImagesToFloat32, idxLabels, parseIdx, type IdxFile } from '../data/idx.js';
+import { hasGzipSignature, idxAnnouncedBytes, idxImagesAsBytes, idxImagesToFloat32, idxLabels, parseIdx, type IdxFile } from '../data/idx.js';
 import type { ByteFeatures, Dataset, DatasetSplits, Features } from '../types.js';
 import { readFileChecked } from './atomic.js';
 
@@ -24,7 +24,7 @@ export const DEBIAN_FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
 export function loadIdxFile(path: string, maxDecompressed = IDX_MAX_DECOMPRESSED): IdxFile {
   const raw = readFileChecked(path, 'data');
   let bytes = raw;
-  if (raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b) {
+  if (hasGzipSignature(raw)) {
     try {
       const out = gunzipSync(raw, { maxOutputLength: maxDecompressed });
       bytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
@@ -93,7 +93,7 @@ function isGzip(path: string): boolean {
   try { fd = openSync(path, 'r'); } catch { return false; }
   try {
     const sig = new Uint8Array(2);
-    return readSync(fd, sig, 0, 2, 0) === 2 && sig[0] === 0x1f && sig[1] === 0x8b;
+    return readSync(fd, sig, 0, 2, 0) === 2 && hasGzipSignature(sig);
   } finally { closeSync(fd); }
 }
 

@@ -11,8 +11,8 @@ import { pipeline } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { DataFormatError, InputError } from '../errors.js';
-import { parseIdxHeader, type IdxHeader } from '../data/idx.js';
-import { idxPairSource, pairShape } from '../data/idx-stream.js';
+import { hasGzipSignature, parseIdxHeader, type IdxHeader } from '../data/idx.js';
+import { idxHeaderBytes, idxPairSource, pairShape } from '../data/idx-stream.js';
 import type { DataSource } from '../data/source.js';
 import { checkDivisor, checkReadRange, checkView } from '../data/sources.js';
 import { readProblem } from './atomic.js';
@@ -65,7 +65,7 @@ async function openFile(path: string): Promise<FileHandle> {
 async function isGzip(fh: FileHandle): Promise<boolean> {
   const sig = new Uint8Array(2);
   const { bytesRead } = await fh.read(sig, 0, 2, 0);
-  return bytesRead === 2 && sig[0] === 0x1f && sig[1] === 0x8b;
+  return bytesRead === 2 && hasGzipSignature(sig);
 }
 
 interface OpenFile { fh: FileHandle; path: string; /** read so far */ bytes: number }
@@ -91,13 +91,8 @@ async function readAt(f: OpenFile, view: Uint8Array, at: number, length: number,
 /** The header at byte 0, and a DataFormatError unless the file's size is exactly what it announces
  * (checked once here: a file cut short fails at open, not in the middle of an epoch). */
 async function readFileHeader(f: OpenFile, what: 'row' | 'label'): Promise<IdxHeader> {
-  const magic = new Uint8Array(4);
-  const got = await readAt(f, magic, 0, 4, 0);
-  let head = magic.subarray(0, got);
-  if (got === 4 && magic[0] === 0 && magic[1] === 0) { // byte 3 counts the dims: read them too
-    const full = new Uint8Array(4 + 4 * magic[3]);
-    head = full.subarray(0, await readAt(f, full, 0, full.length, 0));
-  }
+  let at = 0;
+  const head = await idxHeaderBytes(async (into) => { const n = await readAt(f, into, 0, into.length, at); at += n; return n; });
   const h = parseIdxHeader(head, f.path, MAX_ELEMENTS);
   const size = (await f.fh.stat()).size, expected = h.headerLen + h.count * h.size;
   if (size > expected) {
