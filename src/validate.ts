@@ -82,9 +82,7 @@ export function checkFeatures(x: unknown, inputs: number, what = 'x'): { x: Feat
   if (!(bytes instanceof Uint8Array || bytes instanceof Uint8ClampedArray)) {
     throw new InputError(`${what}.bytes must be a Uint8Array or Uint8ClampedArray of n × ${inputs} bytes (sample-major)`);
   }
-  if (!(typeof divisor === 'number' && divisor > 0 && Number.isFinite(divisor) && Math.fround(divisor) === divisor)) {
-    throw new InputError(`${what}.divisor must be a positive number exact in float32 (255 for pixels); got ${String(divisor)}`);
-  }
+  checkDivisor(divisor, what);
   if (bytes.length === 0) throw new InputError(`${what}.bytes is empty: the dataset needs at least one sample of ${inputs} features`);
   if (bytes.length % inputs !== 0) {
     throw new InputError(`${what}.bytes has ${bytes.length} values, which is not a multiple of the input size ${inputs} (n × ${inputs} expected; ${bytes.length % inputs} values left over)`);
@@ -103,6 +101,14 @@ export function checkFeatures(x: unknown, inputs: number, what = 'x'): { x: Feat
     }
   }
   return { x, n: bytes.length / inputs };
+}
+
+/** An InputError unless `divisor` is one byte features can widen by: a positive finite number
+ * exact in float32 (255 for pixels). `what` names what holds it ('x', 'fitNormalizer', a file). */
+export function checkDivisor(divisor: unknown, what: string): void {
+  if (!(typeof divisor === 'number' && divisor > 0 && Number.isFinite(divisor) && Math.fround(divisor) === divisor)) {
+    throw new InputError(`${what}.divisor must be a positive number exact in float32 (255 for pixels); got ${String(divisor)}`);
+  }
 }
 
 /** Whether x is the byte form of features (an object with a `bytes` array), not a float array. */

@@ -10,7 +10,7 @@
 import { DataFormatError, WasmMlpError } from '../errors.js';
 import { hasGzipSignature, imageShape, labelCount, parseIdxHeader, type IdxHeader } from './idx.js';
 import type { DataSource, SourcePiece } from './source.js';
-import { checkDivisor } from './sources.js';
+import { checkDivisor } from '../validate.js';
 import { chunksOf, isReadableStream } from './stream-chunks.js';
 
 type ByteStream = ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
@@ -198,7 +198,7 @@ async function* pieces(p: OpenPair): AsyncGenerator<SourcePiece, void, undefined
 export async function idxPairSource(
   open: { images: ByteStreamFactory; labels: ByteStreamFactory }, names: { images: string; labels: string }, divisor: number,
 ): Promise<DataSource & { readonly bytesRead: number }> {
-  checkDivisor(divisor, names.images);
+  checkDivisor(divisor, `${names.images}: options`);
   let bytesRead = 0;
   const pulled = (n: number): void => { bytesRead += n; };
   const first = await openPair(open, names, pulled);

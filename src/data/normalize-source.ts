@@ -8,7 +8,8 @@
 import { InputError } from '../errors.js';
 import type { Normalizer } from '../types.js';
 import { widenRows } from './bytes.js';
-import { checkDivisor, checkKind, firstNonFinite, NormalizerFit } from './normalize.js';
+import { checkKind, firstNonFinite, NormalizerFit } from './normalize.js';
+import { checkDivisor } from '../validate.js';
 import type { DataSource } from './source.js';
 
 export interface SourceFitOptions {
@@ -27,7 +28,7 @@ export async function fitNormalizerFromSource(kind: 'minmax' | 'zscore', source:
   const { rows, inputs, divisor } = source;
   if (!Number.isSafeInteger(rows) || rows < 1) throw new InputError(`${WHAT}: the source has ${rows} rows, needs at least 1`);
   if (!Number.isSafeInteger(inputs) || inputs < 1) throw new InputError(`${WHAT}: the source has ${inputs} inputs per row, expected an integer ≥ 1`);
-  if (divisor !== undefined) checkDivisor(divisor, WHAT);
+  if (divisor !== undefined) checkDivisor(divisor, `${WHAT}: source`);
   const chunkRows = Math.min(rows, options.chunkRows ?? Math.max(1, Math.floor(2 ** 18 / inputs)));
   if (!Number.isSafeInteger(chunkRows) || chunkRows < 1) throw new InputError(`${WHAT}: chunkRows must be an integer ≥ 1, found ${options.chunkRows}`);
   const fit = new NormalizerFit(kind, inputs);

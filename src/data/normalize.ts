@@ -5,6 +5,7 @@
 import { InputError } from '../errors.js';
 import type { ByteFeatures, Normalizer } from '../types.js';
 import { widenRows } from './bytes.js';
+import { checkDivisor } from '../validate.js';
 
 function checkShape(x: { length: number }, n: number, features: number, what: string): void {
   if (!Number.isInteger(n) || n < 0 || !Number.isInteger(features) || features < 1) {
@@ -99,7 +100,7 @@ export function fitNormalizer(x: Float32Array | ByteFeatures, n: number, feature
   if (x instanceof Float32Array) {
     const i = firstNonFinite(x);
     if (i >= 0) throw new InputError(`fitNormalizer: x[${Math.floor(i / features)}][${i % features}] is ${x[i]}, expected a finite number`);
-  } else checkDivisor(x.divisor, 'fitNormalizer');
+  } else checkDivisor(x.divisor, 'fitNormalizer: x');
   const rowAt = rowsOf(x, features);
   const fit = new NormalizerFit(kind, features);
   for (let pass = 0; pass < fit.passes; pass++) {
@@ -113,10 +114,6 @@ export function checkKind(kind: unknown, what: string): void {
   if (kind !== 'minmax' && kind !== 'zscore') {
     throw new InputError(`${what}: unknown kind ${JSON.stringify(kind)}, expected "minmax" or "zscore"`);
   }
-}
-
-export function checkDivisor(divisor: number, what: string): void {
-  if (!(divisor > 0 && Number.isFinite(divisor))) throw new InputError(`${what}: the bytes' divisor is ${divisor}, expected a positive finite number`);
 }
 
 /** Applies `norm` to x in place. */

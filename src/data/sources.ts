@@ -8,6 +8,7 @@ import { InputError } from '../errors.js';
 import type { Features, Normalizer } from '../types.js';
 import type { DataSource, SourcePiece } from './source.js';
 import { chunksOf } from './stream-chunks.js';
+import { checkDivisor } from '../validate.js';
 
 /** What a sequential source declares up front: the trainer plans the epoch from it. */
 export interface SourceInfo {
@@ -24,13 +25,6 @@ export interface SourceInfo {
 }
 
 const isCount = (v: unknown, min: number): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= min;
-
-/** An InputError unless `divisor` is absent or a positive finite number. */
-export function checkDivisor(divisor: number | undefined, what: string): void {
-  if (divisor !== undefined && !(typeof divisor === 'number' && divisor > 0 && Number.isFinite(divisor))) {
-    throw new InputError(`${what}: divisor must be a positive finite number, got ${String(divisor)}`);
-  }
-}
 
 /** An InputError unless [start, start + count) is a range of whole rows inside [0, rows). */
 export function checkReadRange(start: number, count: number, rows: number, what: string): void {
@@ -58,7 +52,7 @@ export function arraySource(x: Features, y: ArrayLike<number>, targetWidth = 1):
     throw new InputError(`${what}: x must be a Float32Array or byte features { bytes: Uint8Array, divisor }`);
   }
   const divisor = x instanceof Float32Array ? undefined : x.divisor;
-  if (!(x instanceof Float32Array)) checkDivisor(divisor ?? NaN, what);
+  if (!(x instanceof Float32Array)) checkDivisor(divisor, `${what}: x`);
   if (y.length === 0 || y.length % targetWidth !== 0) {
     throw new InputError(`${what}: y has ${y.length} values: expected a positive multiple of targetWidth ${targetWidth}`);
   }
@@ -132,7 +126,7 @@ function checkedPasses(what: string, info: SourceInfo, open: () => AsyncIterable
   if (!isCount(info?.rows, 1) || !isCount(info.inputs, 1)) {
     throw new InputError(`${what}: info.rows and info.inputs must be integers ≥ 1, got rows ${info?.rows}, inputs ${info?.inputs}`);
   }
-  checkDivisor(info.divisor, what);
+  if (info.divisor !== undefined) checkDivisor(info.divisor, `${what}: info`);
   const targetWidth = info.targetWidth ?? 1;
   if (!isCount(targetWidth, 1)) throw new InputError(`${what}: info.targetWidth must be an integer ≥ 1, got ${targetWidth}`);
   if (typeof open !== 'function') throw new InputError(`${what}: open must be a function returning a new iterable of pieces for each pass`);

@@ -14,7 +14,8 @@ import { DataFormatError, InputError } from '../errors.js';
 import { hasGzipSignature, parseIdxHeader, type IdxHeader } from '../data/idx.js';
 import { idxHeaderBytes, idxPairSource, pairShape } from '../data/idx-stream.js';
 import type { DataSource } from '../data/source.js';
-import { checkDivisor, checkReadRange, checkView } from '../data/sources.js';
+import { checkReadRange, checkView } from '../data/sources.js';
+import { checkDivisor } from '../validate.js';
 import { readProblem } from './atomic.js';
 
 export interface IdxFileSourceOptions {
@@ -33,7 +34,7 @@ const MAX_ELEMENTS = 2 ** 53;
  * DataFormatErrors naming the file and byte offset. */
 export async function idxFileSource(imagesPath: string, labelsPath: string, opts: IdxFileSourceOptions = {}): Promise<DataSource & { readonly bytesRead: number; close(): Promise<void> }> {
   const divisor = opts.divisor ?? 255;
-  checkDivisor(divisor, `idxFileSource ${imagesPath}`);
+  checkDivisor(divisor, `idxFileSource ${imagesPath}: options`);
   const images = await openFile(imagesPath);
   let labels: FileHandle | undefined;
   try {

@@ -129,7 +129,7 @@ test('bad kinds, shapes, divisors and options are refused', async () => {
   await refused(fitNormalizerFromSource('robust', readSource(bytes, 255)), /unknown kind "robust"/);
   await refused(fitNormalizerFromSource('minmax', { ...readSource(bytes, 255), rows: 0 }), /the source has 0 rows, needs at least 1/);
   await refused(fitNormalizerFromSource('minmax', { ...readSource(bytes, 255), inputs: 0 }), /0 inputs per row/);
-  await refused(fitNormalizerFromSource('minmax', readSource(bytes, 0)), /divisor is 0/);
+  await refused(fitNormalizerFromSource('minmax', readSource(bytes, 0)), /divisor must be a positive number exact in float32 \(255 for pixels\); got 0/);
   await refused(fitNormalizerFromSource('minmax', readSource(bytes, 255), { chunkRows: 0 }), /chunkRows must be an integer ≥ 1, found 0/);
   await refused(fitNormalizerFromSource('minmax', readSource(bytes, 255), { chunkRows: 2.5 }), /chunkRows must be an integer ≥ 1, found 2\.5/);
   await refused(fitNormalizerFromSource('minmax', readSource(bytes, 255), { targetWidth: 0 }), /targetWidth must be an integer ≥ 1, found 0/);
