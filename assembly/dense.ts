@@ -43,9 +43,10 @@ export function f32_dense_forward__scalar(A: usize, X: usize, Wp: usize, bias: u
 }
 
 // A is (B,N), X is (B,K), Wp is packed (NP,K,8), bias is (N); rows [r0,r1) × panels [p0,p1).
-// Xp is scratch of (r1−r0)·K floats: this call's rows of X, interleaved.
-export function f32_dense_forward_4x8__simd(A: usize, X: usize, Wp: usize, bias: usize, Xp: usize, B: i32, K: i32, N: i32, act: i32, r0: i32, r1: i32, p0: i32, p1: i32): void {
-  gemmPacked4x8(A, X, Wp, B, K, N, EPI_BIAS_ACT, bias, act, 0, Xp, r0, r1, p0, p1);
+// Xp is scratch of (r1−r0)·K floats: this call's rows of X, interleaved by its first panel, or
+// already interleaved there by an earlier call over the same rows (`interleaved`).
+export function f32_dense_forward_4x8__simd(A: usize, X: usize, Wp: usize, bias: usize, Xp: usize, B: i32, K: i32, N: i32, act: i32, r0: i32, r1: i32, p0: i32, p1: i32, interleaved: bool = false): void {
+  gemmPacked4x8(A, X, Wp, B, K, N, EPI_BIAS_ACT, bias, act, 0, Xp, r0, r1, p0, p1, interleaved);
   // sigmoid and tanh need exp: one scalar pass over the written block
   if (!actIsVec(act)) {
     const n0 = p0 << 3, n = min(N, p1 << 3) - n0;
@@ -99,7 +100,7 @@ const EPI_ACT_GRAD = 1; // C = acc · act'(Xa)
 // panel of the range does the interleaving, so a call needs its own Ap only for its own rows.
 // `epi` is a constant at every call site, so each caller compiles to its own specialised loop.
 // @ts-ignore: decorator
-@inline function gemmPacked4x8(C: usize, A: usize, Bp: usize, B: i32, K: i32, N: i32, epi: i32, bias: usize, act: i32, Xa: usize, Ap: usize, r0: i32, r1: i32, p0: i32, p1: i32): void {
+@inline function gemmPacked4x8(C: usize, A: usize, Bp: usize, B: i32, K: i32, N: i32, epi: i32, bias: usize, act: i32, Xa: usize, Ap: usize, r0: i32, r1: i32, p0: i32, p1: i32, interleaved: bool = false): void {
   const rowA = <usize>K << 2;
   const rowC = <usize>N << 2;
   const vecAct = actIsVec(act);
@@ -119,7 +120,7 @@ const EPI_ACT_GRAD = 1; // C = acc · act'(Xa)
     for (; r + 4 <= r1; r += 4) {
       let c00 = b0, c01 = b1, c10 = b0, c11 = b1, c20 = b0, c21 = b1, c30 = b0, c31 = b1;
       const ap = Ap + (<usize>(r - r0) * <usize>K << 2); // this tile's rows, interleaved (K, 4)
-      if (p == p0) interleave4(ap, A + <usize>r * rowA, rowA, K);
+      if (p == p0 && !interleaved) interleave4(ap, A + <usize>r * rowA, rowA, K);
       let xp = ap;
       let wk = w;
       const wEnd = w + (<usize>K << 5);

@@ -14,12 +14,15 @@
 //            for the next step's rows phase. The bias gradient goes with the unit at input 0.
 //   — barrier —
 //
-// On T > 1 threads (SIMD builds) the first layer goes by output panels each thread owns for good
-// (firstLayerPhase): its share of the rows gathered, a barrier, the forward of its panels over
-// every row, a barrier; the rows phase then starts at the second layer, and the weights phase
-// begins with the thread's own first-layer panels. W_0 is then read and written by one core only.
-// Four barriers a step: fewer cannot keep W_0 on one core, since its forward needs every row
-// gathered and the rows phase needs every panel of its output.
+// On T > 1 threads (SIMD builds) the first layer goes by output panels each thread owns
+// (firstLayerPhase): the rows gathered, a barrier, the forward of the panels over every row, a
+// barrier; the rows phase then starts at the second layer, and the weights phase begins with the
+// thread's own first-layer panels. While the cores keep pace, W_0 is read and written by one core
+// only. A core that falls behind (a virtual machine's neighbour, a laptop's efficiency core) does
+// not hold the others at the barrier: its units are claimed one at a time (claimUnit), and a
+// thread with nothing left takes the next unclaimed ones of the others' panels. Four barriers a
+// step: fewer cannot keep W_0 on one core, since its forward needs every row gathered and the
+// rows phase needs every panel of its output.
 //
 // Bit-identity for every thread count: a unit's result depends only on the unit, never on which
 // thread computes it or on how many there are. Row units start at multiples of 4, the register
@@ -48,7 +51,7 @@ import {
   STATUS_OK, STATUS_REFUSED, P_WAKE, P_FIRST, P_ROWS, P_ROWS_WAIT, P_WEIGHTS, P_WEIGHTS_WAIT, P_REPACK,
   D_DROPOUT, D_CLIP_NORM, D_CLIP_VALUE, D_NORM_SUMS, J_STEP, FLAG_DROPOUT,
 } from './plan';
-import { barrier, failed, nextUnit } from './sync';
+import { barrier, claimUnit, countTaken, failed, nextUnit } from './sync';
 import { profileBegin, profileMark, profileStep } from './profile';
 import {
   f32_dense_forward__scalar, f32_dense_forward_4x8__simd, f32_dense_backward_weights__scalar,
@@ -222,37 +225,60 @@ function gatherInputs(desc: usize, dst: usize, idx: usize, count: i32, K: i32): 
   else f32_gather_rows(dst, ptr(desc, D_DATA_X), idx, count, K);
 }
 
-/** Phase A of a threaded training step: this thread gathers its share of the batch's input rows
- * (and regroups them by 4 inputs when the weight gradient reads them so), a barrier, then the first
- * layer's forward over this thread's own panels and every row. False when the barrier faulted. */
+/** Rows per unit of the first layer's gather (a multiple of 4: the regrouping packs 4 rows). */
+const GATHER_ROWS = 8;
+
+/** Phase A of a threaded training step: the threads gather the batch's input rows by units (and
+ * regroup them by 4 inputs when the weight gradient reads them so), a barrier, then the first
+ * layer's forward over every row, by units of one output panel and one row block: this thread's
+ * own panels first, then whatever units of the other threads' panels are left. False when the
+ * barrier faulted. */
 function firstLayerPhase(desc: usize, tid: i32, T: i32, B: i32, start: i32, step: u32): bool {
   const K = lw(desc, 0, L_K), N = lw(desc, 0, L_N), NP = (N + 7) >> 3;
-  const p0 = ownedPanel(NP, tid, T), p1 = ownedPanel(NP, tid + 1, T);
-  const X = lp(desc, 0, L_IN);
-  // rows [g0, g1): multiples of 4 apart from the last thread's end
-  const g0 = ((B * tid / T) >> 2) << 2, g1 = tid == T - 1 ? B : ((B * (tid + 1) / T) >> 2) << 2;
-  gatherInputs(desc, X + (<usize>g0 * <usize>K << 2), ptr(desc, D_ORDER) + (<usize>(start + g0) << 2), g1 - g0, K);
-  if (regroupsInput(K)) f32_pack_rows_by4(xqOf(desc, 0), X, B, K, g0, g1);
-  if (!barrier(ptr(desc, D_CTL), tid, T, -1)) return false;
-  const R = w32(desc, D_ROWS_MAX), scratch = scratchOf(desc, tid);
+  const X = lp(desc, 0, L_IN), ctl = ptr(desc, D_CTL);
+  // the rows by units of GATHER_ROWS from the row counter (which the barrier then zeroes for the
+  // rows phase): a slower core gathers fewer
+  for (let g0 = nextUnit(ctl, C_NEXT_ROW) * GATHER_ROWS; g0 < B; g0 = nextUnit(ctl, C_NEXT_ROW) * GATHER_ROWS) {
+    const g1 = min(B, g0 + GATHER_ROWS);
+    gatherInputs(desc, X + (<usize>g0 * <usize>K << 2), ptr(desc, D_ORDER) + (<usize>(start + g0) << 2), g1 - g0, K);
+    if (regroupsInput(K)) f32_pack_rows_by4(xqOf(desc, 0), X, B, K, g0, g1);
+  }
+  if (!barrier(ctl, tid, T, C_NEXT_ROW)) return false;
+  const R = w32(desc, D_ROWS_MAX), scratch = scratchOf(desc, tid), blocks = (B + R - 1) / R;
   const thr = w32(desc, D_LAYERS) > 1 ? dropThreshold(desc, 0) : 0, out = dropSource(desc, 0, thr);
-  if (ASC_FEATURE_SIMD) {
-    for (let r0 = 0; p1 > p0 && r0 < B; r0 += R) {
-      f32_dense_forward_4x8__simd(out, X, lp(desc, 0, L_W), lp(desc, 0, L_B), scratch, B, K, N, lw(desc, 0, L_ACT), r0, min(B, r0 + R), p0, p1);
+  const W = lp(desc, 0, L_W), bias = lp(desc, 0, L_B), act = lw(desc, 0, L_ACT);
+  // the row block whose rows this thread's scratch holds interleaved (the first panel of a block
+  // interleaves them; the panels after it, this thread's own or taken, reuse them)
+  let have = -1;
+  // this thread's own units, then, once they are all taken, the others' remaining ones
+  for (let v = shirks(ctl, tid) ? 1 : 0; ASC_FEATURE_SIMD && v < T; v++) {
+    const owner = (tid + v) % T, q0 = ownedPanel(NP, owner, T), n = ownedPanel(NP, owner + 1, T) - q0;
+    if (n == 0) continue;
+    // unit i: the owner's panel q0 + i mod n over row block i / n (every panel of a block, then the next)
+    for (let i = claimUnit(ctl, owner); i < blocks * n; i = claimUnit(ctl, owner)) {
+      const rb = i / n, p = q0 + i % n, r0 = rb * R, r1 = min(B, r0 + R);
+      f32_dense_forward_4x8__simd(out, X, W, bias, scratch, B, K, N, act, r0, r1, p, p + 1, rb == have);
+      have = rb;
+      if (owner != tid) countTaken(ctl, tid);
+      // the mask over the unit: a mask bit depends only on (row, unit)
+      if (thr != 0) dropApply(desc, 0, thr, out, step, r0, r1, p << 3, min(N, (p + 1) << 3), false);
     }
   }
-  // the mask over this thread's own panels (every row): a mask bit depends only on (row, unit)
-  if (thr != 0 && p1 > p0) dropApply(desc, 0, thr, out, step, 0, B, p0 << 3, min(N, p1 << 3), false);
   return true;
 }
 
-/** The first layer's weight gradient (and update) over this thread's own panels: blocks of KC
- * inputs, each over all of its panels while the block of X is in L1. Returns refused updates. */
-function firstLayerWeights(desc: usize, tid: i32, T: i32, B: i32, mode: i32, lr: f32, bc1: f32, bc2: f32, scale: f32): i32 {
-  const K = lw(desc, 0, L_K), NP = (lw(desc, 0, L_N) + 7) >> 3, KC = w32(desc, D_KC);
-  const p0 = ownedPanel(NP, tid, T), p1 = ownedPanel(NP, tid + 1, T);
+/** The first layer's weight gradient (and update) over the panels of thread `owner`, by units of
+ * KC inputs, each over all of the owner's panels while the block of X is in L1: the owner takes
+ * them in order, an idle thread the owner's next one. Returns refused updates. */
+function firstLayerWeights(desc: usize, owner: i32, tid: i32, T: i32, B: i32, mode: i32, lr: f32, bc1: f32, bc2: f32, scale: f32): i32 {
+  const K = lw(desc, 0, L_K), NP = (lw(desc, 0, L_N) + 7) >> 3, KC = w32(desc, D_KC), ctl = ptr(desc, D_CTL);
+  const p0 = ownedPanel(NP, owner, T), p1 = ownedPanel(NP, owner + 1, T), units = p1 > p0 ? (K + KC - 1) / KC : 0;
   let refused = 0;
-  for (let k0 = 0; p1 > p0 && k0 < K; k0 += KC) refused += weightBlock(desc, 0, B, mode, lr, bc1, bc2, scale, p0, p1, k0, min(K, k0 + KC));
+  for (let i = claimUnit(ctl, owner); i < units; i = claimUnit(ctl, owner)) {
+    const k0 = i * KC;
+    refused += weightBlock(desc, 0, B, mode, lr, bc1, bc2, scale, p0, p1, k0, min(K, k0 + KC));
+    if (owner != tid) countTaken(ctl, tid);
+  }
   return refused;
 }
 
@@ -375,7 +401,7 @@ function weightsPhase(desc: usize, tid: i32, T: i32, B: i32, mode: i32, lr: f32,
   // owned: the first layer's units are this thread's own panels (firstLayerWeights), the queue
   // hands out the units of the layers above
   const skip = owned ? (L > 1 ? lw(desc, 1, L_UNITS_BEFORE) : total) : 0;
-  if (owned) refused += firstLayerWeights(desc, tid, T, B, mode, lr, bc1, bc2, scale);
+  if (owned && !shirks(ctl, tid)) refused += firstLayerWeights(desc, tid, tid, T, B, mode, lr, bc1, bc2, scale);
   for (let u = (T > 1 ? nextUnit(ctl, C_NEXT_UNIT) : 0) + skip; u < total; u = T > 1 ? nextUnit(ctl, C_NEXT_UNIT) + skip : u + 1) {
     while (l + 1 < L && lw(desc, l + 1, L_UNITS_BEFORE) <= u) l++;
     while (lw(desc, l, L_UNITS_BEFORE) > u) l--;
@@ -384,6 +410,8 @@ function weightsPhase(desc: usize, tid: i32, T: i32, B: i32, mode: i32, lr: f32,
     const p = i % NP, k0 = (i / NP) * KC;
     refused += weightBlock(desc, l, B, mode, lr, bc1, bc2, scale, p, p + 1, k0, min(K, k0 + KC));
   }
+  // then the other threads' first-layer units that nobody has taken yet (a slower core's)
+  for (let v = 1; owned && v < T; v++) refused += firstLayerWeights(desc, (tid + v) % T, tid, T, B, mode, lr, bc1, bc2, scale);
   return refused;
 }
 
@@ -484,7 +512,14 @@ function injected(ctl: usize, tid: i32, phase: i32): i32 {
   if (atomic.load<i32>(ctl + (<usize>C_INJECT_TID << 2)) != tid || atomic.load<i32>(ctl + (<usize>C_INJECT_PHASE << 2)) != phase) return 0;
   const kind = atomic.load<i32>(ctl + (<usize>C_INJECT_KIND << 2));
   if (kind == 1) unreachable();
-  return kind;
+  return kind == 2 ? 2 : 0;
+}
+
+/** Test hook (threaded binaries): thread tid takes none of its own first-layer units (C_INJECT_KIND
+ * 3), so that the others must take every one of them, as they would from a core that fell behind. */
+// @ts-ignore: decorator
+@inline function shirks(ctl: usize, tid: i32): bool {
+  return ASC_FEATURE_THREADS && atomic.load<i32>(ctl + (<usize>C_INJECT_TID << 2)) == tid && atomic.load<i32>(ctl + (<usize>C_INJECT_KIND << 2)) == 3;
 }
 
 // @ts-ignore: decorator
@@ -551,7 +586,7 @@ export function engineJob(desc: usize, tid: i32): i32 {
     const step = <u32>w32(desc, J_STEP) + <u32>s;
     if ((why = enter(ctl, tid, PHASE_ROWS)) != 0) return why;
     if (owned) {
-      if (!firstLayerPhase(desc, tid, T, B, start, step) || !barrier(ctl, tid, T, -1)) return finish(desc, tid, STATUS_FAULT, s);
+      if (!firstLayerPhase(desc, tid, T, B, start, step) || !barrier(ctl, tid, T, -1, true)) return finish(desc, tid, STATUS_FAULT, s);
       profileMark(desc, tid, P_FIRST);
     }
     rowsPhase(desc, tid, T, B, start, true, true, step, owned ? 1 : 0);
@@ -567,7 +602,7 @@ export function engineJob(desc: usize, tid: i32): i32 {
     if (clipNorm) {
       // the gradients and their norm, a barrier (which also resets the unit counter), the update
       weightsPhase(desc, tid, T, B, MODE_NORM, 0, 1, 1, 1, owned);
-      if (!barrier(ctl, tid, T, C_NEXT_UNIT)) return finish(desc, tid, STATUS_FAULT, s);
+      if (!barrier(ctl, tid, T, C_NEXT_UNIT, owned)) return finish(desc, tid, STATUS_FAULT, s);
       refused = weightsPhase(desc, tid, T, B, MODE_UPDATE, load<f32>(a), load<f32>(a, 4), load<f32>(a, 8), normScale(desc), owned);
     } else {
       refused = weightsPhase(desc, tid, T, B, MODE_TRAIN, load<f32>(a), load<f32>(a, 4), load<f32>(a, 8), 1, owned);
@@ -577,7 +612,7 @@ export function engineJob(desc: usize, tid: i32): i32 {
       else store<i32>(res + 12, load<i32>(res + 12) + refused);
     }
     profileMark(desc, tid, P_WEIGHTS);
-    if (!barrier(ctl, tid, T, C_NEXT_ROW)) return finish(desc, tid, STATUS_FAULT, s);
+    if (!barrier(ctl, tid, T, C_NEXT_ROW, owned)) return finish(desc, tid, STATUS_FAULT, s);
     profileMark(desc, tid, P_WEIGHTS_WAIT);
     profileStep(desc, tid);
     if ((ASC_FEATURE_THREADS ? atomic.load<i32>(res + 12) : load<i32>(res + 12)) != 0) return finish(desc, tid, STATUS_REFUSED, s + 1);

@@ -19,7 +19,7 @@ import { dropoutKey, f32_dropout_forward, f32_dropout_backward } from './dropout
 import { f64_sum_squares, f32_clip, f32_scale } from './clip';
 import { engineCheck, engineClear, engineJob, jobCheck } from './engine';
 import { D_CTL, D_THREADS, C_NEXT_ROW, C_NEXT_UNIT, J_STATUS } from './plan';
-import { awaitJob, startJob } from './sync';
+import { awaitJob, resetClaims, startJob } from './sync';
 import { profileJobStart } from './profile';
 
 // Debug builds check the arguments of every call (release builds compile these away with
@@ -40,7 +40,7 @@ import { profileJobStart } from './profile';
 }
 
 /** ABI version: bumped whenever a signature or a layout changes. */
-export function abi_version(): i32 { return 8; }
+export function abi_version(): i32 { return 9; }
 
 /** 0 scalar, 1 simd, 2 relaxed simd: what this binary was built with. */
 export function isa(): i32 {
@@ -266,6 +266,7 @@ export function engine_run(desc: usize): i32 {
     const ctl = <usize>load<u32>(desc + (<usize>D_CTL << 2));
     atomic.store<i32>(ctl + (<usize>C_NEXT_ROW << 2), 0);
     atomic.store<i32>(ctl + (<usize>C_NEXT_UNIT << 2), 0);
+    resetClaims(ctl, T);
     startJob(ctl);
   }
   engineJob(desc, 0);

@@ -104,7 +104,7 @@ export const DESC_WORDS = L_BASE + L_WORDS * MAX_LAYERS;
 export const DROPOUT_WORDS = 4 + 4 * MAX_LAYERS;
 
 // the control block of a threaded engine: i32 words, the contended ones on cache lines of their own
-export const CTL_BYTES = 1024;
+export const CTL_BYTES = 5120;
 export const C_GEN = 0;           // job generation: the coordinator increments it to start a job
 export const C_QUIT = 1;          // 1: workers leave engine_worker
 export const C_PARK = 2;          // 1: idle workers wait at once instead of spinning
@@ -114,7 +114,7 @@ export const C_SPIN = 5;          // spins before a wait (0 when threads outnumb
 export const C_COORD_BLOCKS = 6;  // 1 when thread 0 may wait (a browser page's main thread may not)
 export const C_INJECT_TID = 7;    // test hook: this thread fails at phase C_INJECT_PHASE …
 export const C_INJECT_PHASE = 8;
-export const C_INJECT_KIND = 9;   // … by trapping (1) or by leaving its thread (2)
+export const C_INJECT_KIND = 9;   // … by trapping (1) or by leaving its thread (2); 3: it takes none of its own first-layer units
 export const C_READY = 10;        // workers started
 export const C_PHASE = 80;        // words 80 … 143: the phase each thread is in (messages name it)
 export const C_BAR_COUNT = 16;    // byte 64: threads arrived at the barrier
@@ -123,6 +123,10 @@ export const C_BAR_SLEEPERS = 33;
 export const C_NEXT_ROW = 48;     // byte 192: the next row unit to take
 export const C_NEXT_UNIT = 64;    // byte 256: the next weight unit to take
 export const C_ERROR_AT = 576;    // bytes 576 … 1023: the failing thread's message, UTF-8
+export const C_ERROR_BYTES = 448;
+export const C_CLAIM = 256;       // bytes 1024 … 5119: thread t's claim counter at word CLAIM + 16·t (a cache line each):
+                                  // the next of t's own first-layer units, which any thread may take once idle;
+                                  // word CLAIM + 16·t + 1: the units t took from the others (never zeroed)
 
 export const PHASE_ROWS = 1;
 export const PHASE_WEIGHTS = 2;

@@ -9,7 +9,7 @@
 // for C_SPIN rounds, then wait on it with a timeout, so a thread that failed (C_FAULT) never
 // leaves them waiting for ever.
 
-import { C_BAR_COUNT, C_BAR_GEN, C_BAR_SLEEPERS, C_COORD_BLOCKS, C_FAULT, C_GEN, C_PARK, C_QUIT, C_SLEEPERS, C_SPIN } from './plan';
+import { C_BAR_COUNT, C_BAR_GEN, C_BAR_SLEEPERS, C_CLAIM, C_COORD_BLOCKS, C_FAULT, C_GEN, C_PARK, C_QUIT, C_SLEEPERS, C_SPIN } from './plan';
 
 /** Wait timeout (ns) between checks for a failed thread. */
 const WAIT_NS: i64 = 2_000_000;
@@ -24,20 +24,42 @@ const WAIT_NS: i64 = 2_000_000;
   return 0;
 }
 
+/** The next unit of thread `owner`'s own first-layer units: the owner takes them in order, and a
+ * thread that has run out of work takes the owner's next one (past the last, keeps counting). */
+// @ts-ignore: decorator
+@inline export function claimUnit(ctl: usize, owner: i32): i32 {
+  if (ASC_FEATURE_THREADS) return atomic.add<i32>(word(ctl, C_CLAIM + (owner << 4)), 1);
+  return 0;
+}
+
+/** Counts a unit thread `tid` took from another thread's own ones (C_CLAIM + 16·tid + 1, which
+ * only tid writes and nobody zeroes: the host reads how often the threads balanced their work). */
+// @ts-ignore: decorator
+@inline export function countTaken(ctl: usize, tid: i32): void {
+  if (ASC_FEATURE_THREADS) atomic.add<i32>(word(ctl, C_CLAIM + (tid << 4) + 1), 1);
+}
+
+/** Zeroes the claim counters of T threads (nobody may be claiming). */
+export function resetClaims(ctl: usize, T: i32): void {
+  if (!ASC_FEATURE_THREADS || ctl == 0) return;
+  for (let t = 0; t < T; t++) atomic.store<i32>(word(ctl, C_CLAIM + (t << 4)), 0);
+}
+
 export function failed(ctl: usize): bool {
   if (ASC_FEATURE_THREADS && ctl != 0) return atomic.load<i32>(word(ctl, C_FAULT)) != 0;
   return false;
 }
 
-/** All T threads meet; the last one zeroes the counter `resetWord` (−1: none). False when a thread
- * has failed: the job is over for everyone. */
-export function barrier(ctl: usize, tid: i32, T: i32, resetWord: i32): bool {
+/** All T threads meet; the last one zeroes the counter `resetWord` (−1: none), and with `claims`
+ * the claim counters. False when a thread has failed: the job is over for everyone. */
+export function barrier(ctl: usize, tid: i32, T: i32, resetWord: i32, claims: bool = false): bool {
   if (!ASC_FEATURE_THREADS || T <= 1) return true;
   const gen = word(ctl, C_BAR_GEN);
   const g = atomic.load<i32>(gen);
   if (atomic.add<i32>(word(ctl, C_BAR_COUNT), 1) == T - 1) {
     atomic.store<i32>(word(ctl, C_BAR_COUNT), 0);
     if (resetWord >= 0) atomic.store<i32>(word(ctl, resetWord), 0);
+    if (claims) resetClaims(ctl, T);
     atomic.store<i32>(gen, g + 1);
     if (atomic.load<i32>(word(ctl, C_BAR_SLEEPERS)) > 0) atomic.notify(gen, -1);
     return !failed(ctl);

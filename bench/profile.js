@@ -3,8 +3,9 @@
 // assembly/profile.ts): the same engine, with a clock read at each phase boundary, summed per
 // thread into the profile block (plan.ts P_*). The phases of a step (assembly/engine.ts):
 //   wake         from the job's start on thread 0 to this thread's start (once a job, up to 256 steps)
-//   first        threads > 1: this thread's share of the batch gathered, a barrier, the first
-//                layer's forward over the output panels this thread owns, every row; a barrier
+//   first        threads > 1: the batch gathered (units of 8 rows), a barrier, the first layer's
+//                forward over the output panels this thread owns, every row (and the units of the
+//                others' panels that are left once its own are taken); a barrier
 //   rows         forward and backward over this thread's row units (every layer; from the second
 //                with threads > 1)
 //   rows wait    waiting at the barrier for the last row unit
@@ -73,13 +74,13 @@ export async function profileStep({ lib, module, release, layers, batchSize: B, 
   await net.fit(data.x, data.y, { epochs: 1, batchSize: B });
   await settle();
   words().fill(0);
-  const jobs0 = kernels.jobs;
+  const jobs0 = kernels.jobs, taken0 = kernels.takenUnits();
   let untimedSeconds = 0, timedSeconds = 0;
   for (let e = 0; e < epochs; e++) {
     untimedSeconds += (await plain.fit(data.x, data.y, { epochs: 1, batchSize: B }))[0].seconds;
     timedSeconds += (await net.fit(data.x, data.y, { epochs: 1, batchSize: B }))[0].seconds;
   }
-  const jobs = kernels.jobs - jobs0;
+  const jobs = kernels.jobs - jobs0, taken = kernels.takenUnits() - taken0;
   await settle();
   const p = words().slice();
   await plain.dispose();
@@ -104,5 +105,7 @@ export async function profileStep({ lib, module, release, layers, batchSize: B, 
     samplesPerSecondUntimed: B / (untimedStepMs / 1000), stepGflops: flops / (untimedStepMs * 1e6),
     // the synchronisations of a step: its barriers (none that waits on one thread), and a share of its job's start
     syncsPerStep: (T > 1 ? BARRIERS_PER_STEP : 0) + jobs / steps,
+    // first-layer units a thread took from another's own ones (a core that fell behind), per step
+    takenPerStep: taken / steps,
   };
 }

@@ -121,11 +121,12 @@ export function phaseTable(t, md) {
           tid === 0 ? `${name} ${p.layers.join('-')} b${p.batchSize}, ${p.threads} thread${p.threads > 1 ? 's' : ''}` : '', `${tid}`,
           ...Object.keys(PHASE_LABELS).map((k) => fmt(q[k] * 1000, 1)),
           tid === 0 ? fmt(p.hostMs * 1000, 1) : '', tid === 0 ? fmt(p.stepMs * 1000, 1) : '', tid === 0 ? fmt(p.untimedStepMs * 1000, 1) : '', tid === 0 ? fmt(p.syncsPerStep, 2) : '',
+          tid === 0 && p.takenPerStep !== undefined ? fmt(p.takenPerStep, 2) : '',
         ]);
       });
     }
   }
-  return table(['workload', 'thread', ...Object.values(PHASE_LABELS).map((l) => `${l} µs`), 'host µs', 'step µs', 'release step µs', 'syncs/step'], rows, md);
+  return table(['workload', 'thread', ...Object.values(PHASE_LABELS).map((l) => `${l} µs`), 'host µs', 'step µs', 'release step µs', 'syncs/step', 'units taken/step'], rows, md);
 }
 
 /** The predicted curve (labelled). */
@@ -232,7 +233,7 @@ export function markdownSection(result, jsonName) {
     const ct = ceilingTable(t, true);
     if (ct) o.push('### Threads: the machine\'s ceiling', '', 'N single-thread trainings in N workers at once (what N cores give when nothing is shared) beside one N-thread training and one single-thread training, interleaved; samples/s median (min–max); ratios per run, then the median.', '', ct, '');
     const pt = phaseTable(t, true);
-    if (pt) o.push(`### Threads: where a step's time goes`, '', `µs per step, per thread and phase (bench/profile.js: the profiling build of the threaded binary, ${t.profileDataset}); host = the fit loop's JavaScript between jobs; release step = the same fit on the release binary.`, '', pt, '');
+    if (pt) o.push(`### Threads: where a step's time goes`, '', `µs per step, per thread and phase (bench/profile.js: the profiling build of the threaded binary, ${t.profileDataset}); host = the fit loop's JavaScript between jobs; release step = the same fit on the release binary; units taken/step = first-layer units a thread took from another thread's own (assembly/engine.ts claimUnit), per step.`, '', pt, '');
     o.push(`Barrier (four a step on more than one thread; (step on T threads − step on 1) ÷ 4 on an [8, 8, 8] net at batch 4, median over runs): ${barrierLine(t)}.`, '');
     o.push('**Prediction, not a measurement** (this machine has ' + t.logicalCores + ' cores): step(T) = host + wake + f·rows(1)·⌈P/T⌉/P (the first layer by owned panels) + (1 − f)·rows(1)·⌈U/T⌉/U + weights (owned panels, then list-scheduled) + 4·b(2)·(T − 1) + x(2)·2(T − 1)/T, x(2) the measured 2-thread step minus the modelled one (what sharing data between cores costs: it does not shrink with T); bench/threads.js says every assumption. Memory demand = 4·(B·n₀ + 3·P) bytes per step ÷ step(T).', '', modelTable(result, true), '');
     if (t.sweep) o.push('### Sweeps: GFLOP/s of the whole step over widths and batches', '', `![GFLOP/s of the whole step over the hidden width and over the batch, 1 and 2 threads](bench/results/${sweepPlotName(jsonName)})`, '');

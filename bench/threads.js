@@ -11,15 +11,18 @@
 //   step(T) = host + wake + first(T) + rows(T) + weights(T) + 4·b(T)          (T > 1)
 //   host     the fit loop's JavaScript between jobs: serial, kept as measured
 //   wake     a job's start (measured on 2 threads), shared by the job's steps: kept
-//   first(T) the first layer's forward, by output panels of 8 each thread owns statically:
-//            f · rows(1) · ⌈P/T⌉ ÷ P, P = ⌈n₁/8⌉ panels, f = the first layer's forward share of
-//            the rows phase's multiply-adds (forward of every layer, input gradient of all but
-//            the first); the gather of the batch, split by rows, is counted in it
+//   first(T) the first layer's forward, by units of one output panel of 8 over one block of up
+//            to 64 rows, each thread its own panels' units first and then the others' that are
+//            left (assembly/engine.ts claimUnit): f · rows(1) · (the list-scheduled makespan of
+//            the units ÷ their sum), P = ⌈n₁/8⌉ panels, f = the first layer's forward share of the
+//            rows phase's multiply-adds (forward of every layer, input gradient of all but the
+//            first); the gather of the batch, by units of 8 rows, is counted in it
 //   rows(T)  (1 − f) · rows(1) · ⌈U/T⌉ ÷ U, U = the row units of the batch at T threads (schedule.ts)
-//   weights(T) each thread first its own panels of the first layer (static), then the units of
-//            the layers above list-scheduled in order (each thread takes the next unit when free,
-//            as the engine's counter hands them out); a unit's cost proportional to its
-//            multiply-adds; weights(1) is the measured total
+//   weights(T) each thread first its own panels of the first layer (units of KC inputs over all
+//            of them), then the units of the layers above, then the first-layer units the others
+//            left; modelled as one list schedule of all of them in that order (each thread takes
+//            the next unit when free, as the engine's counters hand them out); a unit's cost
+//            proportional to its multiply-adds; weights(1) is the measured total
 //   b(T)     b(2) · (T − 1): every arrival is an atomic add on one cache line (pessimistic for
 //            large T: a tree barrier grows as log T), four a step
 //   x(T)     what the terms above miss, calibrated on this machine: x(2) = the measured 2-thread
@@ -122,11 +125,17 @@ function idealScaling({ profile, wakeMs, barrierMicros, kc = 64, rowsPerUnit, ro
     }
     const units = Math.ceil(B / rowsPerUnit(B, T, rowsMax));
     const owned = ownedPanels(layers[1], T);
-    const first = f * p.rows * (Math.max(...owned) / P);
+    // the first layer's forward units: every panel (8 outputs, the last maybe fewer) over each block of rows
+    const blocks = Math.ceil(B / rowsMax);
+    const forwardUnits = [];
+    for (let b = 0; b < blocks; b++) for (let q = 0; q < P; q++) forwardUnits.push(Math.min(8, layers[1] - 8 * q) * Math.min(rowsMax, B - b * rowsMax));
+    const first = f * p.rows * (listSchedule(forwardUnits, T) / forwardUnits.reduce((s, c) => s + c, 0));
     const rows = (1 - f) * p.rows * (Math.ceil(units / T) / units);
-    // a panel of the first layer: 8 outputs × n₀ inputs (the last panel may be narrower)
-    const panelCost = (t) => { const p0 = owned.slice(0, t).reduce((s, v) => s + v, 0); let c = 0; for (let q = p0; q < p0 + owned[t]; q++) c += Math.min(8, layers[1] - 8 * q) * layers[0]; return c; };
-    const weights = p.weights * (listSchedule(above, T, owned.map((_, t) => panelCost(t))) / total);
+    // the first layer's weight units: each owner's panels over KC inputs, the owners' units claimed side by side
+    const width = (t) => { const p0 = owned.slice(0, t).reduce((s, v) => s + v, 0); let c = 0; for (let q = p0; q < p0 + owned[t]; q++) c += Math.min(8, layers[1] - 8 * q); return c; };
+    const firstUnits = [];
+    for (let k = 0; k < layers[0]; k += kc) for (let t = 0; t < T; t++) if (owned[t] > 0) firstUnits.push(width(t) * Math.min(kc, layers[0] - k));
+    const weights = p.weights * (listSchedule([...firstUnits, ...above], T) / total);
     const barriers = (BARRIERS_PER_STEP * barrierMicros * (T - 1)) / 1000;
     const ms = profile.hostMs + wakeMs + first + rows + weights + barriers;
     return {

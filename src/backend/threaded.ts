@@ -123,11 +123,21 @@ export class ThreadedKernels implements Kernels {
     if (p) await p.dispose();
   }
 
+  /** First-layer units the threads have taken from each other's own ones so far (C_CLAIM + 16·t + 1):
+   * how often a core that fell behind had its work done by another. */
+  takenUnits(): number {
+    const w = new Int32Array(this.memory.buffer, this.engine.ctl, D.CTL_BYTES / 4);
+    let n = 0;
+    for (let t = 0; t < this.threads; t++) n += Atomics.load(w, D.C_CLAIM + 16 * t + 1);
+    return n;
+  }
+
   /** Workers running now (0 after dispose or a failure). */
   liveWorkers(): number { return this.pool?.liveWorkers() ?? 0; }
 
-  /** Test hook: worker `tid` traps (or leaves its thread) when it next enters `phase`. */
-  injectFault(tid: number, phase: Phase, kind: 'throw' | 'exit'): void {
+  /** Test hook: worker `tid` traps (or leaves its thread) when it next enters `phase`; or, with
+   * 'shirk', takes none of its own first-layer units from then on (the others take them all). */
+  injectFault(tid: number, phase: Phase, kind: 'throw' | 'exit' | 'shirk'): void {
     if (!this.pool) throw new Error('no thread pool is running');
     this.pool.injectFault(tid, phase, kind);
   }

@@ -14,8 +14,9 @@ import { isNode } from '../runtime.js';
  * D_XQ and D_ZQ (the weight gradient's regrouped operands, required in SIMD builds); 7: dropout and gradient
  * clipping (dropout_*, sum_squares, clip_values, scale_values; descriptor words D_DROPOUT,
  * D_NORM_SUMS, J_STEP, J_CLIP_NORM, J_CLIP_VALUE); 8: byte features (gather_rows_u8; descriptor words
- * D_DATA_BYTES, D_DATA_DIVISOR, D_DATA_NORM). */
-export const ABI_VERSION = 8;
+ * D_DATA_BYTES, D_DATA_DIVISOR, D_DATA_NORM); 9: the threaded control block's claim counters (C_CLAIM;
+ * CTL_BYTES 5,120). */
+export const ABI_VERSION = 9;
 
 /** Where a binary can come from: raw bytes, a compiled module, or a base64 string. */
 export type WasmSource = BufferSource | WebAssembly.Module | string;

@@ -110,6 +110,8 @@ SIGNATURES[6] = SIGNATURES[5];
 SIGNATURES[7] = { ...SIGNATURES[6], dropout_key: 3, dropout_forward: 7, dropout_backward: 7, sum_squares: 2, clip_values: 3, scale_values: 3 };
 // version 8: byte features widened in the gather (issue 17), descriptor words D_DATA_BYTES, D_DATA_DIVISOR, D_DATA_NORM
 SIGNATURES[8] = { ...SIGNATURES[7], gather_rows_u8: 7 };
+// version 9: the threaded control block grows to 5,120 bytes for the claim counters (C_CLAIM, issue 14)
+SIGNATURES[9] = SIGNATURES[8];
 
 test('the ABI version pins the signatures: a changed parameter count needs a new version', async () => {
   for (const name of RELEASE) {

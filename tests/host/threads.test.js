@@ -156,6 +156,42 @@ test('deep and wide nets, sigmoid and linear heads, a batch that does not divide
   }
 });
 
+test('a thread that takes none of its own first-layer units: the others take every one of them (counted), and the bits are those of one thread (2 and 3 threads, each thread in turn, every optimizer, dropout and the norm clip)', async () => {
+  const cases = [
+    { layers: LAYERS, n: 60, bs: 13 },
+    // input regrouped (a multiple of 64 wide); 9 outputs are 2 panels, so on 3 threads one thread owns none
+    { layers: [128, 9, 4], n: 50, bs: 23 },
+  ];
+  const owned = (P, t, T) => Math.floor((P * (t + 1)) / T) - Math.floor((P * t) / T);
+  for (const c of cases) {
+    const data = blobs(c.n, c.layers[0], c.layers[c.layers.length - 1], 5);
+    const P = Math.ceil(c.layers[1] / 8), steps = 2 * Math.ceil(c.n / c.bs);
+    for (const [i, opt] of OPTIMIZERS.entries()) {
+      // dropout and the norm clip with the last optimizer (the clip runs the weight units twice)
+      const recipe = i === 2 ? { dropout: 0.2, clipNorm: 0.5 } : {};
+      const one = await splitEverywhere('relaxed', 1, c.layers, opt);
+      await one.fit(data.x, data.y, { epochs: 2, batchSize: c.bs, ...recipe });
+      for (const T of [2, 3]) {
+        for (let lazy = 0; lazy < T; lazy++) {
+          const what = `${c.layers.join('-')} ${opt.name}, ${T} threads, thread ${lazy} takes none of its own`;
+          const net = await splitEverywhere('relaxed', T, c.layers, opt);
+          const k = net['c'].k;
+          k.injectFault(lazy, 'rows', 'shirk');
+          const before = k.takenUnits();
+          await net.fit(data.x, data.y, { epochs: 2, batchSize: c.bs, ...recipe });
+          // its forward units (one block of rows per panel: batches ≤ 64) and weight units (KC = 8)
+          // fall to the others every step
+          const mine = owned(P, lazy, T) > 0 ? owned(P, lazy, T) + Math.ceil(c.layers[0] / 8) : 0;
+          assert.ok(k.takenUnits() - before >= steps * mine, `${what}: ${k.takenUnits() - before} units taken, expected at least ${steps * mine}`);
+          assertSameBits(net.getParameters(), one.getParameters(), what);
+          await net.dispose();
+        }
+      }
+      await one.dispose();
+    }
+  }
+});
+
 test('a re-plan that moves the packed transposes (a batch above the capacity) packs them again: the same bits as a network that never ran before', async () => {
   // 256 rows is the first plan's capacity; batch 300 re-plans, and the packed W_lᵀ move with it
   const data = blobs(600, 40, 5, 12);

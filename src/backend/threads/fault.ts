@@ -3,7 +3,7 @@
 // from pool-worker.ts, which is only ever loaded as a worker's entry: importing it from the
 // library would start a pool worker in any worker thread that uses the library.
 
-import { C_BAR_GEN, C_ERROR_AT, C_FAULT, C_GEN, C_PHASE, CTL_BYTES, PHASE_REPACK, PHASE_ROWS, PHASE_WEIGHTS } from '../engine/words.js';
+import { C_BAR_GEN, C_ERROR_AT, C_ERROR_BYTES, C_FAULT, C_GEN, C_PHASE, CTL_BYTES, PHASE_REPACK, PHASE_ROWS, PHASE_WEIGHTS } from '../engine/words.js';
 
 /** Phase names for messages, by the codes in C_PHASE. */
 export const PHASES: Record<number, string> = { [PHASE_ROWS]: 'rows', [PHASE_WEIGHTS]: 'weights', [PHASE_REPACK]: 'repack' };
@@ -20,7 +20,7 @@ const CLAIMED = -1;
 export function recordFault(memory: WebAssembly.Memory, ctl: number, tid: number, message: string): void {
   const w = new Int32Array(memory.buffer, ctl, CTL_BYTES / 4);
   if (Atomics.compareExchange(w, C_FAULT, 0, CLAIMED) === 0) {
-    const out = new Uint8Array(memory.buffer, ctl + C_ERROR_AT, CTL_BYTES - C_ERROR_AT);
+    const out = new Uint8Array(memory.buffer, ctl + C_ERROR_AT, C_ERROR_BYTES);
     out.fill(0);
     out.set(encoder.encode(message).subarray(0, out.length - 1));
     Atomics.store(w, C_FAULT, tid + 1);

@@ -7,7 +7,7 @@
 
 import { WorkerError } from '../../errors.js';
 import {
-  C_COORD_BLOCKS, C_ERROR_AT, C_FAULT, C_GEN, C_INJECT_KIND, C_INJECT_PHASE, C_INJECT_TID, C_PARK, C_PHASE, C_QUIT, C_READY,
+  C_COORD_BLOCKS, C_ERROR_AT, C_ERROR_BYTES, C_FAULT, C_GEN, C_INJECT_KIND, C_INJECT_PHASE, C_INJECT_TID, C_PARK, C_PHASE, C_QUIT, C_READY,
   C_SPIN, CTL_BYTES, PHASE_REPACK, PHASE_ROWS, PHASE_WEIGHTS,
 } from '../engine/words.js';
 import { faultOwner, PHASES, recordFault } from './fault.js';
@@ -105,7 +105,7 @@ export class ThreadPool {
   }
 
   private message(): string {
-    const bytes = new Uint8Array(this.o.memory.buffer, this.o.ctl + C_ERROR_AT, CTL_BYTES - C_ERROR_AT).slice();
+    const bytes = new Uint8Array(this.o.memory.buffer, this.o.ctl + C_ERROR_AT, C_ERROR_BYTES).slice();
     const end = bytes.indexOf(0);
     return new TextDecoder().decode(end >= 0 ? bytes.subarray(0, end) : bytes);
   }
@@ -139,10 +139,11 @@ export class ThreadPool {
     await this.terminate();
   }
 
-  /** Test hook: worker `tid` fails at the start of `phase`, by trapping or by leaving its thread. */
-  injectFault(tid: number, phase: Phase, kind: 'throw' | 'exit'): void {
+  /** Test hook: worker `tid` fails at the start of `phase`, by trapping or by leaving its thread;
+   * or ('shirk') takes none of its own first-layer units, so that the others take them all. */
+  injectFault(tid: number, phase: Phase, kind: 'throw' | 'exit' | 'shirk'): void {
     Atomics.store(this.w, C_INJECT_PHASE, PHASE_CODE[phase]);
-    Atomics.store(this.w, C_INJECT_KIND, kind === 'exit' ? 2 : 1);
+    Atomics.store(this.w, C_INJECT_KIND, kind === 'shirk' ? 3 : kind === 'exit' ? 2 : 1);
     Atomics.store(this.w, C_INJECT_TID, tid);
   }
 }
