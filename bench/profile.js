@@ -44,68 +44,81 @@ export function stepFlopsPerSample(layers) {
 }
 
 /**
+ * Profiles a step on each thread count in `threads`, their epochs interleaved (1, 2, 1, 2, …) so
+ * that every count sees the same moments of the machine: on a virtual machine whose speed moves
+ * by tens of per cent from one minute to the next, profiles taken one after the other compare
+ * two different machines. Resolves to { [T]: profile }.
  * @param {{ lib: object, module: WebAssembly.Module, release: WebAssembly.Module, layers: number[], batchSize: number,
- *   threads: number, data: {x: Float32Array, y: Int32Array|Uint8Array, n: number}, epochs: number, learningRate?: number,
+ *   threads: number[], data: {x: Float32Array, y: Int32Array|Uint8Array, n: number}, epochs: number, learningRate?: number,
  *   tune?: { kc?: number, rows?: number } }} o
  */
-export async function profileStep({ lib, module, release, layers, batchSize: B, threads: T, data, epochs, learningRate = 0.05, tune }) {
+export async function profileSteps({ lib, module, release, layers, batchSize: B, threads, data, epochs, learningRate = 0.05, tune }) {
   const optimizer = { name: 'sgd', learningRate };
-  const plain = await lib.createNetwork({ layers, backend: 'relaxed', seed: 7, optimizer, threads: T, wasm: { relaxedThreads: release } });
-  const kernels = await lib.ThreadedKernels.create('relaxed', module, { threads: T, spin: 20000 });
-  const net = new lib.Network(plain.architecture, { ...plain.optimizer }, 7, kernels);
-  // unit sizes other than the engine's (an experiment: no result bit depends on them)
-  if (tune) net['c'].engine.tune(tune);
-  const at = kernels.engine.profile;
-  const words = () => new Float64Array(kernels.buffer(), at, 65 * ROW);
-  // A job returns when thread 0 is done; the others may still be adding their last mark and step
-  // count (after the step's final barrier). Wait until every thread has counted thread 0's steps
-  // before the profile is reset or read, or a late count lands on the wrong side of it.
-  const settle = async () => {
-    for (let i = 0; i < 2000; i++) {
-      const w = words(), s0 = w[ROW + SLOT.steps];
-      let behind = false;
-      for (let t = 1; t < T; t++) if (w[ROW * (t + 1) + SLOT.steps] !== s0) behind = true;
-      if (!behind) return;
-      await new Promise((r) => setTimeout(r, 1));
-    }
-  };
-  // warm-up of both (tier-up, host JIT)
-  await plain.fit(data.x, data.y, { epochs: 1, batchSize: B });
-  await net.fit(data.x, data.y, { epochs: 1, batchSize: B });
-  await settle();
-  words().fill(0);
-  const jobs0 = kernels.jobs, taken0 = kernels.takenUnits();
-  let untimedSeconds = 0, timedSeconds = 0;
+  const runs = [];
+  for (const T of threads) {
+    const plain = await lib.createNetwork({ layers, backend: 'relaxed', seed: 7, optimizer, threads: T, wasm: { relaxedThreads: release } });
+    const kernels = await lib.ThreadedKernels.create('relaxed', module, { threads: T, spin: 20000 });
+    const net = new lib.Network(plain.architecture, { ...plain.optimizer }, 7, kernels);
+    // unit sizes other than the engine's (an experiment: no result bit depends on them)
+    if (tune) net['c'].engine.tune(tune);
+    const at = kernels.engine.profile;
+    const words = () => new Float64Array(kernels.buffer(), at, 65 * ROW);
+    // A job returns when thread 0 is done; the others may still be adding their last mark and step
+    // count (after the step's final barrier). Wait until every thread has counted thread 0's steps
+    // before the profile is reset or read, or a late count lands on the wrong side of it.
+    const settle = async () => {
+      for (let i = 0; i < 2000; i++) {
+        const w = words(), s0 = w[ROW + SLOT.steps];
+        let behind = false;
+        for (let t = 1; t < T; t++) if (w[ROW * (t + 1) + SLOT.steps] !== s0) behind = true;
+        if (!behind) return;
+        await new Promise((r) => setTimeout(r, 1));
+      }
+    };
+    // warm-up of both (tier-up, host JIT)
+    await plain.fit(data.x, data.y, { epochs: 1, batchSize: B });
+    await net.fit(data.x, data.y, { epochs: 1, batchSize: B });
+    await settle();
+    words().fill(0);
+    runs.push({ T, plain, kernels, net, words, settle, jobs0: kernels.jobs, taken0: kernels.takenUnits(), untimedSeconds: 0, timedSeconds: 0 });
+  }
   for (let e = 0; e < epochs; e++) {
-    untimedSeconds += (await plain.fit(data.x, data.y, { epochs: 1, batchSize: B }))[0].seconds;
-    timedSeconds += (await net.fit(data.x, data.y, { epochs: 1, batchSize: B }))[0].seconds;
+    for (const r of runs) {
+      r.untimedSeconds += (await r.plain.fit(data.x, data.y, { epochs: 1, batchSize: B }))[0].seconds;
+      r.timedSeconds += (await r.net.fit(data.x, data.y, { epochs: 1, batchSize: B }))[0].seconds;
+    }
   }
-  const jobs = kernels.jobs - jobs0, taken = kernels.takenUnits() - taken0;
-  await settle();
-  const p = words().slice();
-  await plain.dispose();
-  await kernels.dispose();
-  const steps = epochs * Math.ceil(data.n / B);
-  const stepMs = (timedSeconds * 1000) / steps;
-  const perThread = [];
-  for (let t = 0; t < T; t++) {
-    const row = {};
-    for (const ph of PHASES) row[ph] = p[ROW * (t + 1) + SLOT[ph]] / steps;
-    row.steps = p[ROW * (t + 1) + SLOT.steps];
-    row.sum = PHASES.reduce((s, ph) => s + row[ph], 0);
-    perThread.push(row);
+  const out = {};
+  for (const r of runs) {
+    const { T, kernels } = r;
+    const jobs = kernels.jobs - r.jobs0, taken = kernels.takenUnits() - r.taken0;
+    await r.settle();
+    const p = r.words().slice();
+    await r.plain.dispose();
+    await kernels.dispose();
+    const steps = epochs * Math.ceil(data.n / B);
+    const stepMs = (r.timedSeconds * 1000) / steps;
+    const perThread = [];
+    for (let t = 0; t < T; t++) {
+      const row = {};
+      for (const ph of PHASES) row[ph] = p[ROW * (t + 1) + SLOT[ph]] / steps;
+      row.steps = p[ROW * (t + 1) + SLOT.steps];
+      row.sum = PHASES.reduce((s, ph) => s + row[ph], 0);
+      perThread.push(row);
+    }
+    if (perThread[0].steps !== steps) throw new Error(`profile: thread 0 counted ${perThread[0].steps} steps, fit ran ${steps}`);
+    const hostMs = Math.max(0, stepMs - perThread[0].sum);
+    const untimedStepMs = (r.untimedSeconds * 1000) / steps;
+    const flops = stepFlopsPerSample(layers) * B;
+    out[T] = {
+      backend: 'relaxed', layers, batchSize: B, threads: T, epochs, steps, jobs, jobsPerStep: jobs / steps,
+      stepMs, untimedStepMs, hostMs, perThread,
+      samplesPerSecondUntimed: B / (untimedStepMs / 1000), stepGflops: flops / (untimedStepMs * 1e6),
+      // the synchronisations of a step: its barriers (none that waits on one thread), and a share of its job's start
+      syncsPerStep: (T > 1 ? BARRIERS_PER_STEP : 0) + jobs / steps,
+      // first-layer units a thread took from another's own ones (a core that fell behind), per step
+      takenPerStep: taken / steps,
+    };
   }
-  if (perThread[0].steps !== steps) throw new Error(`profile: thread 0 counted ${perThread[0].steps} steps, fit ran ${steps}`);
-  const hostMs = Math.max(0, stepMs - perThread[0].sum);
-  const untimedStepMs = (untimedSeconds * 1000) / steps;
-  const flops = stepFlopsPerSample(layers) * B;
-  return {
-    backend: 'relaxed', layers, batchSize: B, threads: T, epochs, steps, jobs, jobsPerStep: jobs / steps,
-    stepMs, untimedStepMs, hostMs, perThread,
-    samplesPerSecondUntimed: B / (untimedStepMs / 1000), stepGflops: flops / (untimedStepMs * 1e6),
-    // the synchronisations of a step: its barriers (none that waits on one thread), and a share of its job's start
-    syncsPerStep: (T > 1 ? BARRIERS_PER_STEP : 0) + jobs / steps,
-    // first-layer units a thread took from another's own ones (a core that fell behind), per step
-    takenPerStep: taken / steps,
-  };
+  return out;
 }

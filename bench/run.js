@@ -90,7 +90,7 @@ const { loadDigits } = await import('../dist/node/digits.js');
 const { relaxedWasm, simdWasm, scalarWasm, relaxedThreadsWasm } = await import('../dist/backend/binaries.generated.js');
 const { machineInfo, loadAverage } = await import('./machine.js');
 const { benchKernels, measurePeak, KERNEL_SHAPES, QUICK_SHAPES } = await import('./kernels.js');
-const { profileStep, profileModule } = await import('./profile.js');
+const { profileSteps, profileModule } = await import('./profile.js');
 const { WORKLOADS, TRAINERS, threadTrainers, benchWorkload } = await import('./training.js');
 const { measureBarrier, predictScaling } = await import('./threads.js');
 const { measureCeiling, sharedData } = await import('./ceiling.js');
@@ -211,12 +211,9 @@ if (threaded.length && relaxedOk) {
   threadsSection.profiles = {};
   for (const name of QUICK ? ['W1'] : workloadNames) {
     const w = WORKLOADS[name];
-    threadsSection.profiles[name] = {};
-    for (const T of [1, 2]) {
-      threadsSection.profiles[name][T] = await profileStep({
-        lib, module: pmod, release: modules['relaxed-threads'], layers: w.layers, batchSize: w.batchSize, threads: T, data: pdata, epochs: QUICK ? 1 : 3,
-      });
-    }
+    threadsSection.profiles[name] = await profileSteps({
+      lib, module: pmod, release: modules['relaxed-threads'], layers: w.layers, batchSize: w.batchSize, threads: [1, 2], data: pdata, epochs: QUICK ? 1 : 3,
+    });
   }
   log('threads: barrier cost and scaling model…');
   threadsSection.barrier = {};
