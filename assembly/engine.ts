@@ -48,7 +48,7 @@ import {
   J_BATCH, J_DONE, J_END, J_FLAGS, J_KIND, J_NONFINITE, J_ROWS, J_START, J_STATUS, J_STEPS, JOB_GRADS, JOB_INFER,
   JOB_REPACK, JOB_TRAIN, L_ACT, L_B, L_BASE, L_DZ, L_GB, L_GW, L_IN, L_K, L_N, L_OUT, L_S0B, L_S0W, L_S1B, L_S1W,
   L_UNITS_BEFORE, L_W, L_WORDS, L_WT, MAX_LAYERS, PHASE_REPACK, PHASE_ROWS, PHASE_WEIGHTS, STATUS_FAULT, STATUS_LOSS,
-  STATUS_OK, STATUS_REFUSED, P_WAKE, P_FIRST, P_ROWS, P_ROWS_WAIT, P_WEIGHTS, P_WEIGHTS_WAIT, P_REPACK,
+  STATUS_OK, STATUS_REFUSED, P_WAKE, P_FIRST, P_FIRST_WAIT, P_GATHER, P_GATHER_WAIT, P_ROWS, P_ROWS_WAIT, P_WEIGHTS, P_WEIGHTS_WAIT, P_REPACK,
   D_DROPOUT, D_CLIP_NORM, D_CLIP_VALUE, D_NORM_SUMS, J_STEP, FLAG_DROPOUT,
 } from './plan';
 import { barrier, claimUnit, countTaken, failed, nextUnit } from './sync';
@@ -243,7 +243,9 @@ function firstLayerPhase(desc: usize, tid: i32, T: i32, B: i32, start: i32, step
     gatherInputs(desc, X + (<usize>g0 * <usize>K << 2), ptr(desc, D_ORDER) + (<usize>(start + g0) << 2), g1 - g0, K);
     if (regroupsInput(K)) f32_pack_rows_by4(xqOf(desc, 0), X, B, K, g0, g1);
   }
+  profileMark(desc, tid, P_GATHER);
   if (!barrier(ctl, tid, T, C_NEXT_ROW)) return false;
+  profileMark(desc, tid, P_GATHER_WAIT);
   const R = w32(desc, D_ROWS_MAX), scratch = scratchOf(desc, tid), blocks = (B + R - 1) / R;
   const thr = w32(desc, D_LAYERS) > 1 ? dropThreshold(desc, 0) : 0, out = dropSource(desc, 0, thr);
   const W = lp(desc, 0, L_W), bias = lp(desc, 0, L_B), act = lw(desc, 0, L_ACT);
@@ -586,8 +588,10 @@ export function engineJob(desc: usize, tid: i32): i32 {
     const step = <u32>w32(desc, J_STEP) + <u32>s;
     if ((why = enter(ctl, tid, PHASE_ROWS)) != 0) return why;
     if (owned) {
-      if (!firstLayerPhase(desc, tid, T, B, start, step) || !barrier(ctl, tid, T, -1, true)) return finish(desc, tid, STATUS_FAULT, s);
+      if (!firstLayerPhase(desc, tid, T, B, start, step)) return finish(desc, tid, STATUS_FAULT, s);
       profileMark(desc, tid, P_FIRST);
+      if (!barrier(ctl, tid, T, -1, true)) return finish(desc, tid, STATUS_FAULT, s);
+      profileMark(desc, tid, P_FIRST_WAIT);
     }
     rowsPhase(desc, tid, T, B, start, true, true, step, owned ? 1 : 0);
     profileMark(desc, tid, P_ROWS);

@@ -3,9 +3,11 @@
 // assembly/profile.ts): the same engine, with a clock read at each phase boundary, summed per
 // thread into the profile block (plan.ts P_*). The phases of a step (assembly/engine.ts):
 //   wake         from the job's start on thread 0 to this thread's start (once a job, up to 256 steps)
-//   first        threads > 1: the batch gathered (units of 8 rows), a barrier, the first layer's
-//                forward over the output panels this thread owns, every row (and the units of the
-//                others' panels that are left once its own are taken); a barrier
+//   gather       threads > 1: the batch's rows gathered (units of 8 rows from a counter)
+//   gather wait  waiting at the barrier for the last gathered row
+//   first        threads > 1: the first layer's forward over the output panels this thread owns,
+//                every row, and the units of the others' panels that are left once its own are taken
+//   first wait   waiting at the barrier for the last forward unit
 //   rows         forward and backward over this thread's row units (every layer; from the second
 //                with threads > 1)
 //   rows wait    waiting at the barrier for the last row unit
@@ -22,8 +24,8 @@ import { readFileSync } from 'node:fs';
 export const BARRIERS_PER_STEP = 4;
 
 // each phase's word in a thread's row of the profile (plan.ts P_*)
-export const PHASES = ['wake', 'first', 'rows', 'rowsWait', 'weights', 'weightsWait', 'repack'];
-const SLOT = { wake: 0, first: 8, rows: 1, rowsWait: 2, weights: 3, weightsWait: 4, repack: 5, steps: 6 };
+export const PHASES = ['wake', 'gather', 'gatherWait', 'first', 'firstWait', 'rows', 'rowsWait', 'weights', 'weightsWait', 'repack'];
+const SLOT = { wake: 0, gather: 9, gatherWait: 10, first: 8, firstWait: 11, rows: 1, rowsWait: 2, weights: 3, weightsWait: 4, repack: 5, steps: 6 };
 const ROW = 16; // f64 per thread
 
 /** The profiling binary, compiled; null when it was not built. */

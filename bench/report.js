@@ -103,7 +103,7 @@ export function ceilingTable(t, md) {
   return table(['workload', '1 thread', `ceiling: ${N} × 1 thread at once`, `${N} threads`, `${N} threads ÷ ceiling`, 'ceiling ÷ 1', `${N} threads ÷ 1`], rows, md);
 }
 
-const PHASE_LABELS = { wake: 'wake', first: 'first layer', rows: 'rows', rowsWait: 'rows wait', weights: 'weights', weightsWait: 'weights wait', repack: 'repack' };
+const PHASE_LABELS = { wake: 'wake', gather: 'gather', gatherWait: 'gather wait', first: 'first layer', firstWait: 'first wait', rows: 'rows', rowsWait: 'rows wait', weights: 'weights', weightsWait: 'weights wait', repack: 'repack' };
 
 /** The file of a run's sweep picture (bench/plot.js), beside its results JSON. */
 export function sweepPlotName(jsonName) {
@@ -119,7 +119,8 @@ export function phaseTable(t, md) {
       p.perThread.forEach((q, tid) => {
         rows.push([
           tid === 0 ? `${name} ${p.layers.join('-')} b${p.batchSize}, ${p.threads} thread${p.threads > 1 ? 's' : ''}` : '', `${tid}`,
-          ...Object.keys(PHASE_LABELS).map((k) => fmt(q[k] * 1000, 1)),
+          // results written before a phase was split out have no figure for it
+          ...Object.keys(PHASE_LABELS).map((k) => (q[k] === undefined ? '' : fmt(q[k] * 1000, 1))),
           tid === 0 ? fmt(p.hostMs * 1000, 1) : '', tid === 0 ? fmt(p.stepMs * 1000, 1) : '', tid === 0 ? fmt(p.untimedStepMs * 1000, 1) : '', tid === 0 ? fmt(p.syncsPerStep, 2) : '',
           tid === 0 && p.takenPerStep !== undefined ? fmt(p.takenPerStep, 2) : '',
         ]);

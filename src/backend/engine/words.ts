@@ -118,5 +118,8 @@ export const P_WEIGHTS_WAIT = 4; // the barrier after it
 export const P_REPACK = 5; // a re-pack before a job, with its barrier
 export const P_STEPS = 6; // steps (and passes) this thread ran
 export const P_LAST = 7; // the time of this thread's last mark
-export const P_FIRST = 8; // threaded training: the first layer's phase and its barrier
+export const P_FIRST = 8; // threaded training: the first layer's forward (owned and taken units)
+export const P_GATHER = 9; // threaded training: the batch's rows gathered (units of 8 rows)
+export const P_GATHER_WAIT = 10; // the barrier after it
+export const P_FIRST_WAIT = 11; // the barrier after the first layer's forward
 
