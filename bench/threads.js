@@ -66,10 +66,9 @@ export async function measureBarrier(lib, module, threads, { runs = 7, samples =
   return { threads, microseconds: median(per), min: Math.min(...per), max: Math.max(...per), runs, steps };
 }
 
-/** Makespan of units (costs, in order) taken one at a time by the first free of T threads, each
- * thread busy until `start[t]` first. */
-function listSchedule(costs, T, start = new Array(T).fill(0)) {
-  const free = [...start];
+/** Makespan of units (costs, in order) taken one at a time by the first free of T threads. */
+function listSchedule(costs, T) {
+  const free = new Array(T).fill(0);
   for (const c of costs) {
     let i = 0;
     for (let t = 1; t < T; t++) if (free[t] < free[i]) i = t;
