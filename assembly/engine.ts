@@ -233,7 +233,7 @@ const GATHER_ROWS = 8;
  * layer's forward over every row, by units of one output panel and one row block: this thread's
  * own panels first, then whatever units of the other threads' panels are left. False when the
  * barrier faulted. */
-function firstLayerPhase(desc: usize, tid: i32, T: i32, B: i32, start: i32, step: u32): bool {
+function firstLayerPhase(desc: usize, tid: i32, T: i32, B: i32, start: i32, step: u32, mine: bool): bool {
   const K = lw(desc, 0, L_K), N = lw(desc, 0, L_N), NP = (N + 7) >> 3;
   const X = lp(desc, 0, L_IN), ctl = ptr(desc, D_CTL);
   // the rows by units of GATHER_ROWS from the row counter (which the barrier then zeroes for the
@@ -253,7 +253,7 @@ function firstLayerPhase(desc: usize, tid: i32, T: i32, B: i32, start: i32, step
   // interleaves them; the panels after it, this thread's own or taken, reuse them)
   let have = -1;
   // this thread's own units, then, once they are all taken, the others' remaining ones
-  for (let v = shirks(ctl, tid) ? 1 : 0; ASC_FEATURE_SIMD && v < T; v++) {
+  for (let v = mine ? 0 : 1; ASC_FEATURE_SIMD && v < T; v++) {
     const owner = (tid + v) % T, q0 = ownedPanel(NP, owner, T), n = ownedPanel(NP, owner + 1, T) - q0;
     if (n == 0) continue;
     // unit i: the owner's panel q0 + i mod n over row block i / n (every panel of a block, then the next)
@@ -395,7 +395,7 @@ const MODE_GRADS = 0, MODE_TRAIN = 1, MODE_NORM = 2, MODE_UPDATE = 3;
 
 /** This thread's weight units in `mode` with step arguments lr, bc1, bc2 (and the norm clip's
  * scale in MODE_UPDATE); keeps W re-packed by inputs. Returns refused updates. */
-function weightsPhase(desc: usize, tid: i32, T: i32, B: i32, mode: i32, lr: f32, bc1: f32, bc2: f32, scale: f32, owned: bool = false): i32 {
+function weightsPhase(desc: usize, tid: i32, T: i32, B: i32, mode: i32, lr: f32, bc1: f32, bc2: f32, scale: f32, owned: bool = false, mine: bool = true): i32 {
   const ctl = ptr(desc, D_CTL);
   const total = w32(desc, D_WEIGHT_UNITS), KC = w32(desc, D_KC), L = w32(desc, D_LAYERS);
   let refused = 0;
@@ -403,7 +403,7 @@ function weightsPhase(desc: usize, tid: i32, T: i32, B: i32, mode: i32, lr: f32,
   // owned: the first layer's units are this thread's own panels (firstLayerWeights), the queue
   // hands out the units of the layers above
   const skip = owned ? (L > 1 ? lw(desc, 1, L_UNITS_BEFORE) : total) : 0;
-  if (owned && !shirks(ctl, tid)) refused += firstLayerWeights(desc, tid, tid, T, B, mode, lr, bc1, bc2, scale);
+  if (owned && mine) refused += firstLayerWeights(desc, tid, tid, T, B, mode, lr, bc1, bc2, scale);
   for (let u = (T > 1 ? nextUnit(ctl, C_NEXT_UNIT) : 0) + skip; u < total; u = T > 1 ? nextUnit(ctl, C_NEXT_UNIT) + skip : u + 1) {
     while (l + 1 < L && lw(desc, l + 1, L_UNITS_BEFORE) <= u) l++;
     while (lw(desc, l, L_UNITS_BEFORE) > u) l--;
@@ -582,13 +582,15 @@ export function engineJob(desc: usize, tid: i32): i32 {
   // two threads or more: the first layer by owned panels (firstLayerPhase), 4 barriers a step;
   // one thread: every layer by row units, 2 barriers (no-ops) a step
   const owned = ASC_FEATURE_SIMD && T > 1;
+  // whether this thread starts on its own first-layer units (the test hook's shirker does not): read once a job
+  const mine = !owned || !shirks(ctl, tid);
   const clipNorm = f32w(desc, D_CLIP_NORM) > 0;
   for (let s = 0; s < steps; s++, start += bs) {
     const B = min(bs, end - start);
     const step = <u32>w32(desc, J_STEP) + <u32>s;
     if ((why = enter(ctl, tid, PHASE_ROWS)) != 0) return why;
     if (owned) {
-      if (!firstLayerPhase(desc, tid, T, B, start, step)) return finish(desc, tid, STATUS_FAULT, s);
+      if (!firstLayerPhase(desc, tid, T, B, start, step, mine)) return finish(desc, tid, STATUS_FAULT, s);
       profileMark(desc, tid, P_FIRST);
       if (!barrier(ctl, tid, T, -1, true)) return finish(desc, tid, STATUS_FAULT, s);
       profileMark(desc, tid, P_FIRST_WAIT);
@@ -605,11 +607,11 @@ export function engineJob(desc: usize, tid: i32): i32 {
     let refused = 0;
     if (clipNorm) {
       // the gradients and their norm, a barrier (which also resets the unit counter), the update
-      weightsPhase(desc, tid, T, B, MODE_NORM, 0, 1, 1, 1, owned);
+      weightsPhase(desc, tid, T, B, MODE_NORM, 0, 1, 1, 1, owned, mine);
       if (!barrier(ctl, tid, T, C_NEXT_UNIT, owned)) return finish(desc, tid, STATUS_FAULT, s);
-      refused = weightsPhase(desc, tid, T, B, MODE_UPDATE, load<f32>(a), load<f32>(a, 4), load<f32>(a, 8), normScale(desc), owned);
+      refused = weightsPhase(desc, tid, T, B, MODE_UPDATE, load<f32>(a), load<f32>(a, 4), load<f32>(a, 8), normScale(desc), owned, mine);
     } else {
-      refused = weightsPhase(desc, tid, T, B, MODE_TRAIN, load<f32>(a), load<f32>(a, 4), load<f32>(a, 8), 1, owned);
+      refused = weightsPhase(desc, tid, T, B, MODE_TRAIN, load<f32>(a), load<f32>(a, 4), load<f32>(a, 8), 1, owned, mine);
     }
     if (refused != 0) {
       if (ASC_FEATURE_THREADS) atomic.add<i32>(res + 12, refused);

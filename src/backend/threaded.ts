@@ -136,7 +136,7 @@ export class ThreadedKernels implements Kernels {
   liveWorkers(): number { return this.pool?.liveWorkers() ?? 0; }
 
   /** Test hook: worker `tid` traps (or leaves its thread) when it next enters `phase`; or, with
-   * 'shirk', takes none of its own first-layer units from then on (the others take them all). */
+   * 'shirk', takes none of its own first-layer units from its next job on (the others take them all). */
   injectFault(tid: number, phase: Phase, kind: 'throw' | 'exit' | 'shirk'): void {
     if (!this.pool) throw new Error('no thread pool is running');
     this.pool.injectFault(tid, phase, kind);
