@@ -15,26 +15,38 @@
 import v8 from 'node:v8';
 v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
 const path = await import('node:path');
+const { parseArgs } = await import('node:util');
 const { pathToFileURL, fileURLToPath } = await import('node:url');
 const { execFileSync } = await import('node:child_process');
 const { median, WORKLOADS } = await import('./training.js');
 
-const args = process.argv.slice(2);
-const has = (f) => args.includes(f);
-const val = (f, d) => {
-  const i = args.indexOf(f);
-  if (i < 0) return d;
-  const v = args[i + 1];
-  if (v === undefined || v.startsWith('--')) throw new Error(`${f} needs a value`);
-  return v;
-};
+const flags = (() => {
+  try {
+    return parseArgs({
+      args: process.argv.slice(2),
+      options: Object.fromEntries([
+        ...['before', 'after', 'rounds', 'threads', 'only', 'digits-epochs'].map((k) => [k, { type: 'string' }]),
+        ['json', { type: 'boolean' }],
+      ]),
+      strict: true,
+    }).values;
+  } catch (e) {
+    console.error(`ab: ${e.message} (flags: see the comment at the top of bench/ab.js)`);
+    process.exit(2);
+  }
+})();
+const ints = (flag, d) => (flags[flag] ?? d).split(',').map((s) => {
+  const n = Number(s.trim());
+  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`--${flag}: '${s}' is not a positive integer`);
+  return n;
+});
 const here = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
-if (!has('--before')) throw new Error('--before DIR is required: a built checkout to compare with this one');
-const roots = { before: path.resolve(val('--before')), after: path.resolve(val('--after', here)) };
-const rounds = Number(val('--rounds', 20));
-const counts = val('--threads', '2').split(',').map(Number);
-const digitsEpochs = Number(val('--digits-epochs', 4));
-const only = val('--only', 'W1,W2,W3,D1').split(',');
+if (flags.before === undefined) throw new Error('--before DIR is required: a built checkout to compare with this one');
+const roots = { before: path.resolve(flags.before), after: path.resolve(flags.after ?? here) };
+const rounds = ints('rounds', '20')[0];
+const counts = ints('threads', '2');
+const digitsEpochs = ints('digits-epochs', '4')[0];
+const only = (flags.only ?? 'W1,W2,W3,D1').split(',').map((s) => s.trim());
 
 const load = (root, rel) => import(pathToFileURL(path.join(root, rel)).href);
 const libs = { before: await load(roots.before, 'dist/index.js'), after: await load(roots.after, 'dist/index.js') };
@@ -85,4 +97,4 @@ function commitOf(root) {
     return path.basename(root);
   }
 }
-if (has('--json')) process.stdout.write(`${JSON.stringify({ builds: { before: commitOf(roots.before), after: commitOf(roots.after) }, results })}\n`);
+if (flags.json) process.stdout.write(`${JSON.stringify({ builds: { before: commitOf(roots.before), after: commitOf(roots.after) }, results })}\n`);
