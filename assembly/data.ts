@@ -71,10 +71,23 @@ export function i32_gather(dst: usize, src: usize, idx: usize, count: i32): void
   store<f32>(d + (<usize>j << 2), v);
 }
 
+/** The reciprocal of `divisor` when multiplying by it widens every byte to the same f32 as dividing
+ * by it, f32(f64(b) · (1/divisor)) = f32(f64(b) / divisor) for b = 0 … 255; else 0. The two
+ * differ by at most one unit in the last place of the double, far finer than the float's rounding,
+ * and no divisor we tried separates them; checking the 256 bytes (a few hundred nanoseconds) makes
+ * it certain for the divisor in use, so the gather may multiply (its divisions were most of its time). */
+export function u8_widen_reciprocal(divisor: f64): f64 {
+  const r = 1.0 / divisor;
+  for (let b = 0; b < 256; b++) if (<f32>(<f64>b * r) != <f32>(<f64>b / divisor)) return 0;
+  return r;
+}
+
 // dst is (count, cols) f32, src is (n, cols) u8, idx is (count) i32 row numbers into src,
-// norm is 0 or (2, cols) f32: the offsets, then the scales
-export function u8_gather_rows(dst: usize, src: usize, idx: usize, count: i32, cols: i32, divisor: f64, norm: usize): void {
-  if (ASC_FEATURE_SIMD) u8_gather_rows__simd(dst, src, idx, count, cols, divisor, norm);
+// norm is 0 or (2, cols) f32: the offsets, then the scales; recip is u8_widen_reciprocal(divisor)
+// (the caller's, once for many calls), or 0 to divide
+export function u8_gather_rows(dst: usize, src: usize, idx: usize, count: i32, cols: i32, divisor: f64, norm: usize, recip: f64 = 0): void {
+  if (ASC_FEATURE_SIMD && recip != 0) u8_gather_rows_4x16__simd(dst, src, idx, count, cols, recip, norm);
+  else if (ASC_FEATURE_SIMD) u8_gather_rows__simd(dst, src, idx, count, cols, divisor, norm);
   else u8_gather_rows__scalar(dst, src, idx, count, cols, divisor, norm);
 }
 
@@ -99,8 +112,10 @@ export function u8_gather_rows__simd(dst: usize, src: usize, idx: usize, count: 
     const d = dst + (<usize>i * <usize>cols << 2);
     for (let j = 0; j < body; j += 4) {
       const u = i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(s + <usize>j)));
-      let lo = f64x2.div(f64x2.convert_low_i32x4_u(u), D);
-      let hi = f64x2.div(f64x2.convert_low_i32x4_u(v128.shuffle<i32>(u, u, 2, 3, 2, 3)), D);
+      // signed converts: the same doubles for 0 … 255, and one instruction on x86 where the unsigned
+      // form takes several
+      let lo = f64x2.div(f64x2.convert_low_i32x4_s(u), D);
+      let hi = f64x2.div(f64x2.convert_low_i32x4_s(v128.shuffle<i32>(u, u, 2, 3, 2, 3)), D);
       if (norm != 0) {
         // round to f32 and back, then the normaliser in doubles
         lo = f64x2.promote_low_f32x4(f32x4.demote_f64x2_zero(lo));
@@ -112,5 +127,83 @@ export function u8_gather_rows__simd(dst: usize, src: usize, idx: usize, count: 
       v128.store(d + (<usize>j << 2), v128.shuffle<i32>(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5));
     }
     for (let j = body; j < cols; j++) widenByte(d, s, j, divisor, norm, off, sc);
+  }
+}
+
+/** Four widened features from the low 4 lanes of q (i32 bytes): f32(f64(b) · R), normalised when
+ * norm != 0 by the offsets o and scales c of those features, as u8_gather_rows__simd does. */
+// @ts-ignore: decorator
+@inline function widen4(q: v128, R: v128, norm: usize, o: v128, c: v128): v128 {
+  let lo = f64x2.mul(f64x2.convert_low_i32x4_s(q), R);
+  let hi = f64x2.mul(f64x2.convert_low_i32x4_s(v128.shuffle<i32>(q, q, 2, 3, 2, 3)), R);
+  if (norm != 0) {
+    lo = f64x2.mul(f64x2.sub(f64x2.promote_low_f32x4(f32x4.demote_f64x2_zero(lo)), f64x2.promote_low_f32x4(o)), f64x2.promote_low_f32x4(c));
+    hi = f64x2.mul(f64x2.sub(f64x2.promote_low_f32x4(f32x4.demote_f64x2_zero(hi)), f64x2.promote_low_f32x4(v128.shuffle<i32>(o, o, 2, 3, 2, 3))), f64x2.promote_low_f32x4(v128.shuffle<i32>(c, c, 2, 3, 2, 3)));
+  }
+  return v128.shuffle<i32>(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
+}
+
+/** 16 bytes v of one row widened into d (16 floats); off, sc: the normaliser of those features. */
+// @ts-ignore: decorator
+@inline function widen16(d: usize, v: v128, R: v128, norm: usize, off: usize, sc: usize): void {
+  const h0 = i16x8.extend_low_i8x16_u(v), h1 = i16x8.extend_high_i8x16_u(v);
+  const q0 = i32x4.extend_low_i16x8_u(h0), q1 = i32x4.extend_high_i16x8_u(h0);
+  const q2 = i32x4.extend_low_i16x8_u(h1), q3 = i32x4.extend_high_i16x8_u(h1);
+  if (norm == 0) {
+    const z = f32x4.splat(0);
+    v128.store(d, widen4(q0, R, 0, z, z));
+    v128.store(d, widen4(q1, R, 0, z, z), 16);
+    v128.store(d, widen4(q2, R, 0, z, z), 32);
+    v128.store(d, widen4(q3, R, 0, z, z), 48);
+  } else {
+    v128.store(d, widen4(q0, R, norm, v128.load(off), v128.load(sc)));
+    v128.store(d, widen4(q1, R, norm, v128.load(off, 16), v128.load(sc, 16)), 16);
+    v128.store(d, widen4(q2, R, norm, v128.load(off, 32), v128.load(sc, 32)), 32);
+    v128.store(d, widen4(q3, R, norm, v128.load(off, 48), v128.load(sc, 48)), 48);
+  }
+}
+
+/** Four rows at once, 16 bytes of each per round, multiplying by the reciprocal (recip ≠ 0: see
+ * u8_widen_reciprocal). The rows are scattered over the dataset, so each starts with a cache miss:
+ * four interleaved rows keep four in flight, as f32_gather_rows_4__simd does. Then the rows'
+ * last cols mod 16 features by 4 and one by one, and the last count mod 4 rows. The same bits as
+ * u8_gather_rows__scalar. */
+export function u8_gather_rows_4x16__simd(dst: usize, src: usize, idx: usize, count: i32, cols: i32, recip: f64, norm: usize): void {
+  const body = cols & ~15, quads = cols & ~3, R = f64x2.splat(recip), row = <usize>cols << 2;
+  const off = norm, sc = norm + (<usize>cols << 2), z = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= count; i += 4) {
+    const s0 = src + <usize>load<i32>(idx + (<usize>i << 2)) * <usize>cols;
+    const s1 = src + <usize>load<i32>(idx + (<usize>i << 2), 4) * <usize>cols;
+    const s2 = src + <usize>load<i32>(idx + (<usize>i << 2), 8) * <usize>cols;
+    const s3 = src + <usize>load<i32>(idx + (<usize>i << 2), 12) * <usize>cols;
+    const d0 = dst + <usize>i * row;
+    for (let j = 0; j < body; j += 16) {
+      const a = v128.load(s0 + <usize>j), b = v128.load(s1 + <usize>j), c = v128.load(s2 + <usize>j), e = v128.load(s3 + <usize>j);
+      const o = d0 + (<usize>j << 2), no = off + (<usize>j << 2), ns = sc + (<usize>j << 2);
+      widen16(o, a, R, norm, no, ns); widen16(o + row, b, R, norm, no, ns);
+      widen16(o + 2 * row, c, R, norm, no, ns); widen16(o + 3 * row, e, R, norm, no, ns);
+    }
+    for (let r = 0; r < 4; r++) u8_widen_tail(d0 + <usize>r * row, r == 0 ? s0 : r == 1 ? s1 : r == 2 ? s2 : s3, body, quads, cols, R, recip, norm, off, sc, z);
+  }
+  for (; i < count; i++) {
+    const s = src + <usize>load<i32>(idx + (<usize>i << 2)) * <usize>cols;
+    u8_widen_tail(dst + <usize>i * row, s, 0, quads, cols, R, recip, norm, off, sc, z);
+  }
+}
+
+/** Features [j0, cols) of one row: by 4 up to `quads`, then one by one, multiplying as widen4 does. */
+// @ts-ignore: decorator
+@inline function u8_widen_tail(d: usize, s: usize, j0: i32, quads: i32, cols: i32, R: v128, recip: f64, norm: usize, off: usize, sc: usize, z: v128): void {
+  let j = j0;
+  for (; j < quads; j += 4) {
+    const q = i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(s + <usize>j)));
+    const o = norm != 0 ? v128.load(off + (<usize>j << 2)) : z, c = norm != 0 ? v128.load(sc + (<usize>j << 2)) : z;
+    v128.store(d + (<usize>j << 2), widen4(q, R, norm, o, c));
+  }
+  for (; j < cols; j++) {
+    let v = <f32>(<f64>load<u8>(s + <usize>j) * recip);
+    if (norm != 0) v = <f32>((<f64>v - <f64>load<f32>(off + (<usize>j << 2))) * <f64>load<f32>(sc + (<usize>j << 2)));
+    store<f32>(d + (<usize>j << 2), v);
   }
 }

@@ -66,7 +66,7 @@ import {
   i32_count_correct_argmax__scalar, i32_count_correct_binary__scalar,
 } from './loss';
 import { f32_sgd__scalar, f32_sgd__simd, f32_momentum__scalar, f32_momentum__simd, f32_adam__scalar, f32_adam__simd } from './optimizer';
-import { f32_gather_rows, i32_gather, u8_gather_rows } from './data';
+import { f32_gather_rows, i32_gather, u8_gather_rows, u8_widen_reciprocal } from './data';
 import { dropoutKey, f32_dropout_forward, f32_dropout_backward } from './dropout';
 import { f64_sum_squares, f32_clip, f32_scale } from './clip';
 
@@ -218,10 +218,15 @@ function xqOf(desc: usize, l: i32): usize {
 // @ts-ignore: decorator
 @inline function ownedPanel(NP: i32, tid: i32, T: i32): i32 { return <i32>(<i64>NP * <i64>tid / <i64>T); }
 
+/** This thread's u8_widen_reciprocal of the byte data's divisor, for the job it runs (0: divide).
+ * A wasm global is per instance, so per thread: each checks the divisor once a job (256 divisions)
+ * instead of once a gather. */
+let widenRecip: f64 = 0;
+
 /** `count` input rows of the resident data in the order at `idx` into dst (count, K) f32: copied, or
  * widened from bytes (and normalised) when the data is bytes (D_DATA_BYTES). */
 function gatherInputs(desc: usize, dst: usize, idx: usize, count: i32, K: i32): void {
-  if (w32(desc, D_DATA_BYTES) != 0) u8_gather_rows(dst, ptr(desc, D_DATA_X), idx, count, K, <f64>load<f32>(desc + (<usize>D_DATA_DIVISOR << 2)), ptr(desc, D_DATA_NORM));
+  if (w32(desc, D_DATA_BYTES) != 0) u8_gather_rows(dst, ptr(desc, D_DATA_X), idx, count, K, <f64>load<f32>(desc + (<usize>D_DATA_DIVISOR << 2)), ptr(desc, D_DATA_NORM), widenRecip);
   else f32_gather_rows(dst, ptr(desc, D_DATA_X), idx, count, K);
 }
 
@@ -575,6 +580,7 @@ export function engineJob(desc: usize, tid: i32): i32 {
     return finish(desc, tid, STATUS_OK, 1);
   }
   // training steps
+  widenRecip = w32(desc, D_DATA_BYTES) != 0 ? u8_widen_reciprocal(<f64>load<f32>(desc + (<usize>D_DATA_DIVISOR << 2))) : 0;
   const steps = w32(desc, J_STEPS), bs = w32(desc, J_BATCH), end = w32(desc, J_END);
   const args = ptr(desc, D_STEP_ARGS), results = ptr(desc, D_STEP_RESULTS);
   const nonfinite = desc + (<usize>J_NONFINITE << 2);

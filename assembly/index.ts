@@ -13,7 +13,7 @@ import { f32_softmax_xent_forward__scalar, f32_softmax_xent_backward__scalar, f3
   f32_sigmoid_bce_backward__scalar, f32_mse_forward__scalar, f32_mse_backward__scalar,
   i32_count_correct_argmax__scalar, i32_count_correct_binary__scalar } from './loss';
 import { f32_sgd__scalar, f32_sgd__simd, f32_momentum__scalar, f32_momentum__simd, f32_adam__scalar, f32_adam__simd } from './optimizer';
-import { f32_gather_rows, i32_gather, u8_gather_rows } from './data';
+import { f32_gather_rows, i32_gather, u8_gather_rows, u8_widen_reciprocal } from './data';
 import { f32_pack_weights, f32_unpack_weights } from './pack';
 import { dropoutKey, f32_dropout_forward, f32_dropout_backward } from './dropout';
 import { f64_sum_squares, f32_clip, f32_scale } from './clip';
@@ -197,7 +197,8 @@ export function gather_rows(dst: usize, src: usize, idx: usize, count: i32, cols
 // norm is not 0, normalised by its (2, cols) f32 offsets and scales (data.ts u8_gather_rows)
 export function gather_rows_u8(dst: usize, src: usize, idx: usize, count: i32, cols: i32, divisor: f32, norm: usize): void {
   assert(count >= 0 && cols > 0 && divisor > 0, 'gather_rows_u8: count must be >= 0, cols > 0 and divisor > 0');
-  u8_gather_rows(dst, src, idx, count, cols, <f64>divisor, norm);
+  // the divisor checked once a call (data.ts u8_widen_reciprocal): a batch's rows share it
+  u8_gather_rows(dst, src, idx, count, cols, <f64>divisor, norm, u8_widen_reciprocal(<f64>divisor));
 }
 
 // dst (count) i32 = src[idx]

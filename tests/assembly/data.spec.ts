@@ -1,7 +1,7 @@
 // Batch assembly (assembly/data.ts): f32_gather_rows copies rows of a resident dataset in the
 // order of an index, i32_gather does the same for labels. Copies are exact: compared bitwise.
 
-import { f32_gather_rows, f32_gather_rows__scalar, f32_gather_rows_4__simd, i32_gather, u8_gather_rows, u8_gather_rows__scalar, u8_gather_rows__simd } from "../../assembly/data";
+import { f32_gather_rows, f32_gather_rows__scalar, f32_gather_rows_4__simd, i32_gather, u8_gather_rows, u8_gather_rows__scalar, u8_gather_rows__simd, u8_gather_rows_4x16__simd, u8_widen_reciprocal } from "../../assembly/data";
 import { reseed, rnd, buf, rand, at, copyOf, expectGuard, expectSameBits, cursor, register } from "./harness";
 
 // ---------------------------------------------------------------------------------------------
@@ -10,9 +10,9 @@ import { reseed, rnd, buf, rand, at, copyOf, expectGuard, expectSameBits, cursor
 @inline function word(p: usize, i: i32): u32 { return load<u32>(p + (<usize>i << 2)); }
 
 // Test cases (harness.ts: register, cursor): each test reads its parameters as cases[cursor].
-class Case { constructor(public count: i32, public cols: i32, public variant: i32 = 0) {} }
+class Case { constructor(public count: i32, public cols: i32, public variant: i32 = 0, public divisor: f32 = 255) {} }
 const cases: Case[] = [];
-function add(name: string, count: i32, cols: i32, fn: () => void, variant: i32 = 0): void { register(cases, new Case(count, cols, variant), name, fn); }
+function add(name: string, count: i32, cols: i32, fn: () => void, variant: i32 = 0, divisor: f32 = 255): void { register(cases, new Case(count, cols, variant, divisor), name, fn); }
 
 // ---------------------------------------------------------------------------------------------
 
@@ -65,25 +65,33 @@ function gatherI32(): void {
 }
 
 /** Byte rows widened: every byte value 0 … 255 occurs (row r, col j holds (r·cols + j)·37 mod 256),
- * each output compared bitwise with the host's formula written out here: f32(b / 255), then
- * with a normaliser f32((f64(v) − f64(offset)) · f64(scale)). */
+ * each output compared bitwise with the host's formula written out here: f32(b / divisor), then
+ * with a normaliser f32((f64(v) − f64(offset)) · f64(scale)). Variants: the dispatcher with the
+ * reciprocal, without it (it divides), the scalar reference, the dividing SIMD kernel, the
+ * multiplying one (4 rows × 16 bytes a round); + 5: with a normaliser. */
+const BYTE_VARIANTS = 5;
 function gatherBytes(): void {
-  const count = cases[cursor].count, cols = cases[cursor].cols, v = cases[cursor].variant % 3;
-  const normed = cases[cursor].variant >= 3;
+  const count = cases[cursor].count, cols = cases[cursor].cols, v = cases[cursor].variant % BYTE_VARIANTS;
+  const normed = cases[cursor].variant >= BYTE_VARIANTS, divisor = <f64>cases[cursor].divisor;
   reseed(<u32>(count * 1013 + cols));
   const src = heap.alloc(<usize>(ROWS * cols));
   for (let i = 0; i < ROWS * cols; i++) store<u8>(src + <usize>i, <u8>((i * 37) & 255));
   const norm = normed ? rand(2 * cols) : 0;
   const idx = indices(count);
   const dst = buf(count * cols);
-  if (v == 0) u8_gather_rows(dst, src, idx, count, cols, 255.0, norm);
-  else if (v == 1) u8_gather_rows__scalar(dst, src, idx, count, cols, 255.0, norm);
-  else u8_gather_rows__simd(dst, src, idx, count, cols, 255.0, norm);
+  const recip = u8_widen_reciprocal(divisor);
+  // every divisor here multiplies to the same bits: the check must say so, or the fast kernels go untested
+  expect<f64>(recip).toBe(1.0 / divisor, "u8_widen_reciprocal(" + divisor.toString() + ")");
+  if (v == 0) u8_gather_rows(dst, src, idx, count, cols, divisor, norm, recip);
+  else if (v == 1) u8_gather_rows(dst, src, idx, count, cols, divisor, norm);
+  else if (v == 2) u8_gather_rows__scalar(dst, src, idx, count, cols, divisor, norm);
+  else if (v == 3) u8_gather_rows__simd(dst, src, idx, count, cols, divisor, norm);
+  else u8_gather_rows_4x16__simd(dst, src, idx, count, cols, recip, norm);
   let wrong = 0, first = -1;
   for (let i = 0; i < count; i++) {
     const r = load<i32>(idx + (<usize>i << 2));
     for (let j = 0; j < cols; j++) {
-      let want = <f32>(<f64>load<u8>(src + <usize>(r * cols + j)) / 255.0);
+      let want = <f32>(<f64>load<u8>(src + <usize>(r * cols + j)) / divisor);
       if (normed) want = <f32>((<f64>want - <f64>at(norm, j)) * <f64>at(norm, cols + j));
       if (word(dst, i * cols + j) != reinterpret<u32>(want)) { if (first < 0) first = i * cols + j; wrong++; }
     }
@@ -93,18 +101,49 @@ function gatherBytes(): void {
   expectGuard(dst, count * cols, "dst");
 }
 
+/** u8_widen_reciprocal over divisors from every range of f32 exponents (the products and quotients
+ * of the 256 bytes reach f32 subnormals at the largest and overflow at the smallest): where it
+ * returns a reciprocal, multiplying must widen every byte as dividing does; it must return one for
+ * the divisors data sets use. */
+function widenReciprocal(): void {
+  let checked = 0, multiplied = 0, wrong = 0;
+  for (let e = -149; e <= 127; e++) {
+    for (let m = 0; m < 8; m++) {
+      const d = <f64>(<f32>(Math.pow(2, <f64>e) * (1.0 + <f64>m * 0.123456789)));
+      if (!(d > 0) || !isFinite(d)) continue;
+      checked++;
+      const r = u8_widen_reciprocal(d);
+      if (r == 0) continue;
+      multiplied++;
+      for (let b = 0; b < 256; b++) if (reinterpret<u32>(<f32>(<f64>b * r)) != reinterpret<u32>(<f32>(<f64>b / d))) wrong++;
+    }
+  }
+  expect<i32>(wrong).toBe(0, "bytes whose product with the reciprocal differs from their quotient");
+  expect<i32>(checked).toBeGreaterThan(2000, "divisors checked");
+  const common: f64[] = [255, 256, 1, 127.5, 100, 65535, <f64><f32>0.3];
+  for (let i = 0; i < common.length; i++) expect<f64>(u8_widen_reciprocal(common[i])).toBe(1.0 / common[i], "reciprocal of " + common[i].toString());
+  expect<i32>(multiplied).toBeGreaterThan(0, "divisors that multiply");
+}
+
 describe("gather bytes", () => {
-  const counts: i32[] = [0, 1, 3, 4, 5, 64];
-  const cols: i32[] = [1, 3, 4, 5, 15, 16, 17, 784];
-  const variants: string[] = ["u8_gather_rows", "u8_gather_rows__scalar", "u8_gather_rows__simd"];
+  const counts: i32[] = [0, 1, 3, 4, 5, 8, 9, 64];
+  // 16 bytes are one round of the 4-row kernel, 4 one group: widths around both and 784 (+1)
+  const cols: i32[] = [1, 3, 4, 5, 15, 16, 17, 19, 20, 784, 785];
+  const divisors: f32[] = [255, 1, <f32>0.3, 65535];
+  const variants: string[] = ["u8_gather_rows with its reciprocal", "u8_gather_rows dividing", "u8_gather_rows__scalar", "u8_gather_rows__simd", "u8_gather_rows_4x16__simd"];
   for (let i = 0; i < counts.length; i++) {
     for (let j = 0; j < cols.length; j++) {
-      for (let v = 0; v < 6; v++) {
-        add(variants[v % 3] + " widens src bytes to f32(b/255)" + (v >= 3 ? " and normalises them" : "") + " in index order, nothing past the end, at count=" +
-          counts[i].toString() + " cols=" + cols[j].toString(), counts[i], cols[j], () => { gatherBytes(); }, v);
+      for (let v = 0; v < 2 * BYTE_VARIANTS; v++) {
+        for (let k = 0; k < divisors.length; k++) {
+          // the other divisors on the first variant's widths only: their bits are the formula's all the same
+          if (k > 0 && cols[j] != 17 && cols[j] != 785) continue;
+          add(variants[v % BYTE_VARIANTS] + " widens src bytes to f32(b/" + divisors[k].toString() + ")" + (v >= BYTE_VARIANTS ? " and normalises them" : "") + " in index order, nothing past the end, at count=" +
+            counts[i].toString() + " cols=" + cols[j].toString(), counts[i], cols[j], () => { gatherBytes(); }, v, divisors[k]);
+        }
       }
     }
   }
+  add("u8_widen_reciprocal returns a reciprocal only where multiplying widens every byte as dividing does", 0, 0, () => { widenReciprocal(); });
 });
 
 describe("gather", () => {
