@@ -143,6 +143,18 @@ export function modelTable(result, md) {
   return table(['predicted samples/s (× 1 thread; ideal: without x(T); memory demand)', ...counts.map((c) => `${c} thread${c > 1 ? 's' : ''}`)], rows, md);
 }
 
+/** The interruptions and the barrier loss of a balanced loop (bench/interruptions.js), in words. */
+function interruptionLines(t) {
+  const i = t.interruptions;
+  if (!i) return [];
+  const lost = (m) => m.perThread.map((q) => `${fmt(100 * q.lostShare, 1)} %`).join(' / ');
+  const gaps = (m) => m.perThread.map((q) => Object.entries(q.gaps).map(([k, v]) => `${v} of ${k} µs`).join(', ')).join('; ');
+  return [
+    `Interruptions (gaps over 5 µs while a thread reads the clock in a loop, ${fmt(i.alone.ms / 1000, 1)} s): one thread alone loses ${lost(i.alone)} of its time (${gaps(i.alone)}); two at once lose ${lost(i.together)} (${gaps(i.together)}).`,
+    `What a barrier costs a perfectly balanced loop here (2 threads, the same arithmetic in phases of P µs; synchronised ÷ independent wall time, median (min–max) of ${i.barrierLoss.phases[0].rounds} alternating round${i.barrierLoss.phases[0].rounds > 1 ? "s" : ""}): ${i.barrierLoss.phases.map((p) => `P = ${p.phaseMicros} µs: ${fmt(p.efficiency, 3)} (${fmt(p.min, 3)}–${fmt(p.max, 3)})`).join('; ')}. Independent threads pay their own interruptions; synchronised ones also the other's, at every barrier: no schedule wins that back, so it bounds the share of the two-process ceiling a step with barriers can reach.`,
+  ];
+}
+
 function barrierLine(t) {
   return Object.values(t.barrier).map((b) => `${b.threads} threads: ${fmt(b.microseconds, 2)} µs (${fmt(b.min, 2)}–${fmt(b.max, 2)})`).join('; ');
 }
@@ -201,6 +213,7 @@ export function textReport(result) {
     const pt = phaseTable(t, false);
     if (pt) out.push('', `== threads: per-phase split of a step (µs per step per thread; profiling binary, ${t.profileDataset})`, pt);
     out.push('', `barrier (four a step on more than one thread; (step on T threads − step on 1) ÷ 4 on an [8, 8, 8] net, batch 4): ${barrierLine(t)}`);
+    for (const l of interruptionLines(t)) out.push('', l);
     out.push('', '== threads: PREDICTION for more cores (model in bench/threads.js, from the one-thread per-phase profile, the 2-thread barrier and the 2-thread step)', modelTable(result, false));
     for (const kind of ['width', 'batch']) {
       const st = sweepTable(t, kind, false);
@@ -236,6 +249,7 @@ export function markdownSection(result, jsonName) {
     const pt = phaseTable(t, true);
     if (pt) o.push(`### Threads: where a step's time goes`, '', `µs per step, per thread and phase (bench/profile.js: the profiling build of the threaded binary, ${t.profileDataset}); host = the fit loop's JavaScript between jobs; release step = the same fit on the release binary; units taken/step = first-layer units a thread took from another thread's own (assembly/engine.ts claimUnit), per step.`, '', pt, '');
     o.push(`Barrier (four a step on more than one thread; (step on T threads − step on 1) ÷ 4 on an [8, 8, 8] net at batch 4, median over runs): ${barrierLine(t)}.`, '');
+    for (const l of interruptionLines(t)) o.push(l, '');
     o.push('**Prediction, not a measurement** (this machine has ' + t.logicalCores + ' cores): step(T) = host + wake + f·rows(1)·⌈P/T⌉/P (the first layer by owned panels) + (1 − f)·rows(1)·⌈U/T⌉/U + weights (owned panels, then list-scheduled) + 4·b(2)·(T − 1) + x(2)·2(T − 1)/T, x(2) the measured 2-thread step minus the modelled one (what sharing data between cores costs: it does not shrink with T); bench/threads.js says every assumption. Memory demand = 4·(B·n₀ + 3·P) bytes per step ÷ step(T).', '', modelTable(result, true), '');
     if (t.sweep) o.push('### Sweeps: GFLOP/s of the whole step over widths and batches', '', `![GFLOP/s of the whole step over the hidden width and over the batch, 1 and 2 threads](bench/results/${sweepPlotName(jsonName)})`, '');
     for (const kind of ['width', 'batch']) {

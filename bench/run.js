@@ -10,7 +10,9 @@
 //                     allowed; 'none' for none): W1–W3 on each, the speed-up over one thread from
 //                     the same run, the barrier's cost, the machine's ceiling (N single-thread
 //                     trainings at once beside one N-thread training, N = 2), the per-phase split
-//                     of a step on 1 and 2 threads, and a predicted curve for 4, 8 and 16 threads
+//                     of a step on 1 and 2 threads, the machine's interruptions and what a
+//                     barrier costs a balanced loop here (bench/interruptions.js), and a
+//                     predicted curve for 4, 8 and 16 threads
 //   --no-ceiling, --no-sweep   skip the ceiling, or the width and batch sweeps (1 and 2 threads)
 //   --no-baselines    only our backends
 //   --no-kernels, --no-profile, --no-training   skip those parts
@@ -94,6 +96,7 @@ const { profileSteps, profileModule } = await import('./profile.js');
 const { WORKLOADS, TRAINERS, threadTrainers, benchWorkload } = await import('./training.js');
 const { measureBarrier, predictScaling } = await import('./threads.js');
 const { measureCeiling, sharedData } = await import('./ceiling.js');
+const { measureInterruptions, measureBarrierLoss } = await import('./interruptions.js');
 const { sweep } = await import('./sweep.js');
 const { rowsPerUnit, KC } = await import('../dist/backend/engine/schedule.js');
 const { findFashionMnistDir, loadIdxDataset } = await import('../dist/node/index.js');
@@ -219,6 +222,14 @@ if (threaded.length && relaxedOk) {
   threadsSection.barrier = {};
   for (const T of QUICK ? [2] : [2, 3]) threadsSection.barrier[T] = await measureBarrier(lib, modules['relaxed-threads'], T, QUICK ? { runs: 1, samples: 2048 } : {});
   const b2 = threadsSection.barrier[2].microseconds;
+  // what the machine takes from a core in short interruptions, and what meeting at barriers costs
+  // for that reason alone (bench/interruptions.js: no wasm-mlp in it)
+  log('threads: interruptions and the barrier loss of a balanced loop…');
+  threadsSection.interruptions = {
+    alone: await measureInterruptions({ threads: 1, ms: QUICK ? 100 : 2000 }),
+    together: await measureInterruptions({ threads: 2, ms: QUICK ? 100 : 2000 }),
+    barrierLoss: await measureBarrierLoss(QUICK ? { threads: 2, phaseMicros: [100], rounds: 1, totalMs: 20 } : { threads: 2 }),
+  };
   threadsSection.model = {};
   for (const [name, pr] of Object.entries(threadsSection.profiles)) {
     const wakeMs = Math.max(...pr[2].perThread.map((t) => t.wake));

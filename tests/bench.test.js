@@ -103,6 +103,16 @@ test('bench --quick --only W1 --no-baselines --json: machine, kernels, our four 
     assert.ok(p.perThread[0].sum <= p.stepMs * 1.0001, `thread 0's phases (${p.perThread[0].sum} ms) fit in the step (${p.stepMs} ms)`);
   }
   assert.ok(t.barrier[2].microseconds !== undefined && Number.isFinite(t.barrier[2].microseconds));
+  // the machine's interruptions and the barrier loss of a balanced loop: shares, not speeds
+  for (const [k, n] of [['alone', 1], ['together', 2]]) {
+    assert.equal(t.interruptions[k].perThread.length, n, `${k}: one entry a thread`);
+    for (const q of t.interruptions[k].perThread) {
+      assert.ok(q.lostShare >= 0 && q.lostShare <= 1, `${k}: lost share ${q.lostShare}`);
+      assert.deepEqual(Object.keys(q.gaps), ['5-20', '20-100', '100-1000', '>1000']);
+    }
+  }
+  assert.deepEqual(t.interruptions.barrierLoss.phases.map((p) => p.phaseMicros), [100]);
+  for (const p of t.interruptions.barrierLoss.phases) assert.ok(p.efficiency > 0 && Number.isFinite(p.efficiency), `barrier loss ${p.efficiency}`);
   assert.deepEqual(t.model.W1.map((p) => p.threads), [1, 2, 4, 8, 16]);
   for (const p of t.model.W1) assert.ok(p.samplesPerSecond > 0 && Number.isFinite(p.samplesPerSecond));
   // the model at one thread is the profiled step: host + rows + weights
