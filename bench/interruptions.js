@@ -11,8 +11,10 @@
 //                  the two-process ceiling). Synchronised: the same phases, a spinning barrier after
 //                  each, so a phase lasts as long as its slowest thread's. The two alternate round
 //                  after round; per round synchronised ÷ independent (wall times), then the median.
-//                  It is what meeting every P µs costs on this machine even with nothing to balance:
-//                  each thread pays its own interruptions and, at every barrier, the others'.
+//                  It is what meeting every P µs costs a static split on this machine, with nothing
+//                  to balance: each thread pays its own interruptions and, at every barrier, the
+//                  others'. A dynamic schedule (units taken from a counter) can win back what falls
+//                  early in a phase, not what falls in a thread's last unit of it.
 import { Worker } from 'node:worker_threads';
 import { median } from './training.js';
 import { spin } from './interruptions-worker.js';

@@ -151,7 +151,7 @@ function interruptionLines(t) {
   const gaps = (m) => m.perThread.map((q) => Object.entries(q.gaps).map(([k, v]) => `${v} of ${k} µs`).join(', ')).join('; ');
   return [
     `Interruptions (gaps over 5 µs while a thread reads the clock in a loop, ${fmt(i.alone.ms / 1000, 1)} s): one thread alone loses ${lost(i.alone)} of its time (${gaps(i.alone)}); two at once lose ${lost(i.together)} (${gaps(i.together)}).`,
-    `What a barrier costs a perfectly balanced loop here (2 threads, the same arithmetic in phases of P µs; synchronised ÷ independent wall time, median (min–max) of ${i.barrierLoss.phases[0].rounds} alternating round${i.barrierLoss.phases[0].rounds > 1 ? "s" : ""}): ${i.barrierLoss.phases.map((p) => `P = ${p.phaseMicros} µs: ${fmt(p.efficiency, 3)} (${fmt(p.min, 3)}–${fmt(p.max, 3)})`).join('; ')}. Independent threads pay their own interruptions; synchronised ones also the other's, at every barrier: no schedule wins that back, so it bounds the share of the two-process ceiling a step with barriers can reach.`,
+    `What a barrier costs a perfectly balanced loop here (2 threads, the same arithmetic in phases of P µs; synchronised ÷ independent wall time, median (min–max) of ${i.barrierLoss.phases[0].rounds} alternating round${i.barrierLoss.phases[0].rounds > 1 ? "s" : ""}): ${i.barrierLoss.phases.map((p) => `P = ${p.phaseMicros} µs: ${fmt(p.efficiency, 3)} (${fmt(p.min, 3)}–${fmt(p.max, 3)})`).join('; ')}. Independent threads pay their own interruptions; synchronised ones also the other's, at every barrier. A dynamic schedule can win back what falls early in a phase, not what falls in a thread's last unit of it.`,
   ];
 }
 

@@ -61,12 +61,13 @@ function residentData(c: Core, x: Features, y: Int32Array | Float32Array, n: num
   return data;
 }
 
-/** One turn of the event loop without a timer's delay: timers that are due, I/O callbacks, signals
- * (Ctrl-C) and queued messages run before it resolves. Node: setImmediate. Browsers (and workers)
- * have none: a message to a MessageChannel of its own, since setTimeout(0) there waits at least
- * 4 ms once timers nest five deep, as a fit's successive yields do (4 % of a fit that yields every
- * 100 ms, and the pool's workers park meanwhile); setTimeout(0) only where neither exists. Node's
- * setTimeout(0) costs about 1 ms, which it cost every 100 ms of training before. */
+/** One turn of the event loop without a timer's delay, so that I/O callbacks, signals (Ctrl-C),
+ * queued messages and due timers run (a timer that fell due may wait one turn more: fit yields
+ * again 100 ms later). Node: setImmediate. Browsers (and workers) have none: a message to a
+ * MessageChannel of its own, since setTimeout(0) there waits at least 4 ms once timers nest five
+ * deep, as a fit's successive yields do (4 % of a fit that yields every 100 ms, and the pool's
+ * workers park meanwhile); setTimeout(0) only where neither exists. Node's setTimeout(0) costs
+ * about 1 ms, which it cost every 100 ms of training before. */
 export const yieldNow = (): Promise<void> => new Promise((resolve) => {
   if (typeof setImmediate === 'function') setImmediate(resolve);
   else if (typeof MessageChannel === 'function') {
