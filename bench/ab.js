@@ -1,8 +1,9 @@
 // Two builds of wasm-mlp side by side in one process: `node bench/ab.js --before DIR [--after DIR]`
 // (--after defaults to this checkout; each DIR is a built checkout: npm run build). Both builds'
 // networks train the same data, a fit of one epoch each in turn (the digits: --digits-epochs a
-// fit), round after round, so that both see the same moments of a machine whose speed moves by
-// tens of per cent from one minute to the next (a virtual machine's neighbours). Per workload it
+// fit), round after round and in the reverse order every other round, so that both see the same
+// moments of a machine whose speed moves by tens of per cent from one minute to the next (a virtual
+// machine's neighbours) and neither always runs first. Per workload it
 // prints the median samples/s of each network and the median of the per-round ratios after ÷
 // before, for the thread counts given, and after on T threads ÷ after on 1 thread.
 //
@@ -68,9 +69,12 @@ for (const name of only) {
     nets.push({ build, threads, net, s: [] });
   };
   await make('after', 1);
-  for (const T of counts) { await make('before', T); await make('after', T); }
+  // after on 1 thread is the speed-up's base, made above: not a second network
+  for (const T of counts) { await make('before', T); if (T !== 1) await make('after', T); }
   for (let r = 0; r < rounds; r++) {
-    for (const n of nets) {
+    // the order reverses every round, so that neither build always runs first (or right after a
+    // particular other network): a position effect then falls on both alike
+    for (const n of r % 2 === 0 ? nets : [...nets].reverse()) {
       const logs = await n.net.fit(d.x, d.y, { epochs, batchSize: w.batchSize });
       n.s.push((d.n * epochs) / logs.reduce((s, e) => s + e.seconds, 0));
     }
