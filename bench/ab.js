@@ -72,7 +72,7 @@ for (const name of only) {
   // after on 1 thread is the speed-up's base, made above: not a second network
   for (const T of counts) { await make('before', T); if (T !== 1) await make('after', T); }
   for (let r = 0; r < rounds; r++) {
-    // the order reverses every round, so that neither build always runs first (or right after a
+    // the order reverses every other round, so that neither build always runs first (or right after a
     // particular other network): a position effect then falls on both alike
     for (const n of r % 2 === 0 ? nets : [...nets].reverse()) {
       const logs = await n.net.fit(d.x, d.y, { epochs, batchSize: w.batchSize });
