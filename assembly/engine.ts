@@ -27,8 +27,9 @@
 // Bit-identity for every thread count: a unit's result depends only on the unit, never on which
 // thread computes it or on how many there are. Row units start at multiples of 4, the register
 // tile, so every row takes the same path as in one call over the batch; every weight-gradient
-// element is summed over the batch in row order by one thread. Threads take units from a shared
-// counter (a faster core takes more), and the per-row losses are summed in row order by thread 0.
+// element is summed over the batch in row order by one thread. Threads take guided runs of units
+// from a shared counter (sync.ts claimRun: long runs first, single units at the end; a faster
+// core takes more), and the per-row losses are summed in row order by thread 0.
 //
 // Dropout (FLAG_DROPOUT, dropout.ts): in the rows phase, after a hidden layer's forward and on its
 // dZ in the backward, with masks keyed by (seed, step, layer, row, unit): per element, so no split
@@ -51,7 +52,7 @@ import {
   STATUS_OK, STATUS_REFUSED, P_WAKE, P_FIRST, P_FIRST_WAIT, P_GATHER, P_GATHER_WAIT, P_ROWS, P_ROWS_WAIT, P_WEIGHTS, P_WEIGHTS_WAIT, P_REPACK,
   D_DROPOUT, D_CLIP_NORM, D_CLIP_VALUE, D_NORM_SUMS, J_STEP, FLAG_DROPOUT,
 } from './plan';
-import { barrier, claimUnit, countTaken, failed, nextUnit } from './sync';
+import { barrier, claimRun, claimUnit, countTaken, failed, nextUnit, runLength } from './sync';
 import { profileBegin, profileMark, profileStep } from './profile';
 import {
   f32_dense_forward__scalar, f32_dense_forward_4x8__simd, f32_dense_backward_weights__scalar,
@@ -369,6 +370,10 @@ function rowUnit(desc: usize, tid: i32, B: i32, r0: i32, r1: i32, backward: bool
   }
 }
 
+/** Guided hand-outs (sync.ts runLength): row runs start at half of what is left per thread (GSS),
+ * as long as the rows' weight reads can be shared; weight units, which share less, at a quarter. */
+const GUIDE_ROWS = 1, GUIDE_WEIGHTS = 4;
+
 /** This thread's row units of a batch of B rows; `start` ≥ 0 gathers them from the resident data
  * at ORDER[start …] first. */
 function rowsPhase(desc: usize, tid: i32, T: i32, B: i32, start: i32, backward: bool, withLoss: bool, step: u32, first: i32 = 0): void {
@@ -377,16 +382,22 @@ function rowsPhase(desc: usize, tid: i32, T: i32, B: i32, start: i32, backward: 
   const ctl = ptr(desc, D_CTL);
   const inp = lp(desc, 0, L_IN), K0 = lw(desc, 0, L_K);
   const tw = w32(desc, D_TARGET_WIDTH);
-  for (let u = T > 1 ? nextUnit(ctl, C_NEXT_ROW) : 0; u < units; u = T > 1 ? nextUnit(ctl, C_NEXT_ROW) : u + 1) {
-    const r0 = u * R, r1 = min(B, r0 + R);
-    if (start >= 0) {
-      const idx = ptr(desc, D_ORDER) + (<usize>(start + r0) << 2);
-      if (first == 0) gatherInputs(desc, inp + (<usize>r0 * <usize>K0 << 2), idx, r1 - r0, K0);
-      const Tr = ptr(desc, D_TARGETS) + (<usize>r0 * <usize>tw << 2);
-      if (w32(desc, D_HEAD) == HEAD_SOFTMAX) i32_gather(Tr, ptr(desc, D_DATA_Y), idx, r1 - r0);
-      else f32_gather_rows(Tr, ptr(desc, D_DATA_Y), idx, r1 - r0, tw);
+  // one thread: unit by unit; more: guided runs of units (sync.ts runLength), each run by pieces
+  // of up to the scratch's rowsMax rows, so that the layers' weights are read once a piece
+  const piece = T > 1 ? w32(desc, D_ROWS_MAX) : R;
+  for (let u0 = T > 1 ? claimRun(ctl, C_NEXT_ROW, units, T, GUIDE_ROWS) : 0; u0 < units; u0 = T > 1 ? claimRun(ctl, C_NEXT_ROW, units, T, GUIDE_ROWS) : u0 + 1) {
+    const end = min(B, (T > 1 ? u0 + runLength(units - u0, T, GUIDE_ROWS) : u0 + 1) * R);
+    for (let r0 = u0 * R; r0 < end; r0 += piece) {
+      const r1 = min(end, r0 + piece);
+      if (start >= 0) {
+        const idx = ptr(desc, D_ORDER) + (<usize>(start + r0) << 2);
+        if (first == 0) gatherInputs(desc, inp + (<usize>r0 * <usize>K0 << 2), idx, r1 - r0, K0);
+        const Tr = ptr(desc, D_TARGETS) + (<usize>r0 * <usize>tw << 2);
+        if (w32(desc, D_HEAD) == HEAD_SOFTMAX) i32_gather(Tr, ptr(desc, D_DATA_Y), idx, r1 - r0);
+        else f32_gather_rows(Tr, ptr(desc, D_DATA_Y), idx, r1 - r0, tw);
+      }
+      rowUnit(desc, tid, B, r0, r1, backward, withLoss, first, step);
     }
-    rowUnit(desc, tid, B, r0, r1, backward, withLoss, first, step);
   }
 }
 
@@ -409,13 +420,18 @@ function weightsPhase(desc: usize, tid: i32, T: i32, B: i32, mode: i32, lr: f32,
   // hands out the units of the layers above
   const skip = owned ? (L > 1 ? lw(desc, 1, L_UNITS_BEFORE) : total) : 0;
   if (owned && mine) refused += firstLayerWeights(desc, tid, tid, T, B, mode, lr, bc1, bc2, scale);
-  for (let u = (T > 1 ? nextUnit(ctl, C_NEXT_UNIT) : 0) + skip; u < total; u = T > 1 ? nextUnit(ctl, C_NEXT_UNIT) + skip : u + 1) {
-    while (l + 1 < L && lw(desc, l + 1, L_UNITS_BEFORE) <= u) l++;
-    while (lw(desc, l, L_UNITS_BEFORE) > u) l--;
-    const K = lw(desc, l, L_K), NP = (lw(desc, l, L_N) + 7) >> 3;
-    const i = u - lw(desc, l, L_UNITS_BEFORE);
-    const p = i % NP, k0 = (i / NP) * KC;
-    refused += weightBlock(desc, l, B, mode, lr, bc1, bc2, scale, p, p + 1, k0, min(K, k0 + KC));
+  // the queue by guided runs (sync.ts runLength): unit skip + q for q in [q0, q1)
+  const queue = total - skip;
+  for (let q0 = T > 1 ? claimRun(ctl, C_NEXT_UNIT, queue, T, GUIDE_WEIGHTS) : 0; q0 < queue; q0 = T > 1 ? claimRun(ctl, C_NEXT_UNIT, queue, T, GUIDE_WEIGHTS) : queue) {
+    const q1 = T > 1 ? min(queue, q0 + runLength(queue - q0, T, GUIDE_WEIGHTS)) : queue;
+    for (let u = skip + q0; u < skip + q1; u++) {
+      while (l + 1 < L && lw(desc, l + 1, L_UNITS_BEFORE) <= u) l++;
+      while (lw(desc, l, L_UNITS_BEFORE) > u) l--;
+      const K = lw(desc, l, L_K), NP = (lw(desc, l, L_N) + 7) >> 3;
+      const i = u - lw(desc, l, L_UNITS_BEFORE);
+      const p = i % NP, k0 = (i / NP) * KC;
+      refused += weightBlock(desc, l, B, mode, lr, bc1, bc2, scale, p, p + 1, k0, min(K, k0 + KC));
+    }
   }
   // then the other threads' first-layer units that nobody has taken yet (a slower core's)
   for (let v = 1; owned && v < T; v++) refused += firstLayerWeights(desc, (tid + v) % T, tid, T, B, mode, lr, bc1, bc2, scale);

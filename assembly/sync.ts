@@ -24,6 +24,31 @@ const WAIT_NS: i64 = 2_000_000;
   return 0;
 }
 
+/** The length of the run that starts `left` units before the end of a guided hand-out on T
+ * threads: left ÷ (guide·T), at least 1. Long runs while much is left, single units at the end, so
+ * that a phase of thousands of small units (a 1024-wide layer has 2,048 weight units of 32,768
+ * multiply-adds) costs each thread tens of claims on the shared counter instead of thousands, and
+ * that rows go by long runs (each reads the layers' weights once) while the threads still finish
+ * within a unit of each other. A function of `left` alone: a run is known from its start. */
+// @ts-ignore: decorator
+@inline export function runLength(left: i32, T: i32, guide: i32): i32 {
+  const n = left / (guide * T);
+  return n > 1 ? n : 1;
+}
+
+/** The start of the next run of the `total` units of counter `w` (see runLength); `total` or more
+ * when none is left (the counter then stays where it is). */
+export function claimRun(ctl: usize, w: i32, total: i32, T: i32, guide: i32): i32 {
+  if (!ASC_FEATURE_THREADS) return 0;
+  const at = word(ctl, w);
+  while (true) {
+    const c = atomic.load<i32>(at);
+    if (c >= total) return c;
+    if (atomic.cmpxchg<i32>(at, c, c + runLength(total - c, T, guide)) == c) return c;
+  }
+  return total;
+}
+
 /** The next unit of thread `owner`'s own first-layer units: the owner takes them in order, and a
  * thread that has run out of work takes the owner's next one (past the last, keeps counting). */
 // @ts-ignore: decorator

@@ -17,11 +17,13 @@
 //            the units ÷ their sum), P = ⌈n₁/8⌉ panels, f = the first layer's forward share of the
 //            rows phase's multiply-adds (forward of every layer, input gradient of all but the
 //            first); the gather of the batch, by units of 8 rows, is counted in it
-//   rows(T)  (1 − f) · rows(1) · ⌈U/T⌉ ÷ U, U = the row units of the batch at T threads (schedule.ts)
+//   rows(T)  (1 − f) · rows(1) · ⌈U/T⌉ ÷ U, U = the row units of the batch at T threads (schedule.ts;
+//            the threads claim them by guided runs, which end in single units: counted as units)
 //   weights(T) each thread first its own panels of the first layer (units of KC inputs over all
 //            of them), then the units of the layers above, then the first-layer units the others
 //            left; modelled as one list schedule of all of them in that order (each thread takes
-//            the next unit when free, as the engine's counters hand them out); a unit's cost
+//            the next unit when free, as the engine's counters hand them out: the queue by guided
+//            runs that end in single units, so the makespan is that of units); a unit's cost
 //            proportional to its multiply-adds; weights(1) is the measured total
 //   b(T)     b(2) · (T − 1): every arrival is an atomic add on one cache line (pessimistic for
 //            large T: a tree barrier grows as log T), four a step
