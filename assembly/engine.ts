@@ -370,8 +370,10 @@ function rowUnit(desc: usize, tid: i32, B: i32, r0: i32, r1: i32, backward: bool
   }
 }
 
-/** Guided hand-outs (sync.ts runLength): row runs start at half of what is left per thread (GSS),
- * as long as the rows' weight reads can be shared; weight units, which share less, at a quarter. */
+/** Guided hand-outs (sync.ts runLength). Row runs start at half of what is left per thread: the
+ * longer a piece of rows, the fewer times the rows phase reads the layers' weights. Weight units
+ * share no more than a block of input with their neighbours: runs of a quarter keep the claims few
+ * and leave more single units at the end for a thread that fell behind. */
 const GUIDE_ROWS = 1, GUIDE_WEIGHTS = 4;
 
 /** This thread's row units of a batch of B rows; `start` ≥ 0 gathers them from the resident data
