@@ -16,7 +16,7 @@ export const D_HEAD = 3;          // output head: 0 softmax + cross-entropy, 1 s
 export const D_OPTIMIZER = 4;     // 0 sgd, 1 momentum, 2 adam
 export const D_CAPACITY = 5;      // rows the activation buffers hold
 export const D_CTL = 6;           // control block (threads; 0 when T = 1), 64-aligned, CTL_BYTES long
-export const D_ROWS_MAX = 7;      // the most rows a row unit may have (sizes the per-thread scratch)
+export const D_ROWS_MAX = 7;      // the most rows a row unit, or a piece of a run of them, may have (sizes the per-thread scratch)
 export const D_KC = 8;            // inputs per weight unit, a multiple of 8
 export const D_SCRATCH = 9;       // per-thread scratch: thread t's at SCRATCH + t·SCRATCH_STRIDE
 export const D_SCRATCH_STRIDE = 10;
