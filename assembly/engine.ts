@@ -52,7 +52,7 @@ import {
   STATUS_OK, STATUS_REFUSED, P_WAKE, P_FIRST, P_FIRST_WAIT, P_GATHER, P_GATHER_WAIT, P_ROWS, P_ROWS_WAIT, P_WEIGHTS, P_WEIGHTS_WAIT, P_REPACK,
   D_DROPOUT, D_CLIP_NORM, D_CLIP_VALUE, D_NORM_SUMS, J_STEP, FLAG_DROPOUT,
 } from './plan';
-import { barrier, claimRun, claimUnit, countTaken, failed, nextUnit, runLength } from './sync';
+import { barrier, claimRun, claimUnit, countTaken, failed, nextUnit, openingRun, runLength } from './sync';
 import { profileBegin, profileMark, profileStep } from './profile';
 import {
   f32_dense_forward__scalar, f32_dense_forward_4x8__simd, f32_dense_backward_weights__scalar,
@@ -370,10 +370,12 @@ function rowUnit(desc: usize, tid: i32, B: i32, r0: i32, r1: i32, backward: bool
   }
 }
 
-/** Guided hand-outs (sync.ts runLength). Row runs start at half of what is left per thread: the
- * longer a piece of rows, the fewer times the rows phase reads the layers' weights. Weight units
- * share no more than a block of input with their neighbours: runs of a quarter keep the claims few
- * and leave more single units at the end for a thread that fell behind. */
+/** Guided hand-outs (sync.ts runLength). Rows: equal opening runs of three quarters of the units
+ * between the threads (sync.ts openingRun), then guided runs from half of what is left per thread:
+ * the longer a piece of rows, the fewer times the rows phase reads the layers' weights, and equal
+ * openings have every thread read them about as often. Weight units share no more than a block of
+ * input with their neighbours: runs of a quarter keep the claims few and leave more single units
+ * at the end for a thread that fell behind. */
 const GUIDE_ROWS = 1, GUIDE_WEIGHTS = 4;
 
 /** This thread's row units of a batch of B rows; `start` ≥ 0 gathers them from the resident data
@@ -384,11 +386,11 @@ function rowsPhase(desc: usize, tid: i32, T: i32, B: i32, start: i32, backward: 
   const ctl = ptr(desc, D_CTL);
   const inp = lp(desc, 0, L_IN), K0 = lw(desc, 0, L_K);
   const tw = w32(desc, D_TARGET_WIDTH);
-  // one thread: unit by unit; more: guided runs of units (sync.ts runLength), each run by pieces
+  // one thread: unit by unit; more: equal openings, then guided runs of units (sync.ts openingRun), each run by pieces
   // of up to the scratch's rowsMax rows, so that the layers' weights are read once a piece
   const piece = T > 1 ? w32(desc, D_ROWS_MAX) : R;
-  for (let u0 = T > 1 ? claimRun(ctl, C_NEXT_ROW, units, T, GUIDE_ROWS) : 0; u0 < units; u0 = T > 1 ? claimRun(ctl, C_NEXT_ROW, units, T, GUIDE_ROWS) : u0 + 1) {
-    const end = min(B, (T > 1 ? u0 + runLength(units - u0, T, GUIDE_ROWS) : u0 + 1) * R);
+  for (let u0 = T > 1 ? claimRun(ctl, C_NEXT_ROW, units, T, GUIDE_ROWS, true) : 0; u0 < units; u0 = T > 1 ? claimRun(ctl, C_NEXT_ROW, units, T, GUIDE_ROWS, true) : u0 + 1) {
+    const end = min(B, (T > 1 ? u0 + openingRun(units, units - u0, T, GUIDE_ROWS) : u0 + 1) * R);
     for (let r0 = u0 * R; r0 < end; r0 += piece) {
       const r1 = min(end, r0 + piece);
       if (start >= 0) {

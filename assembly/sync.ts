@@ -36,15 +36,29 @@ const WAIT_NS: i64 = 2_000_000;
   return n > 1 ? n : 1;
 }
 
-/** The start of the next run of the `total` units of counter `w` (see runLength); `total` or more
- * when none is left (the counter then stays where it is). */
-export function claimRun(ctl: usize, w: i32, total: i32, T: i32, guide: i32): i32 {
+/** The length of the run that starts `left` units before the end of `total` units handed out with
+ * equal opening runs: the first T runs take c = ⌊3·total ÷ 4T⌋ units each, then guided runs (see
+ * runLength) take the last quarter. Guided runs from the start give the first claimer half of the
+ * units and the second a quarter, then an eighth…: where every run costs a fixed amount besides its
+ * units (a run of rows reads the weights of every layer once a piece; three 1024-wide layers are
+ * 12 MB) the second thread pays it three times for the first's once, and the first then waits. With
+ * equal openings each pays it about twice, and the quarter still lets a faster core take more. */
+// @ts-ignore: decorator
+@inline export function openingRun(total: i32, left: i32, T: i32, guide: i32): i32 {
+  const c = (3 * total) / (4 * T);
+  return c > 1 && left > total - T * c ? c : runLength(left, T, guide);
+}
+
+/** The start of the next run of the `total` units of counter `w` (see runLength; with `opening`,
+ * openingRun); `total` or more when none is left (the counter then stays where it is). */
+export function claimRun(ctl: usize, w: i32, total: i32, T: i32, guide: i32, opening: bool = false): i32 {
   if (!ASC_FEATURE_THREADS) return 0;
   const at = word(ctl, w);
   while (true) {
     const c = atomic.load<i32>(at);
     if (c >= total) return c;
-    if (atomic.cmpxchg<i32>(at, c, c + runLength(total - c, T, guide)) == c) return c;
+    const run = opening ? openingRun(total, total - c, T, guide) : runLength(total - c, T, guide);
+    if (atomic.cmpxchg<i32>(at, c, c + run) == c) return c;
   }
   return total;
 }

@@ -18,7 +18,8 @@
 //            rows phase's multiply-adds (forward of every layer, input gradient of all but the
 //            first); the gather of the batch, by units of 8 rows, is counted in it
 //   rows(T)  (1 − f) · rows(1) · ⌈U/T⌉ ÷ U, U = the row units of the batch at T threads (schedule.ts;
-//            the threads claim them by guided runs, which end in single units: counted as units)
+//            the threads claim them by equal opening runs, then guided runs that end in single
+//            units: counted as units)
 //   weights(T) each thread first its own panels of the first layer (units of KC inputs over all
 //            of them), then the units of the layers above, then the first-layer units the others
 //            left; modelled as one list schedule of all of them in that order (each thread takes

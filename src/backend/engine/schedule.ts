@@ -11,9 +11,10 @@ export const KC = 64;
 /** Rows per row unit for a batch of B on T threads: one unit of up to rowsMax rows on one thread
  * (the forward tiles then reuse each weight panel across the most rows); on several, about four
  * units a thread, so that a thread that finishes early finds work and the last unit is short. The
- * threads claim guided runs of units (assembly/sync.ts runLength: half of what is left per thread
- * at first) and read a run in pieces of up to rowsMax rows, so the weights of wide layers are read
- * about as seldom as on one thread. */
+ * threads claim runs of units (assembly/sync.ts openingRun: first an equal run each over three
+ * quarters of the units, then guided runs, half of what is left per thread) and read a run in
+ * pieces of up to rowsMax rows, so the weights of wide layers are read about as seldom as on one
+ * thread, and about as often by each thread. */
 export function rowsPerUnit(B: number, T: number, rowsMax: number): number {
   const want = T <= 1 ? B : Math.ceil(B / (4 * T));
   return Math.max(4, Math.min(rowsMax, Math.ceil(want / 4) * 4));
