@@ -11,6 +11,8 @@
 //   --threads 2       thread counts to compare (default 2; 1 is always run as the speed-up's base)
 //   --only W1,D1      workloads: W1 784-128-10 b64, W2 784-128-10 b256, W3 784-256-128-10 b64
 //                     (Fashion-MNIST when installed, else the digits), D1 W1 on the digits
+//   --net L/B[/R]     a network of its own instead: layers L (784-1024-1024-1024-10), batch B, on
+//                     the first R rows of the data (default all); several separated by commas
 //   --digits-epochs N epochs a fit on the 8,000 digits (default 4: one epoch is ~0.1 s)
 //   --json            the results as JSON on stdout
 import v8 from 'node:v8';
@@ -26,7 +28,7 @@ const flags = (() => {
     return parseArgs({
       args: process.argv.slice(2),
       options: Object.fromEntries([
-        ...['before', 'after', 'rounds', 'threads', 'only', 'digits-epochs'].map((k) => [k, { type: 'string' }]),
+        ...['before', 'after', 'rounds', 'threads', 'only', 'net', 'digits-epochs'].map((k) => [k, { type: 'string' }]),
         ['json', { type: 'boolean' }],
       ]),
       strict: true,
@@ -47,7 +49,19 @@ const roots = { before: path.resolve(flags.before), after: path.resolve(flags.af
 const rounds = ints('rounds', '20')[0];
 const counts = ints('threads', '2');
 const digitsEpochs = ints('digits-epochs', '4')[0];
-const only = (flags.only ?? 'W1,W2,W3,D1').split(',').map((s) => s.trim());
+// --net: workloads of their own, named by their spec
+const custom = new Map((flags.net ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '').map((spec) => {
+  const [l, b, r] = spec.split('/');
+  const layers = (l ?? '').split('-').map(Number);
+  if (layers.length < 2 || layers.some((v) => !Number.isSafeInteger(v) || v < 1)) throw new Error(`--net: '${spec}' has no layers like 784-128-10`);
+  const positive = (v, what) => {
+    const x = Number(v);
+    if (!Number.isSafeInteger(x) || x < 1) throw new Error(`--net: '${spec}': ${what} '${v}' is not a positive integer`);
+    return x;
+  };
+  return [spec, { layers, batchSize: positive(b, 'the batch'), rows: r === undefined ? undefined : positive(r, 'the rows') }];
+}));
+const only = (flags.only ?? (custom.size > 0 ? '' : 'W1,W2,W3,D1')).split(',').map((s) => s.trim()).filter((s) => s !== '').concat([...custom.keys()]);
 
 const load = (root, rel) => import(pathToFileURL(path.join(root, rel)).href);
 const libs = { before: await load(roots.before, 'dist/index.js'), after: await load(roots.after, 'dist/index.js') };
@@ -58,10 +72,13 @@ const digits = (await load(roots.after, 'dist/node/digits.js')).loadDigits().tra
 
 const results = [];
 for (const name of only) {
-  const w = name === 'D1' ? WORKLOADS.W1 : WORKLOADS[name];
+  const w = custom.get(name) ?? (name === 'D1' ? WORKLOADS.W1 : WORKLOADS[name]);
   if (!w) throw new Error(`--only: unknown workload ${name} (W1, W2, W3, D1)`);
-  const d = name === 'D1' || !fashion ? digits : fashion;
-  const epochs = d === digits ? digitsEpochs : 1;
+  const all = name === 'D1' || !fashion ? digits : fashion;
+  if (w.layers[0] !== 784) throw new Error(`--net: ${name}: the data has 784 features, the network ${w.layers[0]} inputs`);
+  const rows = Math.min(all.n, w.rows ?? all.n);
+  const d = rows === all.n ? all : { x: all.x.subarray(0, rows * 784), y: all.y.subarray(0, rows), n: rows };
+  const epochs = all === digits ? digitsEpochs : 1;
   const nets = [];
   const make = async (build, threads) => {
     const net = await libs[build].createNetwork({ layers: w.layers, backend: 'relaxed', seed: 1, threads, optimizer: { name: 'sgd', learningRate: 0.05 } });
@@ -82,7 +99,7 @@ for (const name of only) {
   const find = (build, T) => nets.find((n) => n.build === build && n.threads === T);
   const paired = (a, b) => median(a.s.map((v, i) => v / b.s[i]));
   const one = find('after', 1);
-  const out = { workload: name, layers: w.layers, batchSize: w.batchSize, dataset: d === digits ? 'digits' : 'Fashion-MNIST', rounds, epochsPerFit: epochs, oneThread: median(one.s), threads: [] };
+  const out = { workload: name, layers: w.layers, batchSize: w.batchSize, dataset: all === digits ? 'digits' : 'Fashion-MNIST', rows: d.n, rounds, epochsPerFit: epochs, oneThread: median(one.s), threads: [] };
   for (const T of counts) {
     const b = find('before', T), a = find('after', T);
     out.threads.push({ threads: T, before: median(b.s), after: median(a.s), afterOverBefore: paired(a, b), beforeOverOne: paired(b, one), afterOverOne: paired(a, one) });

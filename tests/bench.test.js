@@ -210,3 +210,31 @@ test('the sweeps picture: one line per thread count through the points of each s
   assert.match(svg, /median of 3 runs, bars min–max; test data/);
   assert.equal(sweepPlotName('2026-12-06-2.json'), '2026-12-06-2-sweep.svg');
 });
+
+function runAb(args) {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['bench/ab.js', ...args], { cwd: ROOT, timeout: 50_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => resolve({ code: err ? err.code : 0, stdout, stderr }));
+  });
+}
+
+test('bench/ab.js --net: a network of its own on the first rows of the data, this checkout against itself; a bad spec is refused by name', async () => {
+  const ok = await runAb(['--before', '.', '--net', '784-16-10/32/256', '--rounds', '2', '--json']);
+  assert.equal(ok.code, 0, ok.stderr.slice(-2000));
+  const { builds, results } = JSON.parse(ok.stdout);
+  assert.equal(builds.before, builds.after);
+  assert.equal(results.length, 1, 'only the --net workload runs when --only is not given');
+  const [r] = results;
+  assert.equal(r.workload, '784-16-10/32/256');
+  assert.deepEqual(r.layers, [784, 16, 10]);
+  assert.equal(r.batchSize, 32);
+  assert.equal(r.rows, 256);
+  assert.equal(r.rounds, 2);
+  const [t] = r.threads;
+  assert.equal(t.threads, 2);
+  for (const v of [t.before, t.after, t.afterOverBefore, t.afterOverOne]) assert.ok(v > 0 && Number.isFinite(v), `${v}`);
+  for (const [spec, why] of [['784-16-10/x', "the batch 'x'"], ['784/32', 'no layers'], ['10-4/8', 'the data has 784 features']]) {
+    const bad = await runAb(['--before', '.', '--net', spec, '--rounds', '1']);
+    assert.notEqual(bad.code, 0, spec);
+    assert.ok(bad.stderr.includes('--net: ') && bad.stderr.includes(spec) && bad.stderr.includes(why), `${spec}: ${bad.stderr.slice(-500)}`);
+  }
+});
