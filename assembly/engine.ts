@@ -386,8 +386,9 @@ function rowsPhase(desc: usize, tid: i32, T: i32, B: i32, start: i32, backward: 
   const ctl = ptr(desc, D_CTL);
   const inp = lp(desc, 0, L_IN), K0 = lw(desc, 0, L_K);
   const tw = w32(desc, D_TARGET_WIDTH);
-  // one thread: unit by unit; more: equal openings, then guided runs of units (sync.ts openingRun), each run by pieces
-  // of up to the scratch's rowsMax rows, so that the layers' weights are read once a piece
+  // one thread: unit by unit; more: equal openings, then guided runs of units (sync.ts
+  // openingRun), each run by pieces of up to the scratch's rowsMax rows, so that the layers'
+  // weights are read once a piece
   const piece = T > 1 ? w32(desc, D_ROWS_MAX) : R;
   for (let u0 = T > 1 ? claimRun(ctl, C_NEXT_ROW, units, T, GUIDE_ROWS, true) : 0; u0 < units; u0 = T > 1 ? claimRun(ctl, C_NEXT_ROW, units, T, GUIDE_ROWS, true) : u0 + 1) {
     const end = min(B, (T > 1 ? u0 + openingRun(units, units - u0, T, GUIDE_ROWS) : u0 + 1) * R);
