@@ -1,5 +1,5 @@
-// A thread of bench/interruptions.js: reads the clock for the gaps, or runs fixed phases with or
-// without a barrier between them.
+// A thread of bench/interruptions.js: reads the clock for the gaps, runs fixed phases with or
+// without a barrier between them, or writes a block the other thread has or has not just read.
 import { parentPort, workerData } from 'node:worker_threads';
 
 /** The arithmetic of a phase: n dependent multiply-adds (bench/interruptions.js times it). */
@@ -27,6 +27,31 @@ if (!parentPort) {
     if (t - t0 >= workerData.ms) break;
   }
   parentPort.postMessage({ lostShare: lost / 1000 / (last - t0), maxMicros: max, gaps });
+} else if (mode === 'handover') {
+  // thread 0 writes the block, then thread 1 reads one word of each of its 64-byte lines (odd
+  // rounds) or only acknowledges (even rounds); thread 0 times its writes: a write in an even round
+  // follows the other's read ("shared"), in an odd round it does not ("private"). Words of `sab`:
+  // 0 the round thread 0 has written, 16 the round thread 1 has finished.
+  const { sab, block, rounds } = workerData;
+  const w = new Int32Array(sab), b = new Int32Array(block);
+  const times = { shared: [], private: [] };
+  let acc = 0;
+  for (let r = 1; r <= rounds; r++) {
+    const readNow = r % 2 === 1, afterRead = r % 2 === 0;
+    if (workerData.tid === 0) {
+      const t = process.hrtime.bigint(); // performance.now() in a worker is too coarse for ~20 µs
+      b.fill(r);
+      const dt = Number(process.hrtime.bigint() - t) / 1e6;
+      if (r > 2) times[afterRead ? 'shared' : 'private'].push(dt);
+      Atomics.store(w, 0, r);
+      while (Atomics.load(w, 16) !== r) { /* the reader is done */ }
+    } else {
+      while (Atomics.load(w, 0) !== r) { /* the writer is done */ }
+      if (readNow) for (let i = 0; i < b.length; i += 16) acc += b[i];
+      Atomics.store(w, 16, r);
+    }
+  }
+  parentPort.postMessage({ times, acc });
 } else {
   const { n, phases, sync, sab } = workerData;
   // words: 0 the barrier's generation, 16 its count (another cache line), 32 the start count

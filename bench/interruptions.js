@@ -15,6 +15,13 @@
 //                  to balance: each thread pays its own interruptions and, at every barrier, the
 //                  others'. A dynamic schedule (units taken from a counter) can win back what falls
 //                  early in a phase, not what falls in a thread's last unit of it.
+//   handover       what writing costs when another core has just read the lines: one thread
+//                  writes a block (200 KB: a batch of 64 Fashion-MNIST rows as floats), the other
+//                  then reads a word of each 64-byte line ("shared" rounds) or does not ("private"
+//                  rounds), alternating; the writer's time per line, median of each, and their
+//                  ratio. A threaded step writes such lines at every phase (the gathered rows, the
+//                  first layer's outputs, dZ); two single-thread processes never do. The ratio moved
+//                  between about 1.2 and 4 from one minute to the next on the 2-vCPU machines here.
 import { Worker } from 'node:worker_threads';
 import { median } from './training.js';
 import { spin } from './interruptions-worker.js';
@@ -64,4 +71,19 @@ export async function measureBarrierLoss({ threads = 2, phaseMicros = [25, 100, 
     out.push({ phaseMicros: P, phases, rounds, efficiency: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) });
   }
   return { threads, totalMs, phases: out };
+}
+
+/** The writer's ns per 64-byte line of a `bytes` block, after the other thread read it and not:
+ * `samples` separate measurements (each a pair of fresh workers), since the machine flips between
+ * a cheap and a dear handover within seconds; each sample's medians, and the medians over them. */
+export async function measureHandover({ bytes = 200 * 1024, rounds = 2000, samples = 5 } = {}) {
+  const lines = bytes / 64, ns = (ms) => (ms * 1e6) / lines;
+  const each = [];
+  for (let k = 0; k < samples; k++) {
+    const [w] = await run(2, { mode: 'handover', sab: new SharedArrayBuffer(256), block: new SharedArrayBuffer(bytes), rounds });
+    const shared = ns(median(w.times.shared)), priv = ns(median(w.times.private));
+    each.push({ sharedNsPerLine: shared, privateNsPerLine: priv, ratio: shared / priv });
+  }
+  const m = (k) => median(each.map((e) => e[k]));
+  return { bytes, rounds, samples: each, sharedNsPerLine: m('sharedNsPerLine'), privateNsPerLine: m('privateNsPerLine'), ratio: m('ratio') };
 }

@@ -10,8 +10,9 @@
 //                     allowed; 'none' for none): W1–W3 on each, the speed-up over one thread from
 //                     the same run, the barrier's cost, the machine's ceiling (N single-thread
 //                     trainings at once beside one N-thread training, N = 2), the per-phase split
-//                     of a step on 1 and 2 threads, the machine's interruptions and what a
-//                     barrier costs a balanced loop here (bench/interruptions.js), and a
+//                     of a step on 1 and 2 threads, the machine's interruptions, what a
+//                     barrier costs a balanced loop here and what writing lines the other core
+//                     just read costs (bench/interruptions.js), and a
 //                     predicted curve for 4, 8 and 16 threads
 //   --no-ceiling, --no-sweep   skip the ceiling, or the width and batch sweeps (1 and 2 threads)
 //   --no-baselines    only our backends
@@ -96,7 +97,7 @@ const { profileSteps, profileModule } = await import('./profile.js');
 const { WORKLOADS, TRAINERS, threadTrainers, benchWorkload } = await import('./training.js');
 const { measureBarrier, predictScaling } = await import('./threads.js');
 const { measureCeiling, sharedData } = await import('./ceiling.js');
-const { measureInterruptions, measureBarrierLoss } = await import('./interruptions.js');
+const { measureInterruptions, measureBarrierLoss, measureHandover } = await import('./interruptions.js');
 const { sweep } = await import('./sweep.js');
 const { rowsPerUnit, KC } = await import('../dist/backend/engine/schedule.js');
 const { findFashionMnistDir, loadIdxDataset } = await import('../dist/node/index.js');
@@ -229,6 +230,8 @@ if (threaded.length && relaxedOk) {
     alone: await measureInterruptions({ threads: 1, ms: QUICK ? 100 : 2000 }),
     together: await measureInterruptions({ threads: 2, ms: QUICK ? 100 : 2000 }),
     barrierLoss: await measureBarrierLoss(QUICK ? { threads: 2, phaseMicros: [100], rounds: 1, totalMs: 20 } : { threads: 2 }),
+    // what writing lines another core has just read costs here (a threaded step does, two processes never)
+    handover: await measureHandover(QUICK ? { rounds: 200, samples: 1 } : {}),
   };
   threadsSection.model = {};
   for (const [name, pr] of Object.entries(threadsSection.profiles)) {

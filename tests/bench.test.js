@@ -111,6 +111,12 @@ test('bench --quick --only W1 --no-baselines --json: machine, kernels, our four 
       assert.deepEqual(Object.keys(q.gaps), ['5-20', '20-100', '100-1000', '>1000']);
     }
   }
+  // the handover probe: one sample in --quick, its medians positive and their ratio theirs
+  const h = t.interruptions.handover;
+  assert.equal(h.samples.length, 1);
+  assert.ok(h.sharedNsPerLine > 0 && h.privateNsPerLine > 0, `handover ${h.sharedNsPerLine} / ${h.privateNsPerLine}`);
+  // (the JSON keeps about five significant digits)
+  assert.ok(Math.abs(h.ratio - h.sharedNsPerLine / h.privateNsPerLine) < 1e-3 * h.ratio, `handover ratio ${h.ratio}`);
   assert.deepEqual(t.interruptions.barrierLoss.phases.map((p) => p.phaseMicros), [100]);
   for (const p of t.interruptions.barrierLoss.phases) assert.ok(p.efficiency > 0 && Number.isFinite(p.efficiency), `barrier loss ${p.efficiency}`);
   assert.deepEqual(t.model.W1.map((p) => p.threads), [1, 2, 4, 8, 16]);
