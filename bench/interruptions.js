@@ -21,7 +21,7 @@
 //                  rounds), alternating; the writer's time per line, median of each, and their
 //                  ratio. A threaded step writes such lines at every phase (the gathered rows, the
 //                  first layer's outputs, dZ); two single-thread processes never do. The ratio moved
-//                  between about 1.2 and 4 from one minute to the next on the 2-vCPU machines here.
+//                  between about 1 and 7 within seconds on the 2-vCPU machine here (2026-12-07).
 import { Worker } from 'node:worker_threads';
 import { median } from './training.js';
 import { spin } from './interruptions-worker.js';
