@@ -20,7 +20,8 @@
 //   --quick           smoke test: 1 run, 1 epoch, 2 kernel shapes, short timings; writes nothing
 //   --json            the result object as JSON on stdout (the human tables go to stderr)
 //   --no-write        do not write bench/results/*.json nor BENCHMARKS.md
-//   --from FILE.json  only regenerate BENCHMARKS.md (and print the tables) from a results file
+//   --from FILE.json  only regenerate BENCHMARKS.md (and print the tables) from a results file of
+//                     a run with trainings; with --no-write, only print them
 //
 // A full run writes bench/results/<YYYY-MM-DD>-<n>.json (and, with the sweeps, their picture
 // <YYYY-MM-DD>-<n>-sweep.svg: plot.js) and regenerates the results section of BENCHMARKS.md
@@ -75,6 +76,13 @@ if (has('--from')) {
   const file = val('--from');
   const result = JSON.parse(fs.readFileSync(file, 'utf8'));
   say(textReport(result));
+  // --no-write: the tables only. A run without trainings (--no-training: a threads-only run) is not
+  // the published one: regenerating from it would replace the published tables with empty ones.
+  if (has('--no-write')) process.exit(0);
+  if (Object.keys(result.training ?? {}).length === 0) {
+    console.error(`bench: ${path.basename(file)} has no training results (its command: ${result.command ?? 'unknown'}); BENCHMARKS.md is regenerated only from a full run (add --no-write to print its tables)`);
+    process.exit(2);
+  }
   writeSweepPlot(path.dirname(file), path.basename(file), result);
   updateMarkdown(path.join(ROOT, 'BENCHMARKS.md'), markdownSection(result, path.basename(file)));
   say(`\nBENCHMARKS.md regenerated from ${path.basename(file)}`);

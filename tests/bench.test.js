@@ -244,3 +244,23 @@ test('bench/ab.js --net: a network of its own on the first rows of the data, thi
     assert.ok(bad.stderr.includes('--net: ') && bad.stderr.includes(spec) && bad.stderr.includes(why), `${spec}: ${bad.stderr.slice(-500)}`);
   }
 });
+
+test('--from refuses a run without trainings (its tables would replace the published ones) and only prints with --no-write', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-from-'));
+  try {
+    const file = join(dir, 'threads-only.json');
+    writeFileSync(file, readFileSync(join(RESULTS, '2026-12-07-threads-opening.json')));
+    const before = mdStamp();
+    const run = (args) => new Promise((resolve) => execFile(process.execPath, ['bench/run.js', '--from', file, ...args], { cwd: ROOT, timeout: 50_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => resolve({ code: err ? err.code : 0, stdout, stderr })));
+    const refused = await run([]);
+    assert.equal(refused.code, 2, refused.stderr.slice(-1000));
+    assert.match(refused.stderr, /threads-only\.json has no training results/);
+    const printed = await run(['--no-write']);
+    assert.equal(printed.code, 0, printed.stderr.slice(-1000));
+    assert.match(printed.stdout + printed.stderr, /width sweep/);
+    assert.equal(mdStamp(), before, 'BENCHMARKS.md untouched');
+    assert.deepEqual(readdirSync(dir), ['threads-only.json'], 'no picture written');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
