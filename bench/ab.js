@@ -38,11 +38,13 @@ const flags = (() => {
     process.exit(2);
   }
 })();
-const ints = (flag, d) => (flags[flag] ?? d).split(',').map((s) => {
-  const n = Number(s.trim());
-  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`--${flag}: '${s}' is not a positive integer`);
+/** s as a positive integer, or an error that begins with `what`. */
+const positiveInt = (s, what) => {
+  const n = Number(String(s).trim());
+  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${what} '${s}' is not a positive integer`);
   return n;
-});
+};
+const ints = (flag, d) => (flags[flag] ?? d).split(',').map((s) => positiveInt(s, `--${flag}:`));
 const here = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
 if (flags.before === undefined) throw new Error('--before DIR is required: a built checkout to compare with this one');
 const roots = { before: path.resolve(flags.before), after: path.resolve(flags.after ?? here) };
@@ -54,12 +56,8 @@ const custom = new Map((flags.net ?? '').split(',').map((s) => s.trim()).filter(
   const [l, b, r] = spec.split('/');
   const layers = (l ?? '').split('-').map(Number);
   if (layers.length < 2 || layers.some((v) => !Number.isSafeInteger(v) || v < 1)) throw new Error(`--net: '${spec}' has no layers like 784-128-10`);
-  const positive = (v, what) => {
-    const x = Number(v);
-    if (!Number.isSafeInteger(x) || x < 1) throw new Error(`--net: '${spec}': ${what} '${v}' is not a positive integer`);
-    return x;
-  };
-  return [spec, { layers, batchSize: positive(b, 'the batch'), rows: r === undefined ? undefined : positive(r, 'the rows') }];
+  const batchSize = positiveInt(b, `--net: '${spec}': the batch`);
+  return [spec, { layers, batchSize, rows: r === undefined ? undefined : positiveInt(r, `--net: '${spec}': the rows`) }];
 }));
 const only = (flags.only ?? (custom.size > 0 ? '' : 'W1,W2,W3,D1')).split(',').map((s) => s.trim()).filter((s) => s !== '').concat([...custom.keys()]);
 

@@ -217,11 +217,13 @@ test('the sweeps picture: one line per thread count through the points of each s
   assert.equal(sweepPlotName('2026-12-06-2.json'), '2026-12-06-2-sweep.svg');
 });
 
-function runAb(args) {
+/** Runs a bench script to its end: its exit code, stdout and stderr (a failure is a result here). */
+function runScript(script, args) {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['bench/ab.js', ...args], { cwd: ROOT, timeout: 50_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => resolve({ code: err ? err.code : 0, stdout, stderr }));
+    execFile(process.execPath, [script, ...args], { cwd: ROOT, timeout: 50_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => resolve({ code: err ? err.code : 0, stdout, stderr }));
   });
 }
+const runAb = (args) => runScript('bench/ab.js', args);
 
 test('bench/ab.js --net: a network of its own on the first rows of the data, this checkout against itself; a bad spec is refused by name', async () => {
   const ok = await runAb(['--before', '.', '--net', '784-16-10/32/256', '--rounds', '2', '--json']);
@@ -251,7 +253,7 @@ test('--from refuses a run without trainings (its tables would replace the publi
     const file = join(dir, 'threads-only.json');
     writeFileSync(file, readFileSync(join(RESULTS, '2026-12-07-threads-opening.json')));
     const before = mdStamp();
-    const run = (args) => new Promise((resolve) => execFile(process.execPath, ['bench/run.js', '--from', file, ...args], { cwd: ROOT, timeout: 50_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => resolve({ code: err ? err.code : 0, stdout, stderr })));
+    const run = (args) => runScript('bench/run.js', ['--from', file, ...args]);
     const refused = await run([]);
     assert.equal(refused.code, 2, refused.stderr.slice(-1000));
     assert.match(refused.stderr, /threads-only\.json has no training results/);
