@@ -313,10 +313,13 @@ function rowUnit(desc: usize, tid: i32, B: i32, r0: i32, r1: i32, backward: bool
     const K = lw(desc, l, L_K), N = lw(desc, l, L_N);
     // the weight gradient reads this layer's input regrouped by 4 inputs (pack.ts)
     if (ASC_FEATURE_SIMD && backward && regroupsInput(K)) f32_pack_rows_by4(xqOf(desc, l), lp(desc, l, L_IN), B, K, r0, r1);
+    // (profiling build) the first layer's regrouping is the gather's, as in firstLayerPhase
+    if (l == 0) profileMark(desc, tid, P_GATHER);
     const thr = l < L - 1 ? dropThreshold(desc, l) : 0, out = dropSource(desc, l, thr);
     if (ASC_FEATURE_SIMD) f32_dense_forward_4x8__simd(out, lp(desc, l, L_IN), lp(desc, l, L_W), lp(desc, l, L_B), scratch, B, K, N, lw(desc, l, L_ACT), r0, r1, 0, (N + 7) >> 3);
     else f32_dense_forward__scalar(out, lp(desc, l, L_IN), lp(desc, l, L_W), lp(desc, l, L_B), B, K, N, lw(desc, l, L_ACT), r0, r1, 0, (N + 7) >> 3);
     if (thr != 0) dropApply(desc, l, thr, out, step, r0, r1, 0, N, false);
+    if (l == 0) profileMark(desc, tid, P_FIRST);
   }
   // the head over the output rows, in place: each row's loss and correct count
   const top = L - 1;
@@ -400,8 +403,12 @@ function rowsPhase(desc: usize, tid: i32, T: i32, B: i32, start: i32, backward: 
         const Tr = ptr(desc, D_TARGETS) + (<usize>r0 * <usize>tw << 2);
         if (w32(desc, D_HEAD) == HEAD_SOFTMAX) i32_gather(Tr, ptr(desc, D_DATA_Y), idx, r1 - r0);
         else f32_gather_rows(Tr, ptr(desc, D_DATA_Y), idx, r1 - r0, tw);
+        // the profile splits a step as on more threads: the batch's assembly, the first layer's
+        // forward (marked in rowUnit), the rest of the rows (bench/threads.js models each)
+        profileMark(desc, tid, P_GATHER);
       }
       rowUnit(desc, tid, B, r0, r1, backward, withLoss, first, step);
+      profileMark(desc, tid, P_ROWS);
     }
   }
 }

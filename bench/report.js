@@ -138,9 +138,20 @@ export function modelTable(result, md) {
   const rows = Object.entries(t.model).map(([name, pts]) => {
     const p = t.profiles?.[name]?.[1];
     const ideal = (q) => (q.idealSamplesPerSecond !== undefined && q.threads > 1 ? `; ideal ${fmt(q.idealSamplesPerSecond / pts[0].samplesPerSecond, 2)}×` : '');
-    return [`${name}${p ? ` ${p.layers.join('-')} b${p.batchSize}` : ''}`, ...pts.map((q) => `${fmtInt(q.samplesPerSecond)} (${fmt(q.samplesPerSecond / pts[0].samplesPerSecond, 2)}×${ideal(q)}; ${fmt(q.memoryGBs, 1)} GB/s)`)];
+    const lumped = (q) => (q.lumpedSamplesPerSecond !== undefined && q.threads > 1 ? `; lumped ${fmt(q.lumpedSamplesPerSecond / pts[0].samplesPerSecond, 2)}×` : '');
+    return [`${name}${p ? ` ${p.layers.join('-')} b${p.batchSize}` : ''}`, ...pts.map((q) => `${fmtInt(q.samplesPerSecond)} (${fmt(q.samplesPerSecond / pts[0].samplesPerSecond, 2)}×${ideal(q)}${lumped(q)}; ${fmt(q.memoryGBs, 1)} GB/s)`)];
   });
-  return table(['predicted samples/s (× 1 thread; ideal: without x(T); memory demand)', ...counts.map((c) => `${c} thread${c > 1 ? 's' : ''}`)], rows, md);
+  const split = Object.values(t.model).some((pts) => pts.some((q) => q.lumpedSamplesPerSecond !== undefined));
+  return table([`predicted samples/s (× 1 thread; ideal: without x(T);${split ? ' lumped: x(2)·2(T − 1)/T for the whole excess;' : ''} memory demand)`, ...counts.map((c) => `${c} thread${c > 1 ? 's' : ''}`)], rows, md);
+}
+
+/** x(2) of each workload split by phase (µs), as the model grows each part (bench/threads.js). */
+export function excessLine(t) {
+  if (!t?.model) return null;
+  const us = (v) => fmt(v * 1000, 1);
+  const parts = Object.entries(t.model).map(([name, pts]) => [name, pts.find((q) => q.threads === 2)?.excessPartsMs]).filter(([, x]) => x);
+  if (!parts.length) return null;
+  return `x(2) by phase, µs (gather ×2/T, first layer ×2(T − 1)/T, rows ×2(T − 1)/T, weights ×4(T − 1)/T², the rest ×2(T − 1)/T): ${parts.map(([n, x]) => `${n} ${us(x.gather)} + ${us(x.first)} + ${us(x.rows)} + ${us(x.weights)} + ${us(x.rest)}`).join('; ')}`;
 }
 
 /** The interruptions and the barrier loss of a balanced loop (bench/interruptions.js), in words. */
@@ -216,6 +227,8 @@ export function textReport(result) {
     out.push('', `barrier (four a step on more than one thread; (step on T threads − step on 1) ÷ 4 on an [8, 8, 8] net, batch 4): ${barrierLine(t)}`);
     for (const l of interruptionLines(t)) out.push('', l);
     out.push('', '== threads: PREDICTION for more cores (model in bench/threads.js, from the one-thread per-phase profile, the 2-thread barrier and the 2-thread step)', modelTable(result, false));
+    const xl = excessLine(t);
+    if (xl) out.push(xl);
     for (const kind of ['width', 'batch']) {
       const st = sweepTable(t, kind, false);
       if (st) out.push('', `== ${kind} sweep: GFLOP/s of the whole step (${t.sweepDataset}, median of ${t.sweep.runs})`, st);
@@ -251,7 +264,10 @@ export function markdownSection(result, jsonName) {
     if (pt) o.push(`### Threads: where a step's time goes`, '', `µs per step, per thread and phase (bench/profile.js: the profiling build of the threaded binary, ${t.profileDataset}); host = the fit loop's JavaScript between jobs; release step = the same fit on the release binary; units taken/step = first-layer units a thread took from another thread's own (assembly/engine.ts claimUnit), per step.`, '', pt, '');
     o.push(`Barrier (four a step on more than one thread; (step on T threads − step on 1) ÷ 4 on an [8, 8, 8] net at batch 4, median over runs): ${barrierLine(t)}.`, '');
     for (const l of interruptionLines(t)) o.push(l, '');
-    o.push('**Prediction, not a measurement** (this machine has ' + t.logicalCores + ' cores): step(T) = host + wake + f·rows(1)·⌈P/T⌉/P (the first layer by owned panels) + (1 − f)·rows(1)·⌈U/T⌉/U + weights (owned panels, then list-scheduled) + 4·b(2)·(T − 1) + x(2)·2(T − 1)/T, x(2) the measured 2-thread step minus the modelled one (what sharing data between cores costs: it does not shrink with T); bench/threads.js says every assumption. Memory demand = 4·(B·n₀ + 3·P) bytes per step ÷ step(T).', '', modelTable(result, true), '');
+    const xl = excessLine(t);
+    o.push(xl
+      ? '**Prediction, not a measurement** (this machine has ' + t.logicalCores + ' cores): step(T) = host + wake + gather(1)·⌈G/T⌉/G + first(1)·(the first layer\'s forward units list-scheduled) + rows(1)·⌈U/T⌉/U + weights (owned panels, then list-scheduled) + 4·b(2)·(T − 1) + x(T), the one-thread phases as profiled; x(2) the measured 2-thread step minus the modelled one (what sharing data between cores costs), split by phase, each part grown with the data that phase moves between cores per thread; bench/threads.js says every assumption. Memory demand = 4·(B·n₀ + 3·P) bytes per step ÷ step(T). ' + xl + '.'
+      : '**Prediction, not a measurement** (this machine has ' + t.logicalCores + ' cores): step(T) = host + wake + f·rows(1)·⌈P/T⌉/P (the first layer by owned panels) + (1 − f)·rows(1)·⌈U/T⌉/U + weights (owned panels, then list-scheduled) + 4·b(2)·(T − 1) + x(2)·2(T − 1)/T, x(2) the measured 2-thread step minus the modelled one (what sharing data between cores costs: it does not shrink with T); bench/threads.js says every assumption. Memory demand = 4·(B·n₀ + 3·P) bytes per step ÷ step(T).', '', modelTable(result, true), '');
     if (t.sweep) o.push('### Sweeps: GFLOP/s of the whole step over widths and batches', '', `![GFLOP/s of the whole step over the hidden width and over the batch, 1 and 2 threads](bench/results/${sweepPlotName(jsonName)})`, '');
     for (const kind of ['width', 'batch']) {
       const st = sweepTable(t, kind, true);

@@ -7,18 +7,18 @@
 // threads that are awake.
 //
 // Model (a prediction, labelled so wherever it is shown), from the one-thread step profile
-// (bench/profile.js) of each workload:
-//   step(T) = host + wake + first(T) + rows(T) + weights(T) + 4·b(T)          (T > 1)
+// (bench/profile.js) of each workload, which splits a step as the threaded engine does: the
+// batch's assembly (gather), the first layer's forward (first), the rest of the rows (rows: the
+// layers above, the loss, the input gradients) and the weights:
+//   step(T) = host + wake + gather(T) + first(T) + rows(T) + weights(T) + 4·b(T) + x(T)   (T > 1)
 //   host     the fit loop's JavaScript between jobs: serial, kept as measured
 //   wake     a job's start (measured on 2 threads), shared by the job's steps: kept
-//   first(T) the first layer's forward, by units of one output panel of 8 over one block of up
-//            to 64 rows, each thread its own panels' units first and then the others' that are
-//            left (assembly/engine.ts claimUnit): f · rows(1) · (the list-scheduled makespan of
-//            the units ÷ their sum), P = ⌈n₁/8⌉ panels, f = the first layer's forward share of the
-//            rows phase's multiply-adds (forward of every layer, input gradient of all but the
-//            first); the gather of the batch, by units of 8 rows, is counted in it
-//   rows(T)  (1 − f) · rows(1) · ⌈U/T⌉ ÷ U, U = the row units of the batch at T threads (schedule.ts;
-//            the threads claim them by equal opening runs, then guided runs that end in single
+//   gather(T) gather(1) · ⌈G/T⌉ ÷ G, G = ⌈B/8⌉ units of 8 rows taken one at a time
+//   first(T) first(1) · (the list-scheduled makespan of its units ÷ their sum): units of one
+//            output panel of 8 over one block of up to 64 rows, each thread its own panels' units
+//            first and then the others' that are left (assembly/engine.ts claimUnit)
+//   rows(T)  rows(1) · ⌈U/T⌉ ÷ U, U = the row units of the batch at T threads (schedule.ts; the
+//            threads claim them by equal opening runs, then guided runs that end in single
 //            units: counted as units)
 //   weights(T) each thread first its own panels of the first layer (units of KC inputs over all
 //            of them), then the units of the layers above, then the first-layer units the others
@@ -28,13 +28,26 @@
 //            proportional to its multiply-adds; weights(1) is the measured total
 //   b(T)     b(2) · (T − 1): every arrival is an atomic add on one cache line (pessimistic for
 //            large T: a tree barrier grows as log T), four a step
-//   x(T)     what the terms above miss, calibrated on this machine: x(2) = the measured 2-thread
-//            step (profiled) − the model's 2-thread step. It is what sharing costs: each thread
-//            reads the rows the others gathered (the first layer's forward and weight gradient
-//            read every row), the first layer's output panels the others wrote, the dZ rows the
-//            others computed, and waits at four barriers for the slowest. The data a thread reads
-//            from the others is (T − 1)/T of those blocks, so x(T) = x(2) · 2(T − 1)/T: it does
-//            not shrink with T while the work does, which is what bounds the curve.
+//   x(T)     what the terms above miss, calibrated on this machine at T = 2: x(2) = the measured
+//            2-thread step (profiled) − the model's 2-thread step. It is what sharing data
+//            between cores costs, and each phase shares different data, so x(2) is split by
+//            phase (each phase's excess: the threads' mean time in it on 2 threads minus its
+//            modelled time, scaled down together if they exceed x(2)) and the rest (the waits
+//            at the barriers beyond b, the host's and the wake's differences); each part grows
+//            with the data that phase moves between cores per thread, relative to T = 2:
+//              gather   2/T          each thread writes B/T rows, lines the others read in the
+//                                    step before (the cost of a line taken as independent of
+//                                    how many cores read it)
+//              first    2(T − 1)/T   each thread reads every row, (T − 1)/T of them gathered by
+//                                    the others: does not shrink
+//              rows     2(T − 1)/T   each thread reads the layers above's weights, updated by
+//                                    another thread in (T − 1)/T of the steps: does not shrink
+//              weights  4(T − 1)/T²  each thread reads dZ and the layer inputs of its 1/T of
+//                                    the units over every row, (T − 1)/T of them written by others
+//              the rest 2(T − 1)/T   the waits: a barrier waits for the last of T
+//            The lumped form of the earlier model, x(2) · 2(T − 1)/T for the whole excess, is
+//            kept beside it as a bound (lumpedSamplesPerSecond): it treats every part as one
+//            that does not shrink.
 // Two curves: "with x" (the prediction) and "ideal" (x = 0: what the schedule alone allows).
 // Memory bandwidth is not modelled as a limit; its demand is reported: per step every thread
 // reads the parameters (forward and update: the weights stay in the shared cache) and the batch
@@ -96,52 +109,80 @@ function weightUnitCosts(layers, kc, from = 0) {
   return costs;
 }
 
+/** How each part of x(2) grows with T (see above): relative to T = 2. */
+export const EXCESS_GROWTH = {
+  gather: (T) => 2 / T,
+  first: (T) => (2 * (T - 1)) / T,
+  rows: (T) => (2 * (T - 1)) / T,
+  weights: (T) => (4 * (T - 1)) / (T * T),
+  rest: (T) => (2 * (T - 1)) / T,
+};
+
+/** x(2) split by phase: each phase's excess on 2 threads (the threads' mean time in it minus its
+ * modelled time), scaled down together when they sum past x(2), and the rest. Sums to x(2). */
+export function excessParts(profile2, ideal2, x2) {
+  const mean = (k) => profile2.perThread.reduce((s, q) => s + q[k], 0) / profile2.perThread.length;
+  const parts = {};
+  for (const k of ['gather', 'first', 'rows', 'weights']) parts[k] = Math.max(0, mean(k) - ideal2[`${k}Ms`]);
+  const sum = parts.gather + parts.first + parts.rows + parts.weights;
+  const f = sum > x2 ? (sum > 0 ? x2 / sum : 0) : 1;
+  for (const k of Object.keys(parts)) parts[k] *= f;
+  parts.rest = Math.max(0, x2 - sum * f);
+  return parts;
+}
+
 /** Predicted step time, samples/s and memory demand at each T from a one-thread profile. */
 export function predictScaling({ profile, profile2, wakeMs, barrierMicros, kc = 64, rowsPerUnit, rowsMax = 64, threads = [1, 2, 4, 8, 16] }) {
   const ideal = idealScaling({ profile, wakeMs, barrierMicros, kc, rowsPerUnit, rowsMax, threads: [...new Set([2, ...threads])] });
-  const x2 = profile2 ? Math.max(0, profile2.stepMs - ideal.find((q) => q.threads === 2).stepMs) : 0;
+  const ideal2 = ideal.find((q) => q.threads === 2);
+  const x2 = profile2 ? Math.max(0, profile2.stepMs - ideal2.stepMs) : 0;
+  const parts = profile2 ? excessParts(profile2, ideal2, x2) : { gather: 0, first: 0, rows: 0, weights: 0, rest: 0 };
   return threads.map((T) => {
     const q = ideal.find((o) => o.threads === T);
-    const x = T > 1 ? (x2 * 2 * (T - 1)) / T : 0;
+    const x = T > 1 ? Object.entries(parts).reduce((s, [k, v]) => s + v * EXCESS_GROWTH[k](T), 0) : 0;
+    const lumped = T > 1 ? (x2 * 2 * (T - 1)) / T : 0;
     const ms = q.stepMs + x;
-    return { ...q, stepMs: ms, samplesPerSecond: profile.batchSize / (ms / 1000), excessMs: x, idealStepMs: q.stepMs, idealSamplesPerSecond: q.samplesPerSecond, memoryGBs: (q.memoryGBs * q.stepMs) / ms };
+    return {
+      ...q, stepMs: ms, samplesPerSecond: profile.batchSize / (ms / 1000), excessMs: x, idealStepMs: q.stepMs, idealSamplesPerSecond: q.samplesPerSecond,
+      lumpedSamplesPerSecond: profile.batchSize / ((q.stepMs + lumped) / 1000), excessPartsMs: T === 2 ? parts : undefined, memoryGBs: (q.memoryGBs * q.stepMs) / ms,
+    };
   });
 }
 
 /** The model without x(T): the schedule, the barriers and the host alone. */
 function idealScaling({ profile, wakeMs, barrierMicros, kc = 64, rowsPerUnit, rowsMax = 64, threads = [1, 2, 4, 8, 16] }) {
   const p = profile.perThread[0];
+  if (!(p.first > 0)) throw new Error('the model needs a one-thread profile with the first layer split out (bench/profile.js)');
   const B = profile.batchSize, layers = profile.layers;
   const total = weightUnitCosts(layers, kc).reduce((s, c) => s + c, 0);
   const above = weightUnitCosts(layers, kc, 1);
   const P = Math.ceil(layers[1] / 8);
-  // the first layer's forward: its share of the rows phase's multiply-adds
-  const kn = layers.slice(1).map((n, l) => n * layers[l]);
-  const f = kn[0] / (kn.reduce((s, v) => s + v, 0) + kn.slice(1).reduce((s, v) => s + v, 0));
   const params = layers.slice(1).reduce((s, n, l) => s + n * (layers[l] + 1), 0);
   const bytes = 4 * (B * layers[0] + 3 * params);
   return threads.map((T) => {
     if (T === 1) {
-      const ms = profile.hostMs + p.rows + p.weights;
-      return { threads: 1, stepMs: ms, samplesPerSecond: B / (ms / 1000), firstMs: 0, rowsMs: p.rows, weightsMs: p.weights, syncMs: 0, hostMs: profile.hostMs, memoryGBs: bytes / (ms * 1e6), barriersPerStep: 0 };
+      const ms = profile.hostMs + p.gather + p.first + p.rows + p.weights;
+      return { threads: 1, stepMs: ms, samplesPerSecond: B / (ms / 1000), gatherMs: p.gather, firstMs: p.first, rowsMs: p.rows, weightsMs: p.weights, syncMs: 0, hostMs: profile.hostMs, memoryGBs: bytes / (ms * 1e6), barriersPerStep: 0 };
     }
     const units = Math.ceil(B / rowsPerUnit(B, T, rowsMax));
     const owned = ownedPanels(layers[1], T);
+    const gatherUnits = Math.ceil(B / 8);
+    const gather = p.gather * (Math.ceil(gatherUnits / T) / gatherUnits);
     // the first layer's forward units: every panel (8 outputs, the last maybe fewer) over each block of rows
     const blocks = Math.ceil(B / rowsMax);
     const forwardUnits = [];
     for (let b = 0; b < blocks; b++) for (let q = 0; q < P; q++) forwardUnits.push(Math.min(8, layers[1] - 8 * q) * Math.min(rowsMax, B - b * rowsMax));
-    const first = f * p.rows * (listSchedule(forwardUnits, T) / forwardUnits.reduce((s, c) => s + c, 0));
-    const rows = (1 - f) * p.rows * (Math.ceil(units / T) / units);
+    const first = p.first * (listSchedule(forwardUnits, T) / forwardUnits.reduce((s, c) => s + c, 0));
+    const rows = p.rows * (Math.ceil(units / T) / units);
     // the first layer's weight units: each owner's panels over KC inputs, the owners' units claimed side by side
     const width = (t) => { const p0 = owned.slice(0, t).reduce((s, v) => s + v, 0); let c = 0; for (let q = p0; q < p0 + owned[t]; q++) c += Math.min(8, layers[1] - 8 * q); return c; };
     const firstUnits = [];
     for (let k = 0; k < layers[0]; k += kc) for (let t = 0; t < T; t++) if (owned[t] > 0) firstUnits.push(width(t) * Math.min(kc, layers[0] - k));
     const weights = p.weights * (listSchedule([...firstUnits, ...above], T) / total);
     const barriers = (BARRIERS_PER_STEP * barrierMicros * (T - 1)) / 1000;
-    const ms = profile.hostMs + wakeMs + first + rows + weights + barriers;
+    const ms = profile.hostMs + wakeMs + gather + first + rows + weights + barriers;
     return {
-      threads: T, stepMs: ms, samplesPerSecond: B / (ms / 1000), firstMs: first, rowsMs: rows, weightsMs: weights, syncMs: barriers + wakeMs,
+      threads: T, stepMs: ms, samplesPerSecond: B / (ms / 1000), gatherMs: gather, firstMs: first, rowsMs: rows, weightsMs: weights, syncMs: barriers + wakeMs,
       hostMs: profile.hostMs, memoryGBs: bytes / (ms * 1e6), barriersPerStep: BARRIERS_PER_STEP,
     };
   });

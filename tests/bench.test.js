@@ -97,8 +97,8 @@ test('bench --quick --only W1 --no-baselines --json: machine, kernels, our four 
       assert.equal(q.steps, p.steps, 'every thread ran every step');
       for (const ph of ['wake', 'first', 'rows', 'rowsWait', 'weights', 'weightsWait', 'repack']) assert.ok(q[ph] >= 0 && Number.isFinite(q[ph]), `${ph}: ${q[ph]}`);
       assert.ok(q.rows > 0 && q.weights > 0, 'rows and weights took time');
-      // the first layer has a phase of its own on more than one thread only
-      assert.ok(T === 1 ? q.first === 0 : q.first > 0, `${T} thread(s): first-layer phase ${q.first}`);
+      // the gather and the first layer's forward are split out on one thread as on more
+      assert.ok(q.first > 0 && q.gather > 0, `${T} thread(s): gather ${q.gather}, first-layer phase ${q.first}`);
     }
     assert.ok(p.perThread[0].sum <= p.stepMs * 1.0001, `thread 0's phases (${p.perThread[0].sum} ms) fit in the step (${p.stepMs} ms)`);
   }
@@ -121,14 +121,19 @@ test('bench --quick --only W1 --no-baselines --json: machine, kernels, our four 
   for (const p of t.interruptions.barrierLoss.phases) assert.ok(p.efficiency > 0 && Number.isFinite(p.efficiency), `barrier loss ${p.efficiency}`);
   assert.deepEqual(t.model.W1.map((p) => p.threads), [1, 2, 4, 8, 16]);
   for (const p of t.model.W1) assert.ok(p.samplesPerSecond > 0 && Number.isFinite(p.samplesPerSecond));
-  // the model at one thread is the profiled step: host + rows + weights
-  const p1 = t.profiles.W1[1], m1 = t.model.W1[0];
-  assert.ok(Math.abs(m1.stepMs / (p1.hostMs + p1.perThread[0].rows + p1.perThread[0].weights) - 1) < 1e-3, 'the model at 1 thread is the profiled step');
+  // the model at one thread is the profiled step: host + its phases
+  const p1 = t.profiles.W1[1], m1 = t.model.W1[0], q1 = p1.perThread[0];
+  assert.ok(Math.abs(m1.stepMs / (p1.hostMs + q1.gather + q1.first + q1.rows + q1.weights) - 1) < 1e-3, 'the model at 1 thread is the profiled step');
   // at 2 threads it is the profiled 2-thread step (x(2) calibrates it), unless the schedule alone is slower
   const p2 = t.profiles.W1[2], m2 = t.model.W1[1];
   if (m2.excessMs > 0) assert.ok(Math.abs(m2.stepMs / p2.stepMs - 1) < 1e-3, `the model at 2 threads (${m2.stepMs} ms) is the profiled step (${p2.stepMs} ms)`);
   else assert.ok(m2.idealStepMs >= p2.stepMs);
   for (const q of t.model.W1) assert.ok(q.samplesPerSecond <= q.idealSamplesPerSecond * (1 + 1e-9), 'x(T) only slows the ideal curve');
+  // x(2) split by phase sums to x(2); no part grows faster than the lumped bound's 2(T − 1)/T
+  const x = m2.excessPartsMs;
+  // (the JSON keeps about five significant digits)
+  assert.ok(Math.abs(x.gather + x.first + x.rows + x.weights + x.rest - m2.excessMs) <= 1e-9 + 1e-4 * m2.excessMs, 'the parts of x(2) sum to x(2)');
+  for (const q of t.model.W1) assert.ok(q.samplesPerSecond >= q.lumpedSamplesPerSecond * (1 - 1e-4), 'the split excess is within the lumped bound');
   // the sweeps: both kinds, 1 and 2 threads, "of best" is 100% somewhere in each
   for (const kind of ['width', 'batch']) {
     const rows = t.sweep.rows.filter((r) => r.sweep === kind);
@@ -265,4 +270,29 @@ test('--from refuses a run without trainings (its tables would replace the publi
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('the scaling model: x(2) split by phase sums to x(2), each part grows by its law, and a profile without the split is refused', async () => {
+  const { predictScaling, excessParts, EXCESS_GROWTH } = await import('../bench/threads.js');
+  const { rowsPerUnit, KC } = await import('../dist/backend/engine/schedule.js');
+  const phases = (g, f, r, w) => ({ wake: 0, gather: g, first: f, rows: r, weights: w });
+  // one thread: 0.02 + 0.26 + 0.02 + 0.30 ms; two: each thread over half of it
+  const profile = { batchSize: 64, layers: [784, 128, 10], hostMs: 0.002, perThread: [phases(0.02, 0.26, 0.02, 0.3)] };
+  const profile2 = { batchSize: 64, layers: [784, 128, 10], hostMs: 0.002, stepMs: 0.4, perThread: [phases(0.02, 0.14, 0.02, 0.17), phases(0.02, 0.15, 0.02, 0.17)] };
+  const m = predictScaling({ profile, profile2, wakeMs: 0.001, barrierMicros: 0.5, kc: KC, rowsPerUnit });
+  const m2 = m.find((q) => q.threads === 2), x = m2.excessPartsMs;
+  assert.ok(Math.abs(m2.stepMs - 0.4) < 1e-12, 'the model at 2 threads is the profiled step');
+  assert.ok(Math.abs(x.gather + x.first + x.rows + x.weights + x.rest - m2.excessMs) < 1e-12);
+  // each phase's part is the threads' mean time in it minus its modelled time
+  assert.ok(Math.abs(x.first - (0.145 - m2.firstMs)) < 1e-12 && Math.abs(x.weights - (0.17 - m2.weightsMs)) < 1e-12, JSON.stringify(x));
+  for (const q of m.filter((o) => o.threads > 2)) {
+    const want = Object.entries(x).reduce((s, [k, v]) => s + v * EXCESS_GROWTH[k](q.threads), 0);
+    assert.ok(Math.abs(q.excessMs - want) < 1e-12, `${q.threads} threads: x(T) from the parts`);
+    assert.ok(q.samplesPerSecond >= q.lumpedSamplesPerSecond && q.samplesPerSecond <= q.idealSamplesPerSecond);
+  }
+  assert.deepEqual([2, 4, 8, 16].map((T) => EXCESS_GROWTH.weights(T)), [1, 0.75, 0.4375, 0.234375]);
+  // parts past x(2) are scaled down together: the sum stays x(2)
+  const over = excessParts(profile2, { gatherMs: 0, firstMs: 0, rowsMs: 0, weightsMs: 0 }, 0.1);
+  assert.ok(Math.abs(over.gather + over.first + over.rows + over.weights - 0.1) < 1e-12 && over.rest === 0, JSON.stringify(over));
+  assert.throws(() => predictScaling({ profile: { ...profile, perThread: [phases(0, 0, 0.3, 0.3)] }, profile2, wakeMs: 0, barrierMicros: 0, kc: KC, rowsPerUnit }), /first layer split out/);
 });
