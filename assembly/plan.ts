@@ -137,15 +137,15 @@ export const PHASE_REPACK = 3;
 // started the current job; row 1 + t holds thread t's sums in ms, over every job, by what it did.
 export const PROFILE_BYTES = 65 * 128;
 export const P_WAKE = 0;          // from the job's start until this thread began it
-export const P_ROWS = 1;          // the rows phase (gather, forward, loss, input gradients)
+export const P_ROWS = 1;          // the rows phase: the forward above the first layer, the loss, the input gradients
 export const P_ROWS_WAIT = 2;     // the barrier after it
 export const P_WEIGHTS = 3;       // the weights phase (weight gradients, update, re-pack; thread 0's sums)
 export const P_WEIGHTS_WAIT = 4;  // the barrier after it
 export const P_REPACK = 5;        // a re-pack before a job, with its barrier
 export const P_STEPS = 6;         // steps (and passes) this thread ran
 export const P_LAST = 7;          // the time of this thread's last mark
-export const P_FIRST = 8;         // threaded training: the first layer's forward (owned and taken units)
-export const P_GATHER = 9;        // threaded training: the batch's rows gathered (units of 8 rows)
+export const P_FIRST = 8;         // training: the first layer's forward (threaded: owned and taken units)
+export const P_GATHER = 9;        // training: the batch's rows and targets gathered (threaded: units of 8 rows)
 export const P_GATHER_WAIT = 10;  // the barrier after it
 export const P_FIRST_WAIT = 11;   // the barrier after the first layer's forward
 

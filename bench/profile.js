@@ -3,13 +3,15 @@
 // assembly/profile.ts): the same engine, with a clock read at each phase boundary, summed per
 // thread into the profile block (plan.ts P_*). The phases of a step (assembly/engine.ts):
 //   wake         from the job's start on thread 0 to this thread's start (once a job, up to 256 steps)
-//   gather       threads > 1: the batch's rows gathered (units of 8 rows from a counter)
+//   gather       the batch's rows and targets gathered (threads > 1: the rows by units of 8 from a
+//                counter; one thread: each row unit's, before its forward)
 //   gather wait  waiting at the barrier for the last gathered row
-//   first        threads > 1: the first layer's forward over the output panels this thread owns,
-//                every row, and the units of the others' panels that are left once its own are taken
+//   first        the first layer's forward (threads > 1: over the output panels this thread owns,
+//                every row, and the units of the others' panels that are left once its own are
+//                taken; one thread: each row unit's, marked inside the unit)
 //   first wait   waiting at the barrier for the last forward unit
-//   rows         forward and backward over this thread's row units (every layer; from the second
-//                with threads > 1)
+//   rows         the rest of the forward pass (the layers above the first), the loss and the input
+//                gradients over this thread's row units
 //   rows wait    waiting at the barrier for the last row unit
 //   weights      weight gradients and the fused update over this thread's weight units
 //   weights wait waiting at the barrier for the last weight unit
