@@ -125,7 +125,7 @@ export function excessParts(profile2, ideal2, x2) {
   const parts = {};
   for (const k of ['gather', 'first', 'rows', 'weights']) parts[k] = Math.max(0, mean(k) - ideal2[`${k}Ms`]);
   const sum = parts.gather + parts.first + parts.rows + parts.weights;
-  const f = sum > x2 ? (sum > 0 ? x2 / sum : 0) : 1;
+  const f = sum > x2 ? x2 / sum : 1; // (x2 ≥ 0, so sum > 0 here)
   for (const k of Object.keys(parts)) parts[k] *= f;
   parts.rest = Math.max(0, x2 - sum * f);
   return parts;
