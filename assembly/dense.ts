@@ -466,6 +466,15 @@ export function f32_dense_backward_input_rows_4x8__simd(dX: usize, dZ: usize, Wp
   gemmPacked4x8(dX, dZ, WpT, B, N, K, EPI_ACT_GRAD, 0, act, Xa, dZp, r0, r1, 0, (K + 7) >> 3);
 }
 
+// The same product over rows [r0,r1) and input panels [q0,q1) only: the engine's wide hidden layers
+// on several threads, each thread its own panels of dX over every row (engine.ts panelBackward).
+// dZp holds this call's rows of dZ interleaved by its first panel, or already interleaved there by
+// an earlier call over the same rows (`interleaved`). Each element is the same sum in the same
+// order as in the call over every panel.
+export function f32_dense_backward_input_panels_4x8__simd(dX: usize, dZ: usize, WpT: usize, Xa: usize, dZp: usize, B: i32, K: i32, N: i32, act: i32, r0: i32, r1: i32, q0: i32, q1: i32, interleaved: bool = false): void {
+  gemmPacked4x8(dX, dZ, WpT, B, N, K, EPI_ACT_GRAD, 0, act, Xa, dZp, r0, r1, q0, q1, interleaved);
+}
+
 // WpT is packed by inputs (ceil(K/8), N, 8), Wp is packed by outputs (ceil(N/8), K, 8); the blocks
 // output panels [p0,p1) × input panels [q0,q1) of WpT are written. Full 8×8 blocks move as four
 // 4×4 transposes in registers; edge blocks element by element.

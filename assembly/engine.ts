@@ -24,6 +24,16 @@
 // step: fewer cannot keep W_0 on one core, since its forward needs every row gathered and the
 // rows phase needs every panel of its output.
 //
+// Wide hidden layers above the first go the same way (D_PANEL_LAYERS = F, the host's choice:
+// src/backend/engine/schedule.ts panelLayers): layers 0 … F−1 forward by owned output panels, a
+// barrier after each (the next needs every column); the rows phase from layer F, down to dZ of
+// layer F − 1; then dZ of layers F − 2 … 0 by the same owned panels (panelBackward: dZ_{l−1}'s
+// columns from W_l's, re-packed by inputs), a barrier after each; the weights phase begins with
+// the thread's own panels of every one of them. By rows, every thread would read all of a wide
+// layer's weights each step (three 1024-wide layers are 12 MB) and its rows would be coarse units
+// (a row of 784-1024-1024-1024 is 0.2 ms of work); by panels each reads and updates its own share,
+// and the units are fine. 2F + 2 barriers a step.
+//
 // Bit-identity for every thread count: a unit's result depends only on the unit, never on which
 // thread computes it or on how many there are. Row units start at multiples of 4, the register
 // tile, so every row takes the same path as in one call over the batch; every weight-gradient
@@ -50,14 +60,14 @@ import {
   JOB_REPACK, JOB_TRAIN, L_ACT, L_B, L_BASE, L_DZ, L_GB, L_GW, L_IN, L_K, L_N, L_OUT, L_S0B, L_S0W, L_S1B, L_S1W,
   L_UNITS_BEFORE, L_W, L_WORDS, L_WT, MAX_LAYERS, PHASE_REPACK, PHASE_ROWS, PHASE_WEIGHTS, STATUS_FAULT, STATUS_LOSS,
   STATUS_OK, STATUS_REFUSED, P_WAKE, P_FIRST, P_FIRST_WAIT, P_GATHER, P_GATHER_WAIT, P_ROWS, P_ROWS_WAIT, P_WEIGHTS, P_WEIGHTS_WAIT, P_REPACK,
-  D_DROPOUT, D_CLIP_NORM, D_CLIP_VALUE, D_NORM_SUMS, J_STEP, FLAG_DROPOUT,
+  D_DROPOUT, D_CLIP_NORM, D_CLIP_VALUE, D_NORM_SUMS, J_STEP, FLAG_DROPOUT, D_PANEL_LAYERS,
 } from './plan';
 import { barrier, claimRun, claimUnit, countTaken, failed, nextUnit, openingRun, runLength } from './sync';
 import { profileBegin, profileMark, profileStep } from './profile';
 import {
   f32_dense_forward__scalar, f32_dense_forward_4x8__simd, f32_dense_backward_weights__scalar,
   f32_dense_backward_weights_sgd__scalar,
-  f32_dense_backward_input__scalar, f32_dense_backward_input_rows_4x8__simd, f32_transpose_packed__simd,
+  f32_dense_backward_input__scalar, f32_dense_backward_input_rows_4x8__simd, f32_dense_backward_input_panels_4x8__simd, f32_transpose_packed__simd,
   f32_dense_backward_weights_packed_4x8__simd, f32_dense_backward_weights_sgd_packed_4x8__simd,
 } from './dense';
 import { f32_pack_rows_by4, f32_pack_rows_by8 } from './pack';
@@ -123,6 +133,7 @@ export function engineCheck(desc: usize): i32 {
   if (w32(desc, D_MAX_STEPS) < 1) return 1 + D_MAX_STEPS;
   if (w32(desc, D_DATA_BYTES) != 0 && !(load<f32>(desc + (<usize>D_DATA_DIVISOR << 2)) > 0)) return 1 + D_DATA_DIVISOR;
   if ((ptr(desc, D_DATA_NORM) & 3) != 0) return 1 + D_DATA_NORM;
+  if (<u32>w32(desc, D_PANEL_LAYERS) > <u32>L) return 1 + D_PANEL_LAYERS;
   return 0;
 }
 
@@ -239,8 +250,8 @@ const GATHER_ROWS = 8;
  * layer's forward over every row, by units of one output panel and one row block: this thread's
  * own panels first, then whatever units of the other threads' panels are left. False when the
  * barrier faulted. */
-function firstLayerPhase(desc: usize, tid: i32, T: i32, B: i32, start: i32, step: u32, mine: bool): bool {
-  const K = lw(desc, 0, L_K), N = lw(desc, 0, L_N), NP = (N + 7) >> 3;
+function firstLayerPhase(desc: usize, F: i32, tid: i32, T: i32, B: i32, start: i32, step: u32, mine: bool): bool {
+  const K = lw(desc, 0, L_K);
   const X = lp(desc, 0, L_IN), ctl = ptr(desc, D_CTL);
   // the rows by units of GATHER_ROWS from the row counter (which the barrier then zeroes for the
   // rows phase): a slower core gathers fewer
@@ -252,9 +263,29 @@ function firstLayerPhase(desc: usize, tid: i32, T: i32, B: i32, start: i32, step
   profileMark(desc, tid, P_GATHER);
   if (!barrier(ctl, tid, T, C_NEXT_ROW)) return false;
   profileMark(desc, tid, P_GATHER_WAIT);
+  panelForward(desc, 0, F, tid, T, B, step, mine);
+  return true;
+}
+
+/** Layers 0 … F−1 go by panels on T > 1 threads (SIMD builds): the host's D_PANEL_LAYERS, at least
+ * the first layer and at most every layer below the head (the head's loss needs whole rows); the
+ * whole network when it is one layer. */
+function panelLayers(desc: usize): i32 {
+  const L = w32(desc, D_LAYERS);
+  return max(1, min(w32(desc, D_PANEL_LAYERS), L > 1 ? L - 1 : 1));
+}
+
+/** Layer l's forward over every row, by units of one output panel and one row block: this thread's
+ * own panels first, then whatever units of the other threads' panels are left. A unit also regroups
+ * its columns of the output for the next layer's weight gradient when that layer goes by panels too
+ * (l + 1 < F: the rows phase regroups the input of the first layer it runs). */
+function panelForward(desc: usize, l: i32, F: i32, tid: i32, T: i32, B: i32, step: u32, mine: bool): void {
+  const K = lw(desc, l, L_K), N = lw(desc, l, L_N), NP = (N + 7) >> 3, ctl = ptr(desc, D_CTL);
+  const X = lp(desc, l, L_IN);
   const R = w32(desc, D_ROWS_MAX), scratch = scratchOf(desc, tid), blocks = (B + R - 1) / R;
-  const thr = w32(desc, D_LAYERS) > 1 ? dropThreshold(desc, 0) : 0, out = dropSource(desc, 0, thr);
-  const W = lp(desc, 0, L_W), bias = lp(desc, 0, L_B), act = lw(desc, 0, L_ACT);
+  const thr = l < w32(desc, D_LAYERS) - 1 ? dropThreshold(desc, l) : 0, out = dropSource(desc, l, thr);
+  const W = lp(desc, l, L_W), bias = lp(desc, l, L_B), act = lw(desc, l, L_ACT);
+  const xq = ASC_FEATURE_SIMD && l + 1 < F && regroupsInput(N) ? xqOf(desc, l + 1) : 0;
   // the row block whose rows this thread's scratch holds interleaved (the first panel of a block
   // interleaves them; the panels after it, this thread's own or taken, reuse them)
   let have = -1;
@@ -269,22 +300,59 @@ function firstLayerPhase(desc: usize, tid: i32, T: i32, B: i32, start: i32, step
       have = rb;
       if (owner != tid) countTaken(ctl, tid);
       // the mask over the unit: a mask bit depends only on (row, unit)
-      if (thr != 0) dropApply(desc, 0, thr, out, step, r0, r1, p << 3, min(N, (p + 1) << 3), false);
+      if (thr != 0) dropApply(desc, l, thr, out, step, r0, r1, p << 3, min(N, (p + 1) << 3), false);
+      if (xq != 0) f32_pack_rows_by4(xq, lp(desc, l, L_OUT), B, N, r0, r1, p << 1, (p + 1) << 1);
     }
   }
-  return true;
 }
 
-/** The first layer's weight gradient (and update) over the panels of thread `owner`, by units of
- * KC inputs, each over all of the owner's panels while the block of X is in L1: the owner takes
- * them in order, an idle thread the owner's next one. Returns refused updates. */
-function firstLayerWeights(desc: usize, owner: i32, tid: i32, T: i32, B: i32, mode: i32, lr: f32, bc1: f32, bc2: f32, scale: f32): i32 {
-  const K = lw(desc, 0, L_K), NP = (lw(desc, 0, L_N) + 7) >> 3, KC = w32(desc, D_KC), ctl = ptr(desc, D_CTL);
-  const p0 = ownedPanel(NP, owner, T), p1 = ownedPanel(NP, owner + 1, T), units = p1 > p0 ? (K + KC - 1) / KC : 0;
+/** dZ of layer l − 1's output (1 ≤ l < F) over every row, by units of one of its panels (input
+ * panel of layer l) and one row block, as panelForward shares out layer l − 1's outputs: each
+ * thread's own columns of dZ, from its own columns of the activation, then regrouped for its own
+ * weight units. The input gradient reads layer l's weights re-packed by inputs (L_WT). */
+function panelBackward(desc: usize, l: i32, tid: i32, T: i32, B: i32, step: u32, mine: bool): void {
+  const K = lw(desc, l, L_K), N = lw(desc, l, L_N), QP = (K + 7) >> 3, ctl = ptr(desc, D_CTL);
+  const R = w32(desc, D_ROWS_MAX), scratch = scratchOf(desc, tid), blocks = (B + R - 1) / R;
+  const act = lw(desc, l - 1, L_ACT), thr = dropThreshold(desc, l - 1), Xa = dropSource(desc, l - 1, thr);
+  const dZ = lp(desc, l, L_DZ), WT = lp(desc, l, L_WT), dX = lp(desc, l - 1, L_DZ), zq = zqOf(desc, l - 1);
+  let have = -1;
+  for (let v = mine ? 0 : 1; ASC_FEATURE_SIMD && v < T; v++) {
+    const owner = (tid + v) % T, q0 = ownedPanel(QP, owner, T), n = ownedPanel(QP, owner + 1, T) - q0;
+    if (n == 0) continue;
+    for (let i = claimUnit(ctl, owner); i < blocks * n; i = claimUnit(ctl, owner)) {
+      const rb = i / n, q = q0 + i % n, r0 = rb * R, r1 = min(B, r0 + R);
+      f32_dense_backward_input_panels_4x8__simd(dX, dZ, WT, Xa, scratch, B, K, N, act, r0, r1, q, q + 1, rb == have);
+      have = rb;
+      if (owner != tid) countTaken(ctl, tid);
+      if (thr != 0) dropApply(desc, l - 1, thr, 0, step, r0, r1, q << 3, min(K, (q + 1) << 3), true);
+      f32_pack_rows_by8(zq, dX, B, K, r0, r1, q, q + 1);
+    }
+  }
+}
+
+/** The weight gradient (and update) of layers 0 … F−1 over the panels of thread `owner`, by units
+ * of KC inputs of one layer, each over all of the owner's panels of that layer while the block of
+ * its input is in L1: the owner takes them in order (layer by layer), an idle thread the owner's
+ * next one. Returns refused updates. */
+function panelWeights(desc: usize, F: i32, owner: i32, tid: i32, T: i32, B: i32, mode: i32, lr: f32, bc1: f32, bc2: f32, scale: f32): i32 {
+  const KC = w32(desc, D_KC), ctl = ptr(desc, D_CTL);
   let refused = 0;
-  for (let i = claimUnit(ctl, owner); i < units; i = claimUnit(ctl, owner)) {
-    const k0 = i * KC;
-    refused += weightBlock(desc, 0, B, mode, lr, bc1, bc2, scale, p0, p1, k0, min(K, k0 + KC));
+  // the owner's units: layer 0's blocks of inputs, then layer 1's, …; `before` counts the units of
+  // the layers below l
+  let l = 0, before = 0;
+  for (let i = claimUnit(ctl, owner); l < F; i = claimUnit(ctl, owner)) {
+    let K = 0, p0 = 0, p1 = 0, units = 0;
+    while (l < F) {
+      const NP = (lw(desc, l, L_N) + 7) >> 3;
+      K = lw(desc, l, L_K); p0 = ownedPanel(NP, owner, T); p1 = ownedPanel(NP, owner + 1, T);
+      units = p1 > p0 ? (K + KC - 1) / KC : 0;
+      if (i < before + units) break;
+      before += units;
+      l++;
+    }
+    if (l >= F) break;
+    const k0 = (i - before) * KC;
+    refused += weightBlock(desc, l, B, mode, lr, bc1, bc2, scale, p0, p1, k0, min(K, k0 + KC));
     if (owner != tid) countTaken(ctl, tid);
   }
   return refused;
@@ -319,7 +387,8 @@ function rowUnit(desc: usize, tid: i32, B: i32, r0: i32, r1: i32, backward: bool
     if (ASC_FEATURE_SIMD) f32_dense_forward_4x8__simd(out, lp(desc, l, L_IN), lp(desc, l, L_W), lp(desc, l, L_B), scratch, B, K, N, lw(desc, l, L_ACT), r0, r1, 0, (N + 7) >> 3);
     else f32_dense_forward__scalar(out, lp(desc, l, L_IN), lp(desc, l, L_W), lp(desc, l, L_B), B, K, N, lw(desc, l, L_ACT), r0, r1, 0, (N + 7) >> 3);
     if (thr != 0) dropApply(desc, l, thr, out, step, r0, r1, 0, N, false);
-    if (l == 0) profileMark(desc, tid, P_FIRST);
+    // (profiling build) the layers that go by panels on more threads are the "first" phase there
+    if (isDefined(ENGINE_PROFILE) && l == panelLayers(desc) - 1) profileMark(desc, tid, P_FIRST);
   }
   // the head over the output rows, in place: each row's loss and correct count
   const top = L - 1;
@@ -357,8 +426,9 @@ function rowUnit(desc: usize, tid: i32, B: i32, r0: i32, r1: i32, backward: bool
   if (ASC_FEATURE_SIMD) f32_pack_rows_by8(zqOf(desc, top), lp(desc, top, L_DZ), B, N, r0, r1);
   // input gradients down to the first hidden layer: dZ_{l−1} = (dZ_l · W_l) ⊙ act'(A_l), then
   // with dropout ⊙ keep·scale (act' from the pre-dropout values, or from the dropped ones in place:
-  // relu-like and identity derivatives read only the sign, which a positive scale keeps)
-  for (let l = top; l > 0; l--) {
+  // relu-like and identity derivatives read only the sign, which a positive scale keeps); from a
+  // panel layer's output (first > 1) down, by panels after the barrier (panelBackward)
+  for (let l = top; l > 0 && l >= first; l--) {
     const K = lw(desc, l, L_K), Nl = lw(desc, l, L_N);
     const act = lw(desc, l - 1, L_ACT);
     const thr = dropThreshold(desc, l - 1), Xa = dropSource(desc, l - 1, thr);
@@ -423,15 +493,15 @@ const MODE_GRADS = 0, MODE_TRAIN = 1, MODE_NORM = 2, MODE_UPDATE = 3;
 
 /** This thread's weight units in `mode` with step arguments lr, bc1, bc2 (and the norm clip's
  * scale in MODE_UPDATE); keeps W re-packed by inputs. Returns refused updates. */
-function weightsPhase(desc: usize, tid: i32, T: i32, B: i32, mode: i32, lr: f32, bc1: f32, bc2: f32, scale: f32, owned: bool = false, mine: bool = true): i32 {
+function weightsPhase(desc: usize, tid: i32, T: i32, B: i32, mode: i32, lr: f32, bc1: f32, bc2: f32, scale: f32, owned: bool = false, mine: bool = true, F: i32 = 0): i32 {
   const ctl = ptr(desc, D_CTL);
   const total = w32(desc, D_WEIGHT_UNITS), KC = w32(desc, D_KC), L = w32(desc, D_LAYERS);
   let refused = 0;
   let l = 0;
-  // owned: the first layer's units are this thread's own panels (firstLayerWeights), the queue
+  // owned: the units of layers 0 … F−1 are this thread's own panels (panelWeights), the queue
   // hands out the units of the layers above
-  const skip = owned ? (L > 1 ? lw(desc, 1, L_UNITS_BEFORE) : total) : 0;
-  if (owned && mine) refused += firstLayerWeights(desc, tid, tid, T, B, mode, lr, bc1, bc2, scale);
+  const skip = owned ? (F < L ? lw(desc, F, L_UNITS_BEFORE) : total) : 0;
+  if (owned && mine) refused += panelWeights(desc, F, tid, tid, T, B, mode, lr, bc1, bc2, scale);
   // the queue by guided runs (sync.ts runLength): unit skip + q for q in [q0, q1)
   const queue = total - skip;
   for (let q0 = T > 1 ? claimRun(ctl, C_NEXT_UNIT, queue, T, GUIDE_WEIGHTS) : 0; q0 < queue; q0 = T > 1 ? claimRun(ctl, C_NEXT_UNIT, queue, T, GUIDE_WEIGHTS) : queue) {
@@ -445,8 +515,8 @@ function weightsPhase(desc: usize, tid: i32, T: i32, B: i32, mode: i32, lr: f32,
       refused += weightBlock(desc, l, B, mode, lr, bc1, bc2, scale, p, p + 1, k0, min(K, k0 + KC));
     }
   }
-  // then the other threads' first-layer units that nobody has taken yet (a slower core's)
-  for (let v = 1; owned && v < T; v++) refused += firstLayerWeights(desc, (tid + v) % T, tid, T, B, mode, lr, bc1, bc2, scale);
+  // then the other threads' panel units that nobody has taken yet (a slower core's)
+  for (let v = 1; owned && v < T; v++) refused += panelWeights(desc, F, (tid + v) % T, tid, T, B, mode, lr, bc1, bc2, scale);
   return refused;
 }
 
@@ -613,9 +683,11 @@ export function engineJob(desc: usize, tid: i32): i32 {
   const args = ptr(desc, D_STEP_ARGS), results = ptr(desc, D_STEP_RESULTS);
   const nonfinite = desc + (<usize>J_NONFINITE << 2);
   let start = w32(desc, J_START);
-  // two threads or more: the first layer by owned panels (firstLayerPhase), 4 barriers a step;
-  // one thread: every layer by row units, 2 barriers (no-ops) a step
+  // two threads or more: layers 0 … F−1 by owned panels (firstLayerPhase, panelForward,
+  // panelBackward), 2F + 2 barriers a step; one thread: every layer by row units, 2 barriers
+  // (no-ops) a step
   const owned = ASC_FEATURE_SIMD && T > 1;
+  const F = owned ? panelLayers(desc) : 0;
   // whether this thread starts on its own first-layer units (the test hook's shirker does not): read once a job
   const mine = !owned || !shirks(ctl, tid);
   const clipNorm = f32w(desc, D_CLIP_NORM) > 0;
@@ -624,28 +696,43 @@ export function engineJob(desc: usize, tid: i32): i32 {
     const step = <u32>w32(desc, J_STEP) + <u32>s;
     if ((why = enter(ctl, tid, PHASE_ROWS)) != 0) return why;
     if (owned) {
-      if (!firstLayerPhase(desc, tid, T, B, start, step, mine)) return finish(desc, tid, STATUS_FAULT, s);
+      if (!firstLayerPhase(desc, F, tid, T, B, start, step, mine)) return finish(desc, tid, STATUS_FAULT, s);
+      for (let l = 1; l < F; l++) {
+        // layer l reads every column of layer l − 1's output
+        profileMark(desc, tid, P_FIRST);
+        if (!barrier(ctl, tid, T, -1, true)) return finish(desc, tid, STATUS_FAULT, s);
+        profileMark(desc, tid, P_FIRST_WAIT);
+        panelForward(desc, l, F, tid, T, B, step, mine);
+      }
       profileMark(desc, tid, P_FIRST);
       if (!barrier(ctl, tid, T, -1, true)) return finish(desc, tid, STATUS_FAULT, s);
       profileMark(desc, tid, P_FIRST_WAIT);
     }
-    rowsPhase(desc, tid, T, B, start, true, true, step, owned ? 1 : 0);
+    rowsPhase(desc, tid, T, B, start, true, true, step, F);
     profileMark(desc, tid, P_ROWS);
-    if (!barrier(ctl, tid, T, C_NEXT_UNIT)) return finish(desc, tid, STATUS_FAULT, s);
+    // (the claim counters are free again for the panel layers' input gradients or weights)
+    if (!barrier(ctl, tid, T, C_NEXT_UNIT, owned)) return finish(desc, tid, STATUS_FAULT, s);
     profileMark(desc, tid, P_ROWS_WAIT);
     const res = results + (<usize>s << 4);
     if (tid == 0) sumRows(desc, res, B, s);
     if ((ASC_FEATURE_THREADS ? atomic.load<i32>(nonfinite) : load<i32>(nonfinite)) != 0) return finish(desc, tid, STATUS_LOSS, s);
+    // the panel layers' input gradients, top down: dZ of layer l − 1 needs every column of layer l's
+    for (let l = F - 1; l >= 1; l--) {
+      panelBackward(desc, l, tid, T, B, step, mine);
+      profileMark(desc, tid, P_ROWS);
+      if (!barrier(ctl, tid, T, -1, true)) return finish(desc, tid, STATUS_FAULT, s);
+      profileMark(desc, tid, P_ROWS_WAIT);
+    }
     if ((why = enter(ctl, tid, PHASE_WEIGHTS)) != 0) return why;
     const a = args + (<usize>s << 4);
     let refused = 0;
     if (clipNorm) {
       // the gradients and their norm, a barrier (which also resets the unit counter), the update
-      weightsPhase(desc, tid, T, B, MODE_NORM, 0, 1, 1, 1, owned, mine);
+      weightsPhase(desc, tid, T, B, MODE_NORM, 0, 1, 1, 1, owned, mine, F);
       if (!barrier(ctl, tid, T, C_NEXT_UNIT, owned)) return finish(desc, tid, STATUS_FAULT, s);
-      refused = weightsPhase(desc, tid, T, B, MODE_UPDATE, load<f32>(a), load<f32>(a, 4), load<f32>(a, 8), normScale(desc), owned, mine);
+      refused = weightsPhase(desc, tid, T, B, MODE_UPDATE, load<f32>(a), load<f32>(a, 4), load<f32>(a, 8), normScale(desc), owned, mine, F);
     } else {
-      refused = weightsPhase(desc, tid, T, B, MODE_TRAIN, load<f32>(a), load<f32>(a, 4), load<f32>(a, 8), 1, owned, mine);
+      refused = weightsPhase(desc, tid, T, B, MODE_TRAIN, load<f32>(a), load<f32>(a, 4), load<f32>(a, 8), 1, owned, mine, F);
     }
     if (refused != 0) {
       if (ASC_FEATURE_THREADS) atomic.add<i32>(res + 12, refused);

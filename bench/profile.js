@@ -21,9 +21,12 @@
 // on the release binary (no clock reads), its epochs alternating with the profiled ones.
 
 import { readFileSync } from 'node:fs';
+import { panelLayers } from '../dist/backend/engine/schedule.js';
 
-/** Barriers in a training step on more than one thread (assembly/engine.ts engineJob). */
-export const BARRIERS_PER_STEP = 4;
+/** Barriers in a training step on more than one thread (assembly/engine.ts engineJob): the gather's,
+ * one after each panel layer's forward, the rows phase's, one after each panel layer's input gradient
+ * above the first, the weights phase's: four when only the first layer goes by panels. */
+export const barriersPerStep = (layers) => 2 * panelLayers(layers) + 2;
 
 // each phase's word in a thread's row of the profile (plan.ts P_*)
 export const PHASES = ['wake', 'gather', 'gatherWait', 'first', 'firstWait', 'rows', 'rowsWait', 'weights', 'weightsWait', 'repack'];
@@ -119,7 +122,7 @@ export async function profileSteps({ lib, module, release, layers, batchSize: B,
       stepMs, untimedStepMs, hostMs, perThread,
       samplesPerSecondUntimed: B / (untimedStepMs / 1000), stepGflops: flops / (untimedStepMs * 1e6),
       // the synchronisations of a step: its barriers (none that waits on one thread), and a share of its job's start
-      syncsPerStep: (T > 1 ? BARRIERS_PER_STEP : 0) + jobs / steps,
+      syncsPerStep: (T > 1 ? barriersPerStep(layers) : 0) + jobs / steps,
       // first-layer units a thread took from another's own ones (a core that fell behind), per step
       takenPerStep: taken / steps,
     };

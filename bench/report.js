@@ -255,7 +255,7 @@ export function markdownSection(result, jsonName) {
   const g = goalLines(result);
   if (g.length) o.push('### Against the goals of the issue', '', ...g.map((l) => `- ${l}`), '');
   const tt = threadsTable(result, true);
-  if (tt) o.push('### Threads: speed-up over one thread', '', 'Our relaxed-SIMD trainer on 1, 2 and 3 threads, interleaved in the same runs; the speed-up is the median (min–max) of the per-run ratios. Syncs per step: the four barriers of a step on more than one thread, plus its share of its job\'s start.', '', tt, '');
+  if (tt) o.push('### Threads: speed-up over one thread', '', 'Our relaxed-SIMD trainer on 1, 2 and 3 threads, interleaved in the same runs; the speed-up is the median (min–max) of the per-run ratios. Syncs per step: the barriers of a step on more than one thread (four; two more for each hidden layer that goes by panels), plus its share of its job\'s start.', '', tt, '');
   const t = result.threads;
   if (t) {
     const ct = ceilingTable(t, true);

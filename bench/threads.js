@@ -55,7 +55,8 @@
 // exceeds what the laptop's memory gives (~20–50 GB/s), the prediction is an upper bound.
 
 import { median } from './training.js';
-import { BARRIERS_PER_STEP } from './profile.js';
+import { barriersPerStep } from './profile.js';
+import { panelLayers } from '../dist/backend/engine/schedule.js';
 
 function blobs(lib, n, k) {
   const r = new lib.Rng(1);
@@ -75,7 +76,7 @@ export async function measureBarrier(lib, module, threads, { runs = 7, samples =
   for (let r = 0; r < runs; r++) {
     const s1 = (await one.fit(x, y, { epochs: 1, batchSize: 4 }))[0].seconds;
     const sT = (await many.fit(x, y, { epochs: 1, batchSize: 4 }))[0].seconds;
-    per.push(((sT - s1) * 1e6) / steps / BARRIERS_PER_STEP);
+    per.push(((sT - s1) * 1e6) / steps / barriersPerStep(layers));
   }
   await one.dispose();
   await many.dispose();
@@ -153,6 +154,8 @@ export function predictScaling({ profile, profile2, wakeMs, barrierMicros, kc = 
 function idealScaling({ profile, wakeMs, barrierMicros, kc = 64, rowsPerUnit, rowsMax = 64, threads = [1, 2, 4, 8, 16] }) {
   const p = profile.perThread[0];
   if (!(p.first > 0)) throw new Error('the model needs a one-thread profile with the first layer split out (bench/profile.js)');
+  // its schedule is the one where only the first layer goes by panels (the layers above by rows)
+  if (panelLayers(profile.layers) !== 1) throw new Error(`the model covers networks whose layers above the first go by rows; ${profile.layers.join('-')} has ${panelLayers(profile.layers)} panel layers`);
   const B = profile.batchSize, layers = profile.layers;
   const total = weightUnitCosts(layers, kc).reduce((s, c) => s + c, 0);
   const above = weightUnitCosts(layers, kc, 1);
@@ -179,11 +182,11 @@ function idealScaling({ profile, wakeMs, barrierMicros, kc = 64, rowsPerUnit, ro
     const firstUnits = [];
     for (let k = 0; k < layers[0]; k += kc) for (let t = 0; t < T; t++) if (owned[t] > 0) firstUnits.push(width(t) * Math.min(kc, layers[0] - k));
     const weights = p.weights * (listSchedule([...firstUnits, ...above], T) / total);
-    const barriers = (BARRIERS_PER_STEP * barrierMicros * (T - 1)) / 1000;
+    const barriers = (barriersPerStep(layers) * barrierMicros * (T - 1)) / 1000;
     const ms = profile.hostMs + wakeMs + gather + first + rows + weights + barriers;
     return {
       threads: T, stepMs: ms, samplesPerSecond: B / (ms / 1000), gatherMs: gather, firstMs: first, rowsMs: rows, weightsMs: weights, syncMs: barriers + wakeMs,
-      hostMs: profile.hostMs, memoryGBs: bytes / (ms * 1e6), barriersPerStep: BARRIERS_PER_STEP,
+      hostMs: profile.hostMs, memoryGBs: bytes / (ms * 1e6), barriersPerStep: barriersPerStep(layers),
     };
   });
 }

@@ -11,7 +11,7 @@
 // `seconds` (their own throw-away warm-up steps excluded). run.js forces a full garbage collection
 // before each trainer, so nobody pays for the previous trainer's garbage.
 
-import { BARRIERS_PER_STEP } from './profile.js';
+import { barriersPerStep } from './profile.js';
 
 export const WORKLOADS = {
   W1: { layers: [784, 128, 10], batchSize: 64 },
@@ -98,8 +98,8 @@ async function trainOurs({ lib, modules, backend, threads = 1, layers, batchSize
     samplesPerSecond: (epochs * data.n) / seconds, seconds, warmupSeconds, epochs, threads: net.threads,
     epochSamplesPerSecond: logs.map((l) => l.samplesPerSecond),
     finalLoss: logs[logs.length - 1].loss, testAccuracy: ev.accuracy, callsPerBatch: net.callsPerBatch,
-    // a step on T > 1 threads: four barriers, plus its share of its job's start (a job runs up to 256 steps)
-    ...(typeof jobs === 'number' ? { syncsPerStep: BARRIERS_PER_STEP + jobs / steps } : {}),
+    // a step on T > 1 threads: its barriers (profile.js), plus its share of its job's start (a job runs up to 256 steps)
+    ...(typeof jobs === 'number' ? { syncsPerStep: barriersPerStep(layers) + jobs / steps } : {}),
   };
   await net.dispose();
   return out;

@@ -12,7 +12,7 @@ import {
   f32_dense_backward_weights__scalar, f32_dense_backward_weights_4x8__simd,
   f32_dense_backward_weights_sgd__scalar, f32_dense_backward_weights_sgd_4x8__simd,
   f32_dense_backward_input__scalar, f32_dense_backward_input_4x8__simd,
-  f32_dense_backward_input_rows_4x8__simd, f32_transpose_packed__simd,
+  f32_dense_backward_input_rows_4x8__simd, f32_dense_backward_input_panels_4x8__simd, f32_transpose_packed__simd,
 } from "../../assembly/dense";
 import { f32_pack_weights } from "../../assembly/pack";
 import { reseed, rnd, buf, rand, copyOf, expectGuard, expectSameBits, cursor, register, POISON } from "./harness";
@@ -169,6 +169,25 @@ function inputSplit(): void {
       expectGuard(dZp, max(1, (r1 - r0) * N), "dZ interleave scratch of rows " + r0.toString() + ".." + r1.toString());
     }
     expectSameBits(dX, whole, B * K, "dX, rows in " + parts.toString() + " blocks");
+    expectGuard(dX, B * K, "dX");
+  }
+  // over rows × single input panels (the engine's panel layers, engine.ts panelBackward): each
+  // block of rows in turn, its panels one call each (in reverse order every other block), the scratch interleaved by
+  // the first call of the block and reused by the others (`interleaved`)
+  if (!c.simd) return;
+  for (let rp = 1; rp <= 3; rp++) {
+    const rc = cuts(B, 4, rp);
+    const dX = buf(B * K);
+    for (let i = 0; i < rp; i++) {
+      const r0 = rc[i], r1 = rc[i + 1];
+      const dZp = buf(max(1, (r1 - r0) * N));
+      for (let j = 0; j < KP; j++) {
+        const q = (i & 1) != 0 ? KP - 1 - j : j;
+        f32_dense_backward_input_panels_4x8__simd(dX, dZ, T1, Xa, dZp, B, K, N, c.act, r0, r1, q, q + 1, j > 0);
+      }
+      expectGuard(dZp, max(1, (r1 - r0) * N), "dZ interleave scratch of rows " + r0.toString() + ".." + r1.toString());
+    }
+    expectSameBits(dX, whole, B * K, "dX, rows in " + rp.toString() + " blocks × single panels");
     expectGuard(dX, B * K, "dX");
   }
 }

@@ -3,7 +3,8 @@
 // engine runs it: each row unit regroups its own rows of dZ and X, then weight units of panels ×
 // inputs reduce over the whole batch. Checked here:
 // - the regrouping puts every element where the layout says, zeroes the lanes past N (or K), and
-//   a call writes only its own rows;
+//   a call writes only its own rows (and, given a range of panels or groups, only those columns,
+//   as the engine's panel layers regroup their own);
 // - over the regrouped operands (X regrouped or read in place), split over panels × inputs, the
 //   weight gradient and the fused SGD step give exactly the bits of the row-major SIMD kernel in
 //   one call, with the same refused counts. The row-major kernel is itself checked against the
@@ -39,13 +40,25 @@ function regroup(Zq: usize, Xq: usize, dZ: usize, X: usize, B: i32, N: i32, K: i
   }
 }
 
-function layoutIsRight(): void {
+/** The same by rows × column ranges, as the engine's panel layers regroup their own columns
+ * (engine.ts panelForward, panelBackward): each panel of dZ alone, X's groups two at a time (a
+ * panel of 8 outputs is 2 groups of 4), the ranges of a block in reverse order. */
+function regroupByColumns(Zq: usize, Xq: usize, dZ: usize, X: usize, B: i32, N: i32, K: i32, parts: i32): void {
+  const rc = rowCuts(B, parts), NP = (N + 7) >> 3, KG = (K + 3) >> 2;
+  for (let i = 0; i < parts; i++) {
+    for (let p = NP - 1; p >= 0; p--) f32_pack_rows_by8(Zq, dZ, B, N, rc[i], rc[i + 1], p, p + 1);
+    for (let g = ((KG - 1) >> 1) << 1; g >= 0; g -= 2) f32_pack_rows_by4(Xq, X, B, K, rc[i], rc[i + 1], g, min(KG, g + 2));
+  }
+}
+
+function layoutIsRight(byColumns: bool): void {
   const c = cases[cursor];
   const B = c.B, N = c.N, K = c.K, NP = (N + 7) >> 3, KG = (K + 3) >> 2;
   reseed(<u32>(B * 7 + N * 11 + K));
   const dZ = rand(B * N), X = rand(B * K);
   const Zq = buf(NP * B * 8), Xq = buf(KG * B * 4);
-  regroup(Zq, Xq, dZ, X, B, N, K, 3);
+  if (byColumns) regroupByColumns(Zq, Xq, dZ, X, B, N, K, 3);
+  else regroup(Zq, Xq, dZ, X, B, N, K, 3);
   let wrong = 0;
   for (let r = 0; r < B; r++) {
     for (let o = 0; o < NP * 8; o++) {
@@ -83,6 +96,33 @@ function writesOnlyItsRows(): void {
     if ((r < r0 || r >= r1) && load<u32>(Xq + (<usize>i << 2)) != POISON) outside++;
   }
   expect<i32>(outside).toBe(0, "elements written outside rows 4..8");
+}
+
+/** A call over rows [4, 8) and panel 1 (groups 2 … 3) writes nothing else. */
+function writesOnlyItsBlock(): void {
+  const c = cases[cursor];
+  const B = c.B, N = c.N, K = c.K, NP = (N + 7) >> 3, KG = (K + 3) >> 2;
+  reseed(<u32>(B * 3 + N + K));
+  const dZ = rand(B * N), X = rand(B * K);
+  const Zq = buf(NP * B * 8), Xq = buf(KG * B * 4);
+  const r0 = 4, r1 = min(B, 8);
+  f32_pack_rows_by8(Zq, dZ, B, N, r0, r1, 1, 2);
+  f32_pack_rows_by4(Xq, X, B, K, r0, r1, 2, 4);
+  let outside = 0, inside = 0;
+  for (let i = 0; i < NP * B * 8; i++) {
+    const r = (i >> 3) % B, p = (i >> 3) / B;
+    const mine = r >= r0 && r < r1 && p == 1;
+    if (!mine && load<u32>(Zq + (<usize>i << 2)) != POISON) outside++;
+    if (mine && load<u32>(Zq + (<usize>i << 2)) == POISON) inside++;
+  }
+  for (let i = 0; i < KG * B * 4; i++) {
+    const r = (i >> 2) % B, g = (i >> 2) / B;
+    const mine = r >= r0 && r < r1 && g >= 2 && g < 4;
+    if (!mine && load<u32>(Xq + (<usize>i << 2)) != POISON) outside++;
+    if (mine && load<u32>(Xq + (<usize>i << 2)) == POISON) inside++;
+  }
+  expect<i32>(outside).toBe(0, "elements written outside rows 4..8 × panel 1 (groups 2..3)");
+  expect<i32>(inside).toBe(0, "elements of rows 4..8 × panel 1 (groups 2..3) not written");
 }
 
 function sameBits(sgd: bool): void {
@@ -151,12 +191,16 @@ const shapes: i32[][] = [
 describe("weight gradient over regrouped operands", () => {
   for (let i = 0; i < shapes.length; i++) {
     const c = new Case(shapes[i][0], shapes[i][1], shapes[i][2]);
-    add("regrouping puts every element where the layout says, padding zero" + where(c), c, () => { layoutIsRight(); });
+    add("regrouping puts every element where the layout says, padding zero" + where(c), c, () => { layoutIsRight(false); });
+    add("regrouping by rows × column ranges puts every element where the layout says, padding zero" + where(c), c, () => { layoutIsRight(true); });
     add("the weight gradient over regrouped operands equals the row-major kernel bit for bit" + where(c), c, () => { sameBits(false); });
     add("the fused sgd step over regrouped operands equals the row-major kernel bit for bit" + where(c), c, () => { sameBits(true); });
   }
   const blk = new Case(13, 17, 9);
   add("a regrouping call writes only its own rows" + where(blk), blk, () => { writesOnlyItsRows(); });
+  add("a regrouping call over a column range writes only its rows × columns, and all of them" + where(blk), blk, () => { writesOnlyItsBlock(); });
+  const blk2 = new Case(13, 17, 19);
+  add("a regrouping call over a column range writes only its rows × columns, and all of them" + where(blk2), blk2, () => { writesOnlyItsBlock(); });
   const ovf = new Case(9, 10, 6);
   add("updates that overflow are refused as in the row-major kernel" + where(ovf), ovf, () => { refusesNonFinite(); });
 });

@@ -50,6 +50,7 @@ for (const backend of ['scalar', 'simd']) {
       [words.D_KC, 12, 'D_KC'],
       [layer1K, 6, 'layer 1 word L_K'], // 6 inputs after a 7-wide layer: the shapes do not chain
       [words.D_WEIGHT_UNITS, 1, 'D_WEIGHT_UNITS'],
+      [words.D_PANEL_LAYERS, 3, 'D_PANEL_LAYERS'], // more panel layers than the net's 2 layers
       // SIMD builds read the weight gradient's operands regrouped: both blocks must be given
       ...(backend === 'simd' ? [[words.D_XQ, 0, 'D_XQ'], [words.D_ZQ, 0, 'D_ZQ']] : []),
     ];

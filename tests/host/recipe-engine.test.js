@@ -39,12 +39,13 @@ function blobs(n, inputs, classes, seed) {
   return { x, y };
 }
 
-/** On several threads with the smallest units (8 inputs a weight unit, 4 rows a row unit). */
-async function splitEverywhere(backend, threads, layers, optimizer, hidden = 'relu', seed = 3) {
+/** On several threads with the smallest units (8 inputs a weight unit, 4 rows a row unit), and
+ * `panels` leading layers by panels (null: the engine's choice, the first layer alone here). */
+async function splitEverywhere(backend, threads, layers, optimizer, hidden = 'relu', seed = 3, panels = null) {
   const kernels = await createKernels(backend, {}, { threads });
   const opt = { momentum: 0.9, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0, ...optimizer };
   const net = new Network({ layers, hidden, output: 'softmax' }, opt, seed, kernels);
-  if (threads > 1) net['c'].engine.tune({ kc: 8, rows: 4 });
+  if (threads > 1) net['c'].engine.tune({ kc: 8, rows: 4, panels });
   return net;
 }
 
@@ -65,15 +66,19 @@ const RECIPES = [
 ];
 const show = (r) => JSON.stringify({ ...r, validation: r.validation ? '…' : undefined });
 
-for (const backend of ['relaxed', 'simd']) {
+// both hidden layers by panels on several threads (engine.ts panelForward, panelBackward: the
+// masks over each thread's own columns); the second layer's input 64 wide, regrouped by its panels
+const PANELLED = [37, 64, 24, 5];
+
+for (const [backend, layers, panels] of [['relaxed', LAYERS, null], ['simd', LAYERS, null], ['relaxed', PANELLED, 2]]) {
   for (const hidden of ['relu', 'tanh']) {
-    test(`${backend}, ${hidden}: dropout and clipping (and with them a schedule and early stopping) train bit-identical on 1, 2 and 3 threads, for sgd, momentum and adam`, async () => {
-      const { x, y } = blobs(61, LAYERS[0], LAYERS.at(-1), 11);
+    test(`${backend}, ${hidden}${panels ? `, ${layers.join('-')} with ${panels} layers by panels` : ''}: dropout and clipping (and with them a schedule and early stopping) train bit-identical on 1, 2 and 3 threads, for sgd, momentum and adam`, async () => {
+      const { x, y } = blobs(61, layers[0], layers.at(-1), 11);
       for (const optimizer of OPTIMIZERS) {
         for (const recipe of RECIPES) {
           let ref = null;
           for (const threads of [1, 2, 3]) {
-            const net = await splitEverywhere(backend, threads, LAYERS, optimizer, hidden);
+            const net = await splitEverywhere(backend, threads, layers, optimizer, hidden, 3, panels);
             await net.fit(x, y, { epochs: 3, batchSize: 13, stepsPerExecution: 3, ...recipe });
             const p = net.getParameters();
             if (ref) assertSameBits(p, ref, `${optimizer.name} ${show(recipe)} on ${threads} threads`);
@@ -81,7 +86,7 @@ for (const backend of ['relaxed', 'simd']) {
             await net.dispose();
           }
           // the recipe did something: the same run without it ends elsewhere
-          const plain = await splitEverywhere(backend, 1, LAYERS, optimizer, hidden);
+          const plain = await splitEverywhere(backend, 1, layers, optimizer, hidden);
           await plain.fit(x, y, { epochs: 3, batchSize: 13, stepsPerExecution: 3 });
           assert.ok(maxDiff(plain.getParameters(), ref) > 1e-6, `${optimizer.name} ${show(recipe)} changed nothing`);
         }

@@ -18,6 +18,7 @@ const { readFileSync } = await import('node:fs');
 const { spawnSync } = await import('node:child_process');
 const { fileURLToPath } = await import('node:url');
 const lib = await import('../../dist/index.js');
+const { panelLayers } = await import('../../dist/backend/engine/schedule.js');
 const { createNetwork, createKernels, Network, Rng, WorkerError, ConfigError, DivergenceError } = lib;
 
 const bits = (p) => [...p.weights, ...p.biases].flatMap((t) => Array.from(new Uint32Array(t.buffer, t.byteOffset, t.length)));
@@ -40,12 +41,14 @@ function blobs(n, inputs, classes, seed) {
 }
 
 /** A network over the given kernels; on several threads with the smallest units (8 inputs a weight
- * unit, 4 rows a row unit), so small shapes split into as many units as big ones do. */
-async function splitEverywhere(backend, threads, layers, optimizer, seed = 3, { hidden = 'relu', output = 'softmax' } = {}) {
+ * unit, 4 rows a row unit), so small shapes split into as many units as big ones do, and `panels`
+ * leading layers by panels (null: the engine's choice, which for these small shapes is the first
+ * layer alone). */
+async function splitEverywhere(backend, threads, layers, optimizer, seed = 3, { hidden = 'relu', output = 'softmax', panels = null } = {}) {
   const kernels = await createKernels(backend, {}, { threads });
   const opt = { momentum: 0.9, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0, ...optimizer };
   const net = new Network({ layers, hidden, output }, opt, seed, kernels);
-  if (threads > 1) net['c'].engine.tune({ kc: 8, rows: 4 });
+  if (threads > 1) net['c'].engine.tune({ kc: 8, rows: 4, panels });
   return net;
 }
 
@@ -56,27 +59,41 @@ const OPTIMIZERS = [
 ];
 // tile edges everywhere: 4-row tiles (batch 13, tail 1), 8-output panels (17, 9), 8-input panels
 const LAYERS = [37, 17, 9, 5];
+// every hidden layer by panels on several threads (engine.ts panelForward, panelBackward): widths a
+// multiple of 64 (regrouped by the panels that computed them) and not, a layer of fewer panels
+// than three threads (9 outputs)
+const DEEP = [37, 64, 128, 9, 64, 5];
+
+/** Trains `layers` on `data` for each [threads, panels] in `runs`, with every optimizer: the
+ * parameters, losses and optimizer state of every run are those of the first, bit for bit. */
+async function sameTrainingEverywhere(backend, layers, data, batchSize, runs) {
+  for (const optimizer of OPTIMIZERS) {
+    const results = [];
+    for (const [threads, panels] of runs) {
+      const net = await splitEverywhere(backend, threads, layers, optimizer, 3, { panels });
+      assert.equal(net.threads, threads);
+      const history = await net.fit(data.x, data.y, { epochs: 2, batchSize });
+      results.push({ params: net.getParameters(), loss: history.map((h) => h.loss), state: net.getOptimizerState() });
+      await net.dispose();
+    }
+    for (let t = 1; t < results.length; t++) {
+      const what = `${backend} ${layers.join('-')} ${optimizer.name}: ${runs[t][0]} threads${runs[t][1] ? `, ${runs[t][1]} layers by panels,` : ''} vs 1`;
+      assertSameBits(results[t].params, results[0].params, what);
+      assert.deepEqual(results[t].loss, results[0].loss, `${what}: losses`);
+      for (const k of Object.keys(results[0].state.tensors)) {
+        assert.deepEqual(Array.from(new Uint32Array(results[t].state.tensors[k].buffer)), Array.from(new Uint32Array(results[0].state.tensors[k].buffer)), `${what}: state ${k}`);
+      }
+    }
+  }
+}
 
 for (const backend of ['relaxed', 'simd']) {
   test(`${backend}: training on 1, 2 and 3 threads (every product split) ends bit-identical, for sgd, momentum and adam`, async () => {
-    const data = blobs(203, LAYERS[0], 5, 9);
-    for (const optimizer of OPTIMIZERS) {
-      const results = [];
-      for (const threads of [1, 2, 3]) {
-        const net = await splitEverywhere(backend, threads, LAYERS, optimizer);
-        assert.equal(net.threads, threads);
-        const history = await net.fit(data.x, data.y, { epochs: 2, batchSize: 13 });
-        results.push({ params: net.getParameters(), loss: history.map((h) => h.loss), state: net.getOptimizerState() });
-        await net.dispose();
-      }
-      for (let t = 1; t < results.length; t++) {
-        assertSameBits(results[t].params, results[0].params, `${backend} ${optimizer.name}: ${t + 1} threads vs 1`);
-        assert.deepEqual(results[t].loss, results[0].loss, `${backend} ${optimizer.name}: losses`);
-        for (const k of Object.keys(results[0].state.tensors)) {
-          assert.deepEqual(Array.from(new Uint32Array(results[t].state.tensors[k].buffer)), Array.from(new Uint32Array(results[0].state.tensors[k].buffer)), `${optimizer.name} state ${k}`);
-        }
-      }
-    }
+    await sameTrainingEverywhere(backend, LAYERS, blobs(203, LAYERS[0], 5, 9), 13, [[1, null], [2, null], [3, null]]);
+  });
+
+  test(`${backend}: the hidden layers by panels (2, 3 and all 5 layers below the head) on 2 and 3 threads end bit-identical to 1 thread, for sgd, momentum and adam`, async () => {
+    await sameTrainingEverywhere(backend, DEEP, blobs(157, DEEP[0], 5, 12), 13, [[1, null], [2, 2], [2, 3], [2, 5], [3, 3], [3, 5]]);
   });
 }
 
@@ -91,6 +108,27 @@ test('784-128-10 on 2 threads (default split thresholds) matches the single-thre
   assert.deepEqual(h2.map((h) => h.loss), h1.map((h) => h.loss));
   assertSameBits(two.getParameters(), one.getParameters(), '2 threads vs the single-thread binary');
   assert.deepEqual(Array.from(two.predict(data.x.subarray(0, 784 * 7))), Array.from(one.predict(data.x.subarray(0, 784 * 7))));
+  await two.dispose();
+});
+
+test('the schedule puts the hidden layers of at least 256 × 256 multiply-adds a row by panels, never the head; 200-256-256-10 on 2 threads (its second layer so by default) matches the single-thread binary', async () => {
+  assert.equal(panelLayers([784, 128, 10]), 1);
+  assert.equal(panelLayers([784, 256, 128, 10]), 1);
+  assert.equal(panelLayers([784, 1024, 1024, 1024, 10]), 3);
+  assert.equal(panelLayers([784, 1024, 1024, 10, 1024, 10]), 2, 'a narrow layer ends the run');
+  assert.equal(panelLayers([784, 4096, 4096]), 1, 'the head never');
+  assert.equal(panelLayers([784, 10]), 1);
+  assert.equal(panelLayers([64, 40, 30, 5], 40 * 30), 2, 'a threshold of its own');
+  assert.equal(panelLayers([64, 40, 30, 20, 5], 40 * 30), 2, 'a threshold of its own, a narrower layer ends the run');
+  const layers = [200, 256, 256, 10];
+  assert.equal(panelLayers(layers), 2);
+  const data = blobs(300, 200, 10, 6);
+  const one = await createNetwork({ layers, backend: 'relaxed', seed: 2, optimizer: { name: 'momentum', learningRate: 0.02 } });
+  const two = await createNetwork({ layers, backend: 'relaxed', seed: 2, optimizer: { name: 'momentum', learningRate: 0.02 }, threads: 2 });
+  const h1 = await one.fit(data.x, data.y, { epochs: 2, batchSize: 64 });
+  const h2 = await two.fit(data.x, data.y, { epochs: 2, batchSize: 64 });
+  assert.deepEqual(h2.map((h) => h.loss), h1.map((h) => h.loss));
+  assertSameBits(two.getParameters(), one.getParameters(), '2 threads (2 layers by panels) vs the single-thread binary');
   await two.dispose();
 });
 
@@ -123,7 +161,7 @@ test('jobs whose units are fewer than the threads alternating with jobs for all:
   await three.dispose();
 });
 
-test('deep and wide nets, sigmoid and linear heads, a batch that does not divide the data: 1, 2 and 3 threads bit-identical', async () => {
+test('deep and wide nets, sigmoid and linear heads, a batch that does not divide the data, hidden layers by panels: 1, 2 and 3 threads bit-identical', async () => {
   const cases = [
     { layers: [50, 40, 33, 20, 12, 7], hidden: 'tanh', output: 'softmax', opt: { name: 'adam', learningRate: 0.003 }, n: 97, bs: 10 },
     { layers: [300, 260, 3], hidden: 'leaky_relu', output: 'sigmoid', opt: { name: 'momentum', learningRate: 0.05 }, n: 71, bs: 17 },
@@ -133,6 +171,10 @@ test('deep and wide nets, sigmoid and linear heads, a batch that does not divide
     { layers: [128, 9, 4], hidden: 'relu', output: 'softmax', opt: { name: 'adam', learningRate: 0.01, weightDecay: 1e-2 }, n: 83, bs: 23 },
     { layers: [64, 200, 30, 3], hidden: 'relu', output: 'softmax', opt: { name: 'sgd', learningRate: 0.05 }, n: 66, bs: 64 },
     { layers: [256, 1], hidden: 'relu', output: 'sigmoid', opt: { name: 'momentum', learningRate: 0.05 }, n: 41, bs: 7 },
+
+    // the layers below the head by panels on 2 and 3 threads (engine.ts panelForward, panelBackward)
+    { layers: [50, 40, 33, 20, 12, 7], hidden: 'tanh', output: 'softmax', opt: { name: 'adam', learningRate: 0.003 }, n: 97, bs: 10, panels: 4 },
+    { layers: [64, 200, 128, 3], hidden: 'leaky_relu', output: 'linear', opt: { name: 'momentum', learningRate: 0.01 }, n: 71, bs: 67, panels: 2 },
   ];
   for (const c of cases) {
     const r = new Rng(c.n);
@@ -147,7 +189,7 @@ test('deep and wide nets, sigmoid and linear heads, a batch that does not divide
       await net.dispose();
     }
     for (let t = 1; t < 3; t++) {
-      const what = `${c.layers.join('-')} ${c.output}, ${t + 1} threads vs 1`;
+      const what = `${c.layers.join('-')} ${c.output}${c.panels ? `, ${c.panels} layers by panels` : ''}, ${t + 1} threads vs 1`;
       assertSameBits(runs[t].params, runs[0].params, what);
       assert.deepEqual(runs[t].loss, runs[0].loss, `${what}: losses`);
       assert.deepEqual(runs[t].pred, runs[0].pred, `${what}: predictions`);
@@ -157,16 +199,30 @@ test('deep and wide nets, sigmoid and linear heads, a batch that does not divide
   }
 });
 
-test('a thread that takes none of its own first-layer units: the others take every one of them (counted), and the bits are those of one thread (2 and 3 threads, each thread in turn, every optimizer, dropout and the norm clip)', async () => {
+test('a thread that takes none of its own panel units: the others take every one of them (counted), and the bits are those of one thread (2 and 3 threads, each thread in turn, every optimizer, dropout and the norm clip)', async () => {
   const cases = [
     { layers: LAYERS, n: 60, bs: 13 },
     // input regrouped (a multiple of 64 wide); 9 outputs are 2 panels, so on 3 threads one thread owns none
     { layers: [128, 9, 4], n: 50, bs: 23 },
+    // the hidden layers by panels: forward, input gradient and weight units of each
+    { layers: DEEP, n: 45, bs: 13, panels: 5 },
   ];
   const owned = (P, t, T) => Math.floor((P * (t + 1)) / T) - Math.floor((P * t) / T);
+  /** The units of thread t's own panels a step (one block of rows per panel: batches ≤ 64): each
+   * panel layer's forward over its panels, the input gradient over the panels of the layer below
+   * (layers 1 …), and its weight units (KC = 8 inputs over all of its panels). */
+  const ownUnits = (layers, F, t, T) => {
+    let n = 0;
+    for (let l = 0; l < F; l++) {
+      const mine = owned(Math.ceil(layers[l + 1] / 8), t, T);
+      n += mine + (mine > 0 ? Math.ceil(layers[l] / 8) : 0);
+      if (l > 0) n += owned(Math.ceil(layers[l] / 8), t, T);
+    }
+    return n;
+  };
   for (const c of cases) {
     const data = blobs(c.n, c.layers[0], c.layers[c.layers.length - 1], 5);
-    const P = Math.ceil(c.layers[1] / 8), steps = 2 * Math.ceil(c.n / c.bs);
+    const steps = 2 * Math.ceil(c.n / c.bs);
     for (const [i, opt] of OPTIMIZERS.entries()) {
       // dropout and the norm clip with the last optimizer (the clip runs the weight units twice)
       const recipe = i === 2 ? { dropout: 0.2, clipNorm: 0.5 } : {};
@@ -175,14 +231,13 @@ test('a thread that takes none of its own first-layer units: the others take eve
       for (const T of [2, 3]) {
         for (let lazy = 0; lazy < T; lazy++) {
           const what = `${c.layers.join('-')} ${opt.name}, ${T} threads, thread ${lazy} takes none of its own`;
-          const net = await splitEverywhere('relaxed', T, c.layers, opt);
+          const net = await splitEverywhere('relaxed', T, c.layers, opt, 3, c);
           const k = net['c'].k;
           k.injectFault(lazy, 'rows', 'shirk');
           const before = k.takenUnits();
           await net.fit(data.x, data.y, { epochs: 2, batchSize: c.bs, ...recipe });
-          // its forward units (one block of rows per panel: batches ≤ 64) and weight units (KC = 8)
-          // fall to the others every step
-          const mine = owned(P, lazy, T) > 0 ? owned(P, lazy, T) + Math.ceil(c.layers[0] / 8) : 0;
+          // its units fall to the others every step
+          const mine = ownUnits(c.layers, c.panels ?? 1, lazy, T);
           assert.ok(k.takenUnits() - before >= steps * mine, `${what}: ${k.takenUnits() - before} units taken, expected at least ${steps * mine}`);
           assertSameBits(net.getParameters(), one.getParameters(), what);
           await net.dispose();

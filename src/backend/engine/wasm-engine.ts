@@ -8,7 +8,7 @@ import { MAX_STEPS } from '../../arena.js';
 import { WasmBinaryError } from '../../errors.js';
 import type { Architecture, OptimizerConfig } from '../../types.js';
 import { ACT, OPTIMIZERS, OUTPUTS } from '../../vocabulary.js';
-import { KC, rowsPerUnit, weightUnits } from './schedule.js';
+import { KC, panelLayers, rowsPerUnit, weightUnits } from './schedule.js';
 import { NO_RECIPE, drops, outcome, type Engine, type JobOutcome, type Recipe } from './types.js';
 import { dropoutScale, dropoutThreshold } from '../dropout-bits.js';
 import * as D from './words.js';
@@ -64,6 +64,7 @@ export class WasmEngine implements Engine {
   /** unit sizes (schedule.ts); tests make them small so that small shapes split as big ones do */
   private kc = KC;
   private rows: number | null = null;
+  private panels: number | null = null;
   private recipe: Recipe = NO_RECIPE;
   /** the recipe drops some layer: training and gradient jobs set FLAG_DROPOUT */
   private dropping = false;
@@ -137,6 +138,7 @@ export class WasmEngine implements Engine {
       units += weightUnits(K, N, this.kc);
     }
     w[D.D_WEIGHT_UNITS] = units;
+    w[D.D_PANEL_LAYERS] = this.panels ?? panelLayers(arch.layers);
     this.writeRecipe();
   }
 
@@ -167,11 +169,13 @@ export class WasmEngine implements Engine {
 
   paramsChanged(): void { this.repack = true; }
 
-  /** Test hook: inputs per weight unit (a multiple of 8) and rows per row unit (a multiple of 4,
-   * at most the plan's rowsMax; null: schedule.ts's choice). No result bit depends on them. */
-  tune(o: { kc?: number; rows?: number | null }): void {
+  /** Test hook: inputs per weight unit (a multiple of 8), rows per row unit (a multiple of 4, at
+   * most the plan's rowsMax) and the layers that go by panels on several threads (1 … layers;
+   * null: schedule.ts's choice for each). No result bit depends on them. */
+  tune(o: { kc?: number; rows?: number | null; panels?: number | null }): void {
     if (o.kc !== undefined) this.kc = o.kc;
     if (o.rows !== undefined) this.rows = o.rows;
+    if (o.panels !== undefined) this.panels = o.panels;
     if (this.plan) this.configure(this.plan);
   }
 

@@ -53,6 +53,7 @@ export const D_NORM_SUMS = 45; // (WEIGHT_UNITS) f64, 8-aligned: each weight uni
 export const D_DATA_BYTES = 46; // 0: DATA_X is (n, n_0) f32; else DATA_X is (n, n_0) u8 widened to f32(b / DATA_DIVISOR) by the gather
 export const D_DATA_DIVISOR = 47; // f32 > 0: the bytes' divisor (255 for pixels), when DATA_BYTES
 export const D_DATA_NORM = 48; // 0, or (2, n_0) f32 the gather applies to byte rows: offsets, then scales
+export const D_PANEL_LAYERS = 49; // F: on more than one thread, layers 0 … F−1 go by output panels (forward) and input panels (input gradient); 0 or 1: the first only
 export const JOB_TRAIN = 1; // steps: gather, forward, loss, backward, update
 export const JOB_GRADS = 2; // one pass over the rows loaded: loss and gradients into the grads block, no update
 export const JOB_INFER = 3; // forward over the rows loaded (loss and correct counts if FLAG_TARGETS)
