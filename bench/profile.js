@@ -6,13 +6,16 @@
 //   gather       the batch's rows and targets gathered (threads > 1: the rows by units of 8 from a
 //                counter; one thread: each row unit's, before its forward)
 //   gather wait  waiting at the barrier for the last gathered row
-//   first        the first layer's forward (threads > 1: over the output panels this thread owns,
-//                every row, and the units of the others' panels that are left once its own are
-//                taken; one thread: each row unit's, marked inside the unit)
-//   first wait   waiting at the barrier for the last forward unit
-//   rows         the rest of the forward pass (the layers above the first), the loss and the input
-//                gradients over this thread's row units
-//   rows wait    waiting at the barrier for the last row unit
+//   first        the first layer's forward, and that of the wide hidden layers that go by panels
+//                with it (src/backend/engine/schedule.ts panelLayers) (threads > 1: over the
+//                output panels this thread owns, every row, and the units of the others' panels
+//                that are left once its own are taken; one thread: each row unit's, marked inside
+//                the unit)
+//   first wait   waiting at the barriers for the last forward unit of each of those layers
+//   rows         the rest of the forward pass (the layers above them), the loss and the input
+//                gradients over this thread's row units, and those of the panel layers by panels
+//   rows wait    waiting at the barriers for the last row unit, and for the last panel of each
+//                input gradient by panels
 //   weights      weight gradients and the fused update over this thread's weight units
 //   weights wait waiting at the barrier for the last weight unit
 //   repack       packing Wᵀ for the input gradient (only after the parameters were set from outside)

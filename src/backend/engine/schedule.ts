@@ -24,15 +24,16 @@ export function rowsPerUnit(B: number, T: number, rowsMax: number): number {
 export const weightUnits = (K: number, N: number, kc = KC): number => Math.ceil(N / 8) * Math.ceil(K / kc);
 
 /** The least multiply-adds per row (K·N) for a hidden layer above the first to go by panels on
- * several threads (assembly/engine.ts panelForward, panelBackward): below it the two barriers the
- * layer adds cost more than they save. */
+ * several threads (assembly/engine.ts panelForward, panelBackward). Measured on two threads
+ * (BENCHMARKS.md): 256 × 256 gains 2–3 %, 512 × 512 6 %, 1024 × 1024 10–12 %; 256 × 128 (the second
+ * layer of 784-256-128-10) was a wash, its two barriers a step costing what the split saves. */
 export const PANEL_MIN_MACS = 256 * 256;
 
 /** How many leading layers go by panels on more than one thread (D_PANEL_LAYERS): the first, and
  * each hidden layer above it whose K·N reaches `min` while every layer below it does too; never the
  * output layer (its loss needs whole rows). `layers` are the widths, input first. A layer by panels
- * has each thread read and update only its own share of the weights, where by rows every thread reads all of
- * them each step; it costs two barriers a step (its forward and its input gradient). */
+ * has each thread read and update only its own share of the weights, where by rows every thread
+ * reads all of them each step; it costs two barriers a step (its forward and its input gradient). */
 export function panelLayers(layers: readonly number[], min = PANEL_MIN_MACS): number {
   const L = layers.length - 1;
   let F = 1;
