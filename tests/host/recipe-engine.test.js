@@ -1,6 +1,6 @@
 // Dropout and gradient clipping in training (src/network/recipe.ts, passes.ts, assembly/engine.ts):
-// the same bits on 1, 2 and 3 threads (every product split into the smallest units, and the
-// 784-wide first layer that threads own by panels); the same masks on every backend (a js run and
+// the same bits on 1, 2 and 3 threads (every product split into the smallest units, the
+// 784-wide first layer that threads own by panels, and hidden layers by panels too); the same masks on every backend (a js run and
 // a wasm run agree to rounding, not by chance); a finite-difference gradient check through a fixed
 // mask; no dropout in predict, evaluate or a plain lossAndGradients; a run stopped mid-epoch and
 // resumed from a checkpoint file ends byte-identical; the clip formulas against a hand-computed

@@ -2,8 +2,8 @@
 // shared memory, a pool of persistent workers, every job run by all threads at once in units of
 // rows and of (layer, 8 outputs, KC inputs). Checked here: results bit-identical for every thread
 // count, every unit size and to the single-thread binary (training with every optimizer, deep
-// and wide nets, batches that do not divide evenly, gradients, inference; a thread whose own
-// first-layer units all fall to the others, as from a core that fell behind); worker failures (a
+// and wide nets, hidden layers by panels, batches that do not divide evenly, gradients, inference;
+// a thread whose own panel units all fall to the others, as from a core that fell behind); worker failures (a
 // trap, an exit) in either phase make fit reject with WorkerError naming the worker and the phase,
 // with finite parameters, no worker left, and the next fit working; cancellation and dispose leave
 // no worker running or spinning; a checkpoint taken with 2 threads resumes bit-identically with 1;
