@@ -92,8 +92,8 @@ for (const backend of ['relaxed', 'simd']) {
     await sameTrainingEverywhere(backend, LAYERS, blobs(203, LAYERS[0], 5, 9), 13, [[1, null], [2, null], [3, null]]);
   });
 
-  test(`${backend}: the hidden layers by panels (2, 3 and all 5 layers below the head) on 2 and 3 threads end bit-identical to 1 thread, for sgd, momentum and adam`, async () => {
-    await sameTrainingEverywhere(backend, DEEP, blobs(157, DEEP[0], 5, 12), 13, [[1, null], [2, 2], [2, 3], [2, 5], [3, 3], [3, 5]]);
+  test(`${backend}: the hidden layers by panels (2, 3 and all 4 below the head, asked for as 4 or as 5, which the engine takes as 4) on 2 and 3 threads end bit-identical to 1 thread, for sgd, momentum and adam`, async () => {
+    await sameTrainingEverywhere(backend, DEEP, blobs(157, DEEP[0], 5, 12), 13, [[1, null], [2, 2], [2, 3], [2, 4], [2, 5], [3, 3], [3, 4]]);
   });
 }
 
@@ -205,13 +205,17 @@ test('a thread that takes none of its own panel units: the others take every one
     // input regrouped (a multiple of 64 wide); 9 outputs are 2 panels, so on 3 threads one thread owns none
     { layers: [128, 9, 4], n: 50, bs: 23 },
     // the hidden layers by panels: forward, input gradient and weight units of each
-    { layers: DEEP, n: 45, bs: 13, panels: 5 },
+    { layers: DEEP, n: 45, bs: 13, panels: 4 },
   ];
   const owned = (P, t, T) => Math.floor((P * (t + 1)) / T) - Math.floor((P * t) / T);
   /** The units of thread t's own panels a step (one block of rows per panel: batches ≤ 64): each
    * panel layer's forward over its panels, the input gradient over the panels of the layer below
-   * (layers 1 …), and its weight units (KC = 8 inputs over all of its panels). */
-  const ownUnits = (layers, F, t, T) => {
+   * (layers 1 …), and its weight units (KC = 8 inputs over all of its panels). The panel layers are
+   * those the engine takes (engine.ts panelLayers): at least the first, never the head. Another
+   * thread must take every one of them; the shirker may take some of the others' too, so the count
+   * is a lower bound. */
+  const ownUnits = (layers, panels, t, T) => {
+    const F = Math.max(1, Math.min(panels, layers.length - 2));
     let n = 0;
     for (let l = 0; l < F; l++) {
       const mine = owned(Math.ceil(layers[l + 1] / 8), t, T);
