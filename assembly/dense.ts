@@ -467,7 +467,7 @@ export function f32_dense_backward_input_rows_4x8__simd(dX: usize, dZ: usize, Wp
 }
 
 // The same product over rows [r0,r1) and input panels [q0,q1) only: the engine's wide hidden layers
-// on several threads, each thread its own panels of dX over every row (engine.ts panelBackward).
+// on several threads, each thread its own panels of dX over every row (engine.ts panelPass, backward).
 // dZp holds this call's rows of dZ interleaved by its first panel, or already interleaved there by
 // an earlier call over the same rows (`interleaved`). Each element is the same sum in the same
 // order as in the call over every panel.

@@ -27,7 +27,7 @@
 // Wide hidden layers above the first go the same way (D_PANEL_LAYERS = F, the host's choice:
 // src/backend/engine/schedule.ts panelLayers): layers 0 … F−1 forward by owned output panels, a
 // barrier after each (the next needs every column); the rows phase from layer F, down to dZ of
-// layer F − 1; then dZ of layers F − 2 … 0 by the same owned panels (panelBackward: dZ_{l−1}'s
+// layer F − 1; then dZ of layers F − 2 … 0 by the same owned panels (panelPass backward: dZ_{l−1}'s
 // columns from W_l's, re-packed by inputs), a barrier after each; the weights phase begins with
 // the thread's own panels of every one of them. By rows, every thread would read all of a wide
 // layer's weights each step (three 1024-wide layers are 12 MB) and its rows would be coarse units
@@ -263,7 +263,7 @@ function firstLayerPhase(desc: usize, F: i32, tid: i32, T: i32, B: i32, start: i
   profileMark(desc, tid, P_GATHER);
   if (!barrier(ctl, tid, T, C_NEXT_ROW)) return false;
   profileMark(desc, tid, P_GATHER_WAIT);
-  panelForward(desc, 0, F, tid, T, B, step, mine);
+  panelPass(desc, 0, F, tid, T, B, step, mine, false);
   return true;
 }
 
@@ -275,59 +275,56 @@ function panelLayers(desc: usize): i32 {
   return max(1, min(w32(desc, D_PANEL_LAYERS), L > 1 ? L - 1 : 1));
 }
 
-/** Layer l's forward over every row, by units of one output panel and one row block: this thread's
- * own panels first, then whatever units of the other threads' panels are left. A unit also regroups
- * its columns of the output for the next layer's weight gradient when that layer goes by panels too
- * (l + 1 < F: the rows phase regroups the input of the first layer it runs). */
-function panelForward(desc: usize, l: i32, F: i32, tid: i32, T: i32, B: i32, step: u32, mine: bool): void {
-  const K = lw(desc, l, L_K), N = lw(desc, l, L_N), NP = (N + 7) >> 3, ctl = ptr(desc, D_CTL);
-  const X = lp(desc, l, L_IN);
+/** The units of one panel layer's pass over every row: one panel of 8 of layer j's outputs over one
+ * row block each. This thread takes its own panels' units first, then, once they are all taken,
+ * whatever units of the other threads' panels are left. The forward (panelForwardUnit) and the input
+ * gradient below layer j + 1 (panelBackwardUnit) share layer j's outputs out the same way, so a thread
+ * computes the dZ columns of the activation columns it computed. F: the panel layers (a forward unit
+ * below layer F − 1 regroups its output for the next layer's weight gradient). */
+function panelPass(desc: usize, j: i32, F: i32, tid: i32, T: i32, B: i32, step: u32, mine: bool, backward: bool): void {
+  const P = (lw(desc, j, L_N) + 7) >> 3, ctl = ptr(desc, D_CTL);
   const R = w32(desc, D_ROWS_MAX), scratch = scratchOf(desc, tid), blocks = (B + R - 1) / R;
-  const thr = l < w32(desc, D_LAYERS) - 1 ? dropThreshold(desc, l) : 0, out = dropSource(desc, l, thr);
-  const W = lp(desc, l, L_W), bias = lp(desc, l, L_B), act = lw(desc, l, L_ACT);
-  const xq = ASC_FEATURE_SIMD && l + 1 < F && regroupsInput(N) ? xqOf(desc, l + 1) : 0;
   // the row block whose rows this thread's scratch holds interleaved (the first panel of a block
   // interleaves them; the panels after it, this thread's own or taken, reuse them)
   let have = -1;
-  // this thread's own units, then, once they are all taken, the others' remaining ones
   for (let v = mine ? 0 : 1; ASC_FEATURE_SIMD && v < T; v++) {
-    const owner = (tid + v) % T, q0 = ownedPanel(NP, owner, T), n = ownedPanel(NP, owner + 1, T) - q0;
+    const owner = (tid + v) % T, q0 = ownedPanel(P, owner, T), n = ownedPanel(P, owner + 1, T) - q0;
     if (n == 0) continue;
     // unit i: the owner's panel q0 + i mod n over row block i / n (every panel of a block, then the next)
     for (let i = claimUnit(ctl, owner); i < blocks * n; i = claimUnit(ctl, owner)) {
       const rb = i / n, p = q0 + i % n, r0 = rb * R, r1 = min(B, r0 + R);
-      f32_dense_forward_4x8__simd(out, X, W, bias, scratch, B, K, N, act, r0, r1, p, p + 1, rb == have);
+      if (backward) panelBackwardUnit(desc, j + 1, B, step, scratch, r0, r1, p, rb == have);
+      else panelForwardUnit(desc, j, F, B, step, scratch, r0, r1, p, rb == have);
       have = rb;
       if (owner != tid) countTaken(ctl, tid);
-      // the mask over the unit: a mask bit depends only on (row, unit)
-      if (thr != 0) dropApply(desc, l, thr, out, step, r0, r1, p << 3, min(N, (p + 1) << 3), false);
-      if (xq != 0) f32_pack_rows_by4(xq, lp(desc, l, L_OUT), B, N, r0, r1, p << 1, (p + 1) << 1);
     }
   }
 }
 
-/** dZ of layer l − 1's output (1 ≤ l < F) over every row, by units of one of its panels (input
- * panel of layer l) and one row block, as panelForward shares out layer l − 1's outputs: each
- * thread's own columns of dZ, from its own columns of the activation, then regrouped for its own
- * weight units. The input gradient reads layer l's weights re-packed by inputs (L_WT). */
-function panelBackward(desc: usize, l: i32, tid: i32, T: i32, B: i32, step: u32, mine: bool): void {
-  const K = lw(desc, l, L_K), N = lw(desc, l, L_N), QP = (K + 7) >> 3, ctl = ptr(desc, D_CTL);
-  const R = w32(desc, D_ROWS_MAX), scratch = scratchOf(desc, tid), blocks = (B + R - 1) / R;
-  const act = lw(desc, l - 1, L_ACT), thr = dropThreshold(desc, l - 1), Xa = dropSource(desc, l - 1, thr);
-  const dZ = lp(desc, l, L_DZ), WT = lp(desc, l, L_WT), dX = lp(desc, l - 1, L_DZ), zq = zqOf(desc, l - 1);
-  let have = -1;
-  for (let v = mine ? 0 : 1; ASC_FEATURE_SIMD && v < T; v++) {
-    const owner = (tid + v) % T, q0 = ownedPanel(QP, owner, T), n = ownedPanel(QP, owner + 1, T) - q0;
-    if (n == 0) continue;
-    for (let i = claimUnit(ctl, owner); i < blocks * n; i = claimUnit(ctl, owner)) {
-      const rb = i / n, q = q0 + i % n, r0 = rb * R, r1 = min(B, r0 + R);
-      f32_dense_backward_input_panels_4x8__simd(dX, dZ, WT, Xa, scratch, B, K, N, act, r0, r1, q, q + 1, rb == have);
-      have = rb;
-      if (owner != tid) countTaken(ctl, tid);
-      if (thr != 0) dropApply(desc, l - 1, thr, 0, step, r0, r1, q << 3, min(K, (q + 1) << 3), true);
-      f32_pack_rows_by8(zq, dX, B, K, r0, r1, q, q + 1);
-    }
-  }
+/** One forward unit of layer l: output panel p over rows [r0, r1), with the dropout mask over the
+ * unit (a mask bit depends only on (row, unit)). The unit also regroups its columns of the output
+ * for the next layer's weight gradient when that layer goes by panels too (l + 1 < F: the rows
+ * phase regroups the input of the first layer it runs). */
+// @ts-ignore: decorator
+@inline function panelForwardUnit(desc: usize, l: i32, F: i32, B: i32, step: u32, scratch: usize, r0: i32, r1: i32, p: i32, interleaved: bool): void {
+  const K = lw(desc, l, L_K), N = lw(desc, l, L_N);
+  const thr = l < w32(desc, D_LAYERS) - 1 ? dropThreshold(desc, l) : 0, out = dropSource(desc, l, thr);
+  f32_dense_forward_4x8__simd(out, lp(desc, l, L_IN), lp(desc, l, L_W), lp(desc, l, L_B), scratch, B, K, N, lw(desc, l, L_ACT), r0, r1, p, p + 1, interleaved);
+  if (thr != 0) dropApply(desc, l, thr, out, step, r0, r1, p << 3, min(N, (p + 1) << 3), false);
+  if (ASC_FEATURE_SIMD && l + 1 < F && regroupsInput(N)) f32_pack_rows_by4(xqOf(desc, l + 1), lp(desc, l, L_OUT), B, N, r0, r1, p << 1, (p + 1) << 1);
+}
+
+/** One input-gradient unit below layer l: the columns of dZ of layer l − 1's output in its panel q
+ * over rows [r0, r1), from the same columns of the activation and the matching columns of Wᵀ
+ * (layer l's weights re-packed by inputs, L_WT), then the dropout mask and the regrouping for the
+ * owner's weight units. */
+// @ts-ignore: decorator
+@inline function panelBackwardUnit(desc: usize, l: i32, B: i32, step: u32, scratch: usize, r0: i32, r1: i32, q: i32, interleaved: bool): void {
+  const K = lw(desc, l, L_K), N = lw(desc, l, L_N);
+  const thr = dropThreshold(desc, l - 1), dX = lp(desc, l - 1, L_DZ);
+  f32_dense_backward_input_panels_4x8__simd(dX, lp(desc, l, L_DZ), lp(desc, l, L_WT), dropSource(desc, l - 1, thr), scratch, B, K, N, lw(desc, l - 1, L_ACT), r0, r1, q, q + 1, interleaved);
+  if (thr != 0) dropApply(desc, l - 1, thr, 0, step, r0, r1, q << 3, min(K, (q + 1) << 3), true);
+  f32_pack_rows_by8(zqOf(desc, l - 1), dX, B, K, r0, r1, q, q + 1);
 }
 
 /** The weight gradient (and update) of layers 0 … F−1 over the panels of thread `owner`, by units
@@ -427,7 +424,7 @@ function rowUnit(desc: usize, tid: i32, B: i32, r0: i32, r1: i32, backward: bool
   // input gradients down to the first hidden layer: dZ_{l−1} = (dZ_l · W_l) ⊙ act'(A_l), then
   // with dropout ⊙ keep·scale (act' from the pre-dropout values, or from the dropped ones in place:
   // relu-like and identity derivatives read only the sign, which a positive scale keeps); from a
-  // panel layer's output (first > 1) down, by panels after the barrier (panelBackward)
+  // panel layer's output (first > 1) down, by panels after the barrier (panelPass)
   for (let l = top; l > 0 && l >= first; l--) {
     const K = lw(desc, l, L_K), Nl = lw(desc, l, L_N);
     const act = lw(desc, l - 1, L_ACT);
@@ -683,8 +680,8 @@ export function engineJob(desc: usize, tid: i32): i32 {
   const args = ptr(desc, D_STEP_ARGS), results = ptr(desc, D_STEP_RESULTS);
   const nonfinite = desc + (<usize>J_NONFINITE << 2);
   let start = w32(desc, J_START);
-  // two threads or more: layers 0 … F−1 by owned panels (firstLayerPhase, panelForward,
-  // panelBackward), 2F + 2 barriers a step; one thread: every layer by row units, 2 barriers
+  // two threads or more: layers 0 … F−1 by owned panels (firstLayerPhase, panelPass forward
+  // and backward), 2F + 2 barriers a step; one thread: every layer by row units, 2 barriers
   // (no-ops) a step
   const owned = ASC_FEATURE_SIMD && T > 1;
   const F = owned ? panelLayers(desc) : 0;
@@ -702,7 +699,7 @@ export function engineJob(desc: usize, tid: i32): i32 {
         profileMark(desc, tid, P_FIRST);
         if (!barrier(ctl, tid, T, -1, true)) return finish(desc, tid, STATUS_FAULT, s);
         profileMark(desc, tid, P_FIRST_WAIT);
-        panelForward(desc, l, F, tid, T, B, step, mine);
+        panelPass(desc, l, F, tid, T, B, step, mine, false);
       }
       profileMark(desc, tid, P_FIRST);
       if (!barrier(ctl, tid, T, -1, true)) return finish(desc, tid, STATUS_FAULT, s);
@@ -718,7 +715,7 @@ export function engineJob(desc: usize, tid: i32): i32 {
     if ((ASC_FEATURE_THREADS ? atomic.load<i32>(nonfinite) : load<i32>(nonfinite)) != 0) return finish(desc, tid, STATUS_LOSS, s);
     // the panel layers' input gradients, top down: dZ of layer l − 1 needs every column of layer l's
     for (let l = F - 1; l >= 1; l--) {
-      panelBackward(desc, l, tid, T, B, step, mine);
+      panelPass(desc, l - 1, F, tid, T, B, step, mine, true);
       profileMark(desc, tid, P_ROWS);
       if (!barrier(ctl, tid, T, -1, true)) return finish(desc, tid, STATUS_FAULT, s);
       profileMark(desc, tid, P_ROWS_WAIT);

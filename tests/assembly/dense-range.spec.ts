@@ -171,7 +171,7 @@ function inputSplit(): void {
     expectSameBits(dX, whole, B * K, "dX, rows in " + parts.toString() + " blocks");
     expectGuard(dX, B * K, "dX");
   }
-  // over rows × single input panels (the engine's panel layers, engine.ts panelBackward): each
+  // over rows × single input panels (the engine's panel layers, engine.ts panelPass): each
   // block of rows in turn, its panels one call each (in reverse order every other block), the scratch interleaved by
   // the first call of the block and reused by the others (`interleaved`)
   if (!c.simd) return;

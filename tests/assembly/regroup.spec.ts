@@ -41,7 +41,7 @@ function regroup(Zq: usize, Xq: usize, dZ: usize, X: usize, B: i32, N: i32, K: i
 }
 
 /** The same by rows × column ranges, as the engine's panel layers regroup their own columns
- * (engine.ts panelForward, panelBackward): each panel of dZ alone, X's groups two at a time (a
+ * (engine.ts panelPass): each panel of dZ alone, X's groups two at a time (a
  * panel of 8 outputs is 2 groups of 4), the ranges of a block in reverse order. */
 function regroupByColumns(Zq: usize, Xq: usize, dZ: usize, X: usize, B: i32, N: i32, K: i32, parts: i32): void {
   const rc = rowCuts(B, parts), NP = (N + 7) >> 3, KG = (K + 3) >> 2;

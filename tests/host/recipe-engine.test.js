@@ -66,7 +66,7 @@ const RECIPES = [
 ];
 const show = (r) => JSON.stringify({ ...r, validation: r.validation ? '…' : undefined });
 
-// both hidden layers by panels on several threads (engine.ts panelForward, panelBackward: the
+// both hidden layers by panels on several threads (engine.ts panelPass: the
 // masks over each thread's own columns); the second layer's input 64 wide, regrouped by its panels
 const PANELLED = [37, 64, 24, 5];
 

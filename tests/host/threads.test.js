@@ -59,7 +59,7 @@ const OPTIMIZERS = [
 ];
 // tile edges everywhere: 4-row tiles (batch 13, tail 1), 8-output panels (17, 9), 8-input panels
 const LAYERS = [37, 17, 9, 5];
-// every hidden layer by panels on several threads (engine.ts panelForward, panelBackward): widths a
+// every hidden layer by panels on several threads (engine.ts panelPass): widths a
 // multiple of 64 (regrouped by the panels that computed them) and not, a layer of fewer panels
 // than three threads (9 outputs)
 const DEEP = [37, 64, 128, 9, 64, 5];
@@ -172,7 +172,7 @@ test('deep and wide nets, sigmoid and linear heads, a batch that does not divide
     { layers: [64, 200, 30, 3], hidden: 'relu', output: 'softmax', opt: { name: 'sgd', learningRate: 0.05 }, n: 66, bs: 64 },
     { layers: [256, 1], hidden: 'relu', output: 'sigmoid', opt: { name: 'momentum', learningRate: 0.05 }, n: 41, bs: 7 },
 
-    // the layers below the head by panels on 2 and 3 threads (engine.ts panelForward, panelBackward)
+    // the layers below the head by panels on 2 and 3 threads (engine.ts panelPass)
     { layers: [50, 40, 33, 20, 12, 7], hidden: 'tanh', output: 'softmax', opt: { name: 'adam', learningRate: 0.003 }, n: 97, bs: 10, panels: 4 },
     { layers: [64, 200, 128, 3], hidden: 'leaky_relu', output: 'linear', opt: { name: 'momentum', learningRate: 0.01 }, n: 71, bs: 67, panels: 2 },
   ];

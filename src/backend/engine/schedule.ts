@@ -24,7 +24,7 @@ export function rowsPerUnit(B: number, T: number, rowsMax: number): number {
 export const weightUnits = (K: number, N: number, kc = KC): number => Math.ceil(N / 8) * Math.ceil(K / kc);
 
 /** The least multiply-adds per row (K·N) for a hidden layer above the first to go by panels on
- * several threads (assembly/engine.ts panelForward, panelBackward). Measured on two threads
+ * several threads (assembly/engine.ts panelPass). Measured on two threads
  * (BENCHMARKS.md): 256 × 256 gains 2–3 %, 512 × 512 6 %, 1024 × 1024 10–12 %; 256 × 128 (the second
  * layer of 784-256-128-10) was a wash, its two barriers a step costing what the split saves. */
 export const PANEL_MIN_MACS = 256 * 256;
