@@ -53,11 +53,21 @@ export function stepFlopsPerSample(layers) {
   return f;
 }
 
+/** The index of the median of `values` (the lower of the two middle ones for an even count). */
+export function medianIndex(values) {
+  const order = values.map((v, i) => i).sort((a, b) => values[a] - values[b] || a - b);
+  return order[(order.length - 1) >> 1];
+}
+
 /**
  * Profiles a step on each thread count in `threads`, their epochs interleaved (1, 2, 1, 2, …) so
  * that every count sees the same moments of the machine: on a virtual machine whose speed moves
  * by tens of per cent from one minute to the next, profiles taken one after the other compare
- * two different machines. Resolves to { [T]: profile }.
+ * two different machines. Each timed epoch is profiled apart, and each thread count reports its
+ * epoch of median step time (its phases, jobs and units taken), with every epoch's step time
+ * beside it (epochStepMs): one epoch that a neighbour on the machine slowed by a tenth does not
+ * move the figures, as it would a sum over the epochs. The release binary's step is the median of
+ * its own epochs. Resolves to { [T]: profile }.
  * @param {{ lib: object, module: WebAssembly.Module, release: WebAssembly.Module, layers: number[], batchSize: number,
  *   threads: number[], data: {x: Float32Array, y: Int32Array|Uint8Array, n: number}, epochs: number, learningRate?: number,
  *   tune?: { kc?: number, rows?: number } }} o
@@ -88,26 +98,29 @@ export async function profileSteps({ lib, module, release, layers, batchSize: B,
     // warm-up of both (tier-up, host JIT)
     await plain.fit(data.x, data.y, { epochs: 1, batchSize: B });
     await net.fit(data.x, data.y, { epochs: 1, batchSize: B });
-    await settle();
-    words().fill(0);
-    runs.push({ T, plain, kernels, net, words, settle, jobs0: kernels.jobs, taken0: kernels.takenUnits(), untimedSeconds: 0, timedSeconds: 0 });
+    runs.push({ T, plain, kernels, net, words, settle, untimed: [], epochs: [] });
   }
   for (let e = 0; e < epochs; e++) {
     for (const r of runs) {
-      r.untimedSeconds += (await r.plain.fit(data.x, data.y, { epochs: 1, batchSize: B }))[0].seconds;
-      r.timedSeconds += (await r.net.fit(data.x, data.y, { epochs: 1, batchSize: B }))[0].seconds;
+      r.untimed.push((await r.plain.fit(data.x, data.y, { epochs: 1, batchSize: B }))[0].seconds);
+      await r.settle();
+      r.words().fill(0);
+      const jobs0 = r.kernels.jobs, taken0 = r.kernels.takenUnits();
+      const seconds = (await r.net.fit(data.x, data.y, { epochs: 1, batchSize: B }))[0].seconds;
+      const jobs = r.kernels.jobs - jobs0, taken = r.kernels.takenUnits() - taken0;
+      await r.settle();
+      r.epochs.push({ seconds, jobs, taken, words: r.words().slice() });
     }
   }
+  const steps = Math.ceil(data.n / B);
   const out = {};
   for (const r of runs) {
     const { T, kernels } = r;
-    const jobs = kernels.jobs - r.jobs0, taken = kernels.takenUnits() - r.taken0;
-    await r.settle();
-    const p = r.words().slice();
     await r.plain.dispose();
     await kernels.dispose();
-    const steps = epochs * Math.ceil(data.n / B);
-    const stepMs = (r.timedSeconds * 1000) / steps;
+    const chosen = r.epochs[medianIndex(r.epochs.map((q) => q.seconds))];
+    const { jobs, taken, words: p } = chosen;
+    const stepMs = (chosen.seconds * 1000) / steps;
     const perThread = [];
     for (let t = 0; t < T; t++) {
       const row = {};
@@ -116,13 +129,13 @@ export async function profileSteps({ lib, module, release, layers, batchSize: B,
       row.sum = PHASES.reduce((s, ph) => s + row[ph], 0);
       perThread.push(row);
     }
-    if (perThread[0].steps !== steps) throw new Error(`profile: thread 0 counted ${perThread[0].steps} steps, fit ran ${steps}`);
+    if (perThread[0].steps !== steps) throw new Error(`profile: thread 0 counted ${perThread[0].steps} steps, the epoch ran ${steps}`);
     const hostMs = Math.max(0, stepMs - perThread[0].sum);
-    const untimedStepMs = (r.untimedSeconds * 1000) / steps;
+    const untimedStepMs = (r.untimed[medianIndex(r.untimed)] * 1000) / steps;
     const flops = stepFlopsPerSample(layers) * B;
     out[T] = {
       backend: 'relaxed', layers, batchSize: B, threads: T, epochs, steps, jobs, jobsPerStep: jobs / steps,
-      stepMs, untimedStepMs, hostMs, perThread,
+      stepMs, untimedStepMs, hostMs, perThread, epochStepMs: r.epochs.map((q) => (q.seconds * 1000) / steps),
       samplesPerSecondUntimed: B / (untimedStepMs / 1000), stepGflops: flops / (untimedStepMs * 1e6),
       // the synchronisations of a step: its barriers (none that waits on one thread), and a share of its job's start
       syncsPerStep: (T > 1 ? barriersPerStep(layers) : 0) + jobs / steps,

@@ -224,7 +224,7 @@ if (threaded.length && relaxedOk) {
   for (const name of QUICK ? ['W1'] : workloadNames) {
     const w = WORKLOADS[name];
     threadsSection.profiles[name] = await profileSteps({
-      lib, module: pmod, release: modules['relaxed-threads'], layers: w.layers, batchSize: w.batchSize, threads: [1, 2], data: pdata, epochs: QUICK ? 1 : 3,
+      lib, module: pmod, release: modules['relaxed-threads'], layers: w.layers, batchSize: w.batchSize, threads: [1, 2], data: pdata, epochs: QUICK ? 1 : 5,
     });
   }
   log('threads: barrier cost and scaling model…');

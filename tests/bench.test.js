@@ -8,8 +8,11 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync, statSync, w
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import v8 from 'node:v8';
 
 import { MARK_START, MARK_END, updateMarkdown, writeResultJson } from '../bench/report.js';
+
+v8.setFlagsFromString('--experimental-wasm-relaxed-simd'); // the profile test compiles the relaxed threaded binaries here
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const RESULTS = join(ROOT, 'bench', 'results');
@@ -295,4 +298,28 @@ test('the scaling model: x(2) split by phase sums to x(2), each part grows by it
   const over = excessParts(profile2, { gatherMs: 0, firstMs: 0, rowsMs: 0, weightsMs: 0 }, 0.1);
   assert.ok(Math.abs(over.gather + over.first + over.rows + over.weights - 0.1) < 1e-12 && over.rest === 0, JSON.stringify(over));
   assert.throws(() => predictScaling({ profile: { ...profile, perThread: [phases(0, 0, 0.3, 0.3)] }, profile2, wakeMs: 0, barrierMicros: 0, kc: KC, rowsPerUnit }), /first layer split out/);
+});
+
+test('the step profile reports the epoch of median step time, its phases over that epoch alone, with every epoch\'s step time beside it', async () => {
+  const { profileSteps, profileModule, medianIndex } = await import('../bench/profile.js');
+  assert.equal(medianIndex([5, 1, 3]), 2);
+  assert.equal(medianIndex([4, 1, 3, 2]), 3, 'an even count: the lower of the two middle ones');
+  assert.equal(medianIndex([2, 2, 2]), 1, 'ties by position');
+  assert.equal(medianIndex([7]), 0);
+  const lib = await import('../dist/index.js');
+  const { relaxedThreadsWasm } = await import('../dist/backend/binaries.generated.js');
+  const module = await profileModule(new URL('../', import.meta.url));
+  assert.ok(module, 'the profiling binary is built (npm run build)');
+  const release = await WebAssembly.compile(Uint8Array.from(Buffer.from(relaxedThreadsWasm, 'base64')));
+  const n = 200, B = 16, r = new lib.Rng(4);
+  const data = { x: Float32Array.from({ length: n * 20 }, () => r.normal()), y: Int32Array.from({ length: n }, () => r.int(3)), n };
+  const out = await profileSteps({ lib, module, release, layers: [20, 12, 3], batchSize: B, threads: [1, 2], data, epochs: 3 });
+  for (const T of [1, 2]) {
+    const p = out[T];
+    assert.equal(p.epochStepMs.length, 3, `${T} thread(s): one step time an epoch`);
+    assert.equal(p.stepMs, p.epochStepMs[medianIndex(p.epochStepMs)], `${T} thread(s): the median epoch's step`);
+    assert.equal(p.steps, Math.ceil(n / B), 'the steps of one epoch');
+    for (const q of p.perThread) assert.equal(q.steps, p.steps, `${T} thread(s): every thread counted that epoch's steps, and only those`);
+    assert.ok(p.perThread[0].sum <= p.stepMs * 1.0001, `thread 0's phases (${p.perThread[0].sum} ms) fit in the median epoch's step (${p.stepMs} ms)`);
+  }
 });
