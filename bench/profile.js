@@ -39,7 +39,8 @@ const ROW = 16; // f64 per thread
 /** The profiling binary, compiled; null when it was not built. */
 export async function profileModule(root) {
   try {
-    return await WebAssembly.compile(readFileSync(new URL('build/bench/relaxed-threads.profile.wasm', root)));
+    // synchronously, as the library compiles in Node (src/backend/wasm.ts: nodejs/node#54918)
+    return new WebAssembly.Module(readFileSync(new URL('build/bench/relaxed-threads.profile.wasm', root)));
   } catch {
     return null;
   }

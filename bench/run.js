@@ -148,9 +148,10 @@ log(`machine: ${result.machine.cpu}, ${result.machine.logicalCores} cores, Node 
 
 // one compiled module per binary, shared by every network of that backend (tier-up carries over)
 const bytes = (b64) => Uint8Array.from(Buffer.from(b64, 'base64'));
-const modules = { simd: await WebAssembly.compile(bytes(simdWasm)), scalar: await WebAssembly.compile(bytes(scalarWasm)) };
-if (relaxedOk) modules.relaxed = await WebAssembly.compile(bytes(relaxedWasm));
-if (relaxedOk) modules['relaxed-threads'] = await WebAssembly.compile(bytes(relaxedThreadsWasm));
+// compiled synchronously, as the library compiles in Node (src/backend/wasm.ts: nodejs/node#54918)
+const modules = { simd: new WebAssembly.Module(bytes(simdWasm)), scalar: new WebAssembly.Module(bytes(scalarWasm)) };
+if (relaxedOk) modules.relaxed = new WebAssembly.Module(bytes(relaxedWasm));
+if (relaxedOk) modules['relaxed-threads'] = new WebAssembly.Module(bytes(relaxedThreadsWasm));
 const best = relaxedOk ? 'relaxed' : 'simd';
 
 // ---- kernels and peak

@@ -310,7 +310,8 @@ test('the step profile reports the epoch of median step time, its phases over th
   const { relaxedThreadsWasm } = await import('../dist/backend/binaries.generated.js');
   const module = await profileModule(new URL('../', import.meta.url));
   assert.ok(module, 'the profiling binary is built (npm run build)');
-  const release = await WebAssembly.compile(Uint8Array.from(Buffer.from(relaxedThreadsWasm, 'base64')));
+  // compiled synchronously, as the library does in Node (src/backend/wasm.ts: nodejs/node#54918)
+  const release = new WebAssembly.Module(Uint8Array.from(Buffer.from(relaxedThreadsWasm, 'base64')));
   const n = 200, B = 16, r = new lib.Rng(4);
   const data = { x: Float32Array.from({ length: n * 20 }, () => r.normal()), y: Int32Array.from({ length: n }, () => r.int(3)), n };
   const out = await profileSteps({ lib, module, release, layers: [20, 12, 3], batchSize: B, threads: [1, 2], data, epochs: 3 });
