@@ -86,7 +86,8 @@ export function u8_widen_reciprocal(divisor: f64): f64 {
 // norm is 0 or (2, cols) f32: the offsets, then the scales; recip is u8_widen_reciprocal(divisor)
 // (the caller's, once for many calls), or 0 to divide
 export function u8_gather_rows(dst: usize, src: usize, idx: usize, count: i32, cols: i32, divisor: f64, norm: usize, recip: f64 = 0): void {
-  if (ASC_FEATURE_SIMD && recip != 0) u8_gather_rows_4x16__simd(dst, src, idx, count, cols, recip, norm);
+  if (ASC_FEATURE_SIMD && divisor == 255) u8_gather_rows_255_4x16__simd(dst, src, idx, count, cols, norm);
+  else if (ASC_FEATURE_SIMD && recip != 0) u8_gather_rows_4x16__simd(dst, src, idx, count, cols, recip, norm);
   else if (ASC_FEATURE_SIMD) u8_gather_rows__simd(dst, src, idx, count, cols, divisor, norm);
   else u8_gather_rows__scalar(dst, src, idx, count, cols, divisor, norm);
 }
@@ -131,9 +132,11 @@ export function u8_gather_rows__simd(dst: usize, src: usize, idx: usize, count: 
 }
 
 /** Four widened features from the low 4 lanes of q (i32 bytes): f32(f64(b) · R), normalised when
- * norm != 0 by the offsets o and scales c of those features, as u8_gather_rows__simd does. */
+ * norm != 0 by the offsets o and scales c of those features, as u8_gather_rows__simd does. by255
+ * (a constant at every call): the divisor is 255, and the features come from by255of instead. */
 // @ts-ignore: decorator
-@inline function widen4(q: v128, R: v128, norm: usize, o: v128, c: v128): v128 {
+@inline function widen4(q: v128, R: v128, norm: usize, o: v128, c: v128, by255: bool = false): v128 {
+  if (by255) return normalize4(by255of(i32x4.mul(q, i32x4.splat(0x010101))), norm, o, c);
   let lo = f64x2.mul(f64x2.convert_low_i32x4_s(q), R);
   let hi = f64x2.mul(f64x2.convert_low_i32x4_s(v128.shuffle<i32>(q, q, 2, 3, 2, 3)), R);
   if (norm != 0) {
@@ -143,9 +146,49 @@ export function u8_gather_rows__simd(dst: usize, src: usize, idx: usize, count: 
   return v128.shuffle<i32>(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
 }
 
-/** 16 bytes v of one row widened into d (16 floats); off, sc: the normaliser of those features. */
+/** f32(b / 255) in four f32 lanes, to the bit and without doubles, from P = b·0x010101 (i32 lanes;
+ * the byte repeated in the lane's low three bytes). In base 256 b/255 = 0.bbbb… (b repeated), so
+ * b/255 = 2⁻²⁴·(P + b/255) with P < 2²⁴ exact in f32, and the result is P + b/255 rounded once to
+ * 24 bits, times 2⁻²⁴ (exact). b/255 ≈ P·2⁻²⁴ (exact in f32) within 2⁻²⁴, and for 0 < b < 255,
+ * b/255 (255 is odd) lies at least 1/(255·256) from every point where the rounding of P + t changes
+ * (multiples of a power of two ≥ 2⁻⁸), so the f32 sum P + P·2⁻²⁴ rounds as P + b/255 does (0 and
+ * 255 give 0 and 1 exactly). data.spec.ts checks all 256 bytes against the division. */
 // @ts-ignore: decorator
-@inline function widen16(d: usize, v: v128, R: v128, norm: usize, off: usize, sc: usize): void {
+@inline function by255of(P: v128): v128 {
+  const p = f32x4.convert_i32x4_s(P), e = f32x4.splat(<f32>5.9604644775390625e-8); // 2⁻²⁴
+  return f32x4.mul(f32x4.add(p, f32x4.mul(p, e)), e);
+}
+
+/** v (four f32 features) normalised by offsets o and scales c in doubles, as widen4 does; v itself
+ * when norm is 0. */
+// @ts-ignore: decorator
+@inline function normalize4(v: v128, norm: usize, o: v128, c: v128): v128 {
+  if (norm == 0) return v;
+  const lo = f64x2.mul(f64x2.sub(f64x2.promote_low_f32x4(v), f64x2.promote_low_f32x4(o)), f64x2.promote_low_f32x4(c));
+  const hi = f64x2.mul(f64x2.sub(f64x2.promote_low_f32x4(v128.shuffle<i32>(v, v, 2, 3, 2, 3)), f64x2.promote_low_f32x4(v128.shuffle<i32>(o, o, 2, 3, 2, 3))), f64x2.promote_low_f32x4(v128.shuffle<i32>(c, c, 2, 3, 2, 3)));
+  return v128.shuffle<i32>(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
+}
+
+/** 16 bytes v of one row widened into d (16 floats); off, sc: the normaliser of those features.
+ * by255: each lane's P = b·0x010101 is one byte shuffle of v (the byte three times, then a zero). */
+// @ts-ignore: decorator
+@inline function widen16(d: usize, v: v128, R: v128, norm: usize, off: usize, sc: usize, by255: bool): void {
+  if (by255) {
+    const z = i32x4.splat(0);
+    const w0 = by255of(v128.shuffle<u8>(v, z, 0, 0, 0, 16, 1, 1, 1, 16, 2, 2, 2, 16, 3, 3, 3, 16));
+    const w1 = by255of(v128.shuffle<u8>(v, z, 4, 4, 4, 16, 5, 5, 5, 16, 6, 6, 6, 16, 7, 7, 7, 16));
+    const w2 = by255of(v128.shuffle<u8>(v, z, 8, 8, 8, 16, 9, 9, 9, 16, 10, 10, 10, 16, 11, 11, 11, 16));
+    const w3 = by255of(v128.shuffle<u8>(v, z, 12, 12, 12, 16, 13, 13, 13, 16, 14, 14, 14, 16, 15, 15, 15, 16));
+    if (norm == 0) {
+      v128.store(d, w0); v128.store(d, w1, 16); v128.store(d, w2, 32); v128.store(d, w3, 48);
+    } else {
+      v128.store(d, normalize4(w0, norm, v128.load(off), v128.load(sc)));
+      v128.store(d, normalize4(w1, norm, v128.load(off, 16), v128.load(sc, 16)), 16);
+      v128.store(d, normalize4(w2, norm, v128.load(off, 32), v128.load(sc, 32)), 32);
+      v128.store(d, normalize4(w3, norm, v128.load(off, 48), v128.load(sc, 48)), 48);
+    }
+    return;
+  }
   const h0 = i16x8.extend_low_i8x16_u(v), h1 = i16x8.extend_high_i8x16_u(v);
   const q0 = i32x4.extend_low_i16x8_u(h0), q1 = i32x4.extend_high_i16x8_u(h0);
   const q2 = i32x4.extend_low_i16x8_u(h1), q3 = i32x4.extend_high_i16x8_u(h1);
@@ -169,6 +212,18 @@ export function u8_gather_rows__simd(dst: usize, src: usize, idx: usize, count: 
  * last cols mod 16 features by 4 and one by one, and the last count mod 4 rows. The same bits as
  * u8_gather_rows__scalar. */
 export function u8_gather_rows_4x16__simd(dst: usize, src: usize, idx: usize, count: i32, cols: i32, recip: f64, norm: usize): void {
+  gatherBytes4x16(dst, src, idx, count, cols, recip, norm, false);
+}
+
+/** u8_gather_rows_4x16__simd for the divisor 255 (pixels), widening in f32 lanes (by255of)
+ * instead of f64 ones; the same bits as u8_gather_rows__scalar with divisor 255. */
+export function u8_gather_rows_255_4x16__simd(dst: usize, src: usize, idx: usize, count: i32, cols: i32, norm: usize): void {
+  gatherBytes4x16(dst, src, idx, count, cols, 1.0 / 255.0, norm, true);
+}
+
+/** The body of both: by255 is a constant at each call, so each compiles to its own loop. */
+// @ts-ignore: decorator
+@inline function gatherBytes4x16(dst: usize, src: usize, idx: usize, count: i32, cols: i32, recip: f64, norm: usize, by255: bool): void {
   const body = cols & ~15, quads = cols & ~3, R = f64x2.splat(recip), row = <usize>cols << 2;
   const off = norm, sc = norm + (<usize>cols << 2), z = f32x4.splat(0);
   let i = 0;
@@ -181,25 +236,25 @@ export function u8_gather_rows_4x16__simd(dst: usize, src: usize, idx: usize, co
     for (let j = 0; j < body; j += 16) {
       const a = v128.load(s0 + <usize>j), b = v128.load(s1 + <usize>j), c = v128.load(s2 + <usize>j), e = v128.load(s3 + <usize>j);
       const o = d0 + (<usize>j << 2), no = off + (<usize>j << 2), ns = sc + (<usize>j << 2);
-      widen16(o, a, R, norm, no, ns); widen16(o + row, b, R, norm, no, ns);
-      widen16(o + 2 * row, c, R, norm, no, ns); widen16(o + 3 * row, e, R, norm, no, ns);
+      widen16(o, a, R, norm, no, ns, by255); widen16(o + row, b, R, norm, no, ns, by255);
+      widen16(o + 2 * row, c, R, norm, no, ns, by255); widen16(o + 3 * row, e, R, norm, no, ns, by255);
     }
-    for (let r = 0; r < 4; r++) u8_widen_tail(d0 + <usize>r * row, r == 0 ? s0 : r == 1 ? s1 : r == 2 ? s2 : s3, body, quads, cols, R, recip, norm, off, sc, z);
+    for (let r = 0; r < 4; r++) u8_widen_tail(d0 + <usize>r * row, r == 0 ? s0 : r == 1 ? s1 : r == 2 ? s2 : s3, body, quads, cols, R, recip, norm, off, sc, z, by255);
   }
   for (; i < count; i++) {
     const s = src + <usize>load<i32>(idx + (<usize>i << 2)) * <usize>cols;
-    u8_widen_tail(dst + <usize>i * row, s, 0, quads, cols, R, recip, norm, off, sc, z);
+    u8_widen_tail(dst + <usize>i * row, s, 0, quads, cols, R, recip, norm, off, sc, z, by255);
   }
 }
 
 /** Features [j0, cols) of one row: by 4 up to `quads`, then one by one, multiplying as widen4 does. */
 // @ts-ignore: decorator
-@inline function u8_widen_tail(d: usize, s: usize, j0: i32, quads: i32, cols: i32, R: v128, recip: f64, norm: usize, off: usize, sc: usize, z: v128): void {
+@inline function u8_widen_tail(d: usize, s: usize, j0: i32, quads: i32, cols: i32, R: v128, recip: f64, norm: usize, off: usize, sc: usize, z: v128, by255: bool): void {
   let j = j0;
   for (; j < quads; j += 4) {
     const q = i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(s + <usize>j)));
     const o = norm != 0 ? v128.load(off + (<usize>j << 2)) : z, c = norm != 0 ? v128.load(sc + (<usize>j << 2)) : z;
-    v128.store(d + (<usize>j << 2), widen4(q, R, norm, o, c));
+    v128.store(d + (<usize>j << 2), widen4(q, R, norm, o, c, by255));
   }
   for (; j < cols; j++) {
     let v = <f32>(<f64>load<u8>(s + <usize>j) * recip);

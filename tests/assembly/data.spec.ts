@@ -1,7 +1,7 @@
 // Batch assembly (assembly/data.ts): f32_gather_rows copies rows of a resident dataset in the
 // order of an index, i32_gather does the same for labels. Copies are exact: compared bitwise.
 
-import { f32_gather_rows, f32_gather_rows__scalar, f32_gather_rows_4__simd, i32_gather, u8_gather_rows, u8_gather_rows__scalar, u8_gather_rows__simd, u8_gather_rows_4x16__simd, u8_widen_reciprocal } from "../../assembly/data";
+import { f32_gather_rows, f32_gather_rows__scalar, f32_gather_rows_4__simd, i32_gather, u8_gather_rows, u8_gather_rows__scalar, u8_gather_rows__simd, u8_gather_rows_4x16__simd, u8_gather_rows_255_4x16__simd, u8_widen_reciprocal } from "../../assembly/data";
 import { reseed, rnd, buf, rand, at, copyOf, expectGuard, expectSameBits, cursor, register } from "./harness";
 
 // ---------------------------------------------------------------------------------------------
@@ -67,9 +67,10 @@ function gatherI32(): void {
 /** Byte rows widened: every byte value 0 … 255 occurs (row r, col j holds (r·cols + j)·37 mod 256),
  * each output compared bitwise with the host's formula written out here: f32(b / divisor), then
  * with a normaliser f32((f64(v) − f64(offset)) · f64(scale)). Variants: the dispatcher with the
- * reciprocal, without it (it divides), the scalar reference, the dividing SIMD kernel, the
- * multiplying one (4 rows × 16 bytes a round); + 5: with a normaliser. */
-const BYTE_VARIANTS = 5;
+ * reciprocal, without it (it divides; both take the f32 kernel for the divisor 255), the scalar
+ * reference, the dividing SIMD kernel, the multiplying one (4 rows × 16 bytes a round), the one for
+ * the divisor 255 (f32 lanes); + 6: with a normaliser. */
+const BYTE_VARIANTS = 6;
 function gatherBytes(): void {
   const count = cases[cursor].count, cols = cases[cursor].cols, v = cases[cursor].variant % BYTE_VARIANTS;
   const normed = cases[cursor].variant >= BYTE_VARIANTS, divisor = <f64>cases[cursor].divisor;
@@ -86,7 +87,8 @@ function gatherBytes(): void {
   else if (v == 1) u8_gather_rows(dst, src, idx, count, cols, divisor, norm);
   else if (v == 2) u8_gather_rows__scalar(dst, src, idx, count, cols, divisor, norm);
   else if (v == 3) u8_gather_rows__simd(dst, src, idx, count, cols, divisor, norm);
-  else u8_gather_rows_4x16__simd(dst, src, idx, count, cols, recip, norm);
+  else if (v == 4) u8_gather_rows_4x16__simd(dst, src, idx, count, cols, recip, norm);
+  else u8_gather_rows_255_4x16__simd(dst, src, idx, count, cols, norm);
   let wrong = 0, first = -1;
   for (let i = 0; i < count; i++) {
     const r = load<i32>(idx + (<usize>i << 2));
@@ -125,18 +127,48 @@ function widenReciprocal(): void {
   expect<i32>(multiplied).toBeGreaterThan(0, "divisors that multiply");
 }
 
+/** The f32-lane widening for the divisor 255 (data.ts by255of) against the division for every byte
+ * value in every lane position: rows of `cols` bytes, row r holding (j + 7r) mod 256, five rows
+ * (a round of four and one alone), so every byte passes through the 16-byte rounds, the groups
+ * of four and the single features of a row's end. */
+function widen255EveryByte(): void {
+  const cols = cases[cursor].cols, count = 5, rows = 16;
+  const src = heap.alloc(<usize>(rows * cols));
+  for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) store<u8>(src + <usize>(r * cols + j), <u8>((j + 7 * r) & 255));
+  const idx = buf(count);
+  for (let i = 0; i < count; i++) store<i32>(idx + (<usize>i << 2), 3 * i + 1);
+  const dst = buf(count * cols);
+  u8_gather_rows_255_4x16__simd(dst, src, idx, count, cols, 0);
+  let wrong = 0, first = -1, seen = 0;
+  for (let i = 0; i < count; i++) {
+    for (let j = 0; j < cols; j++) {
+      const b = load<u8>(src + <usize>((3 * i + 1) * cols + j));
+      seen |= 1 << (b & 31);
+      if (word(dst, i * cols + j) != reinterpret<u32>(<f32>(<f64>b / 255.0))) { if (first < 0) first = i * cols + j; wrong++; }
+    }
+  }
+  heap.free(src);
+  expect<i32>(wrong).toBe(0, "features that differ from f32(b / 255), first at " + first.toString());
+  expect<i32>(seen).toBe(-1, "byte values seen (mod 32)");
+  expectGuard(dst, count * cols, "dst");
+}
+
 describe("gather bytes", () => {
+  add("u8_gather_rows_255_4x16__simd widens every byte 0 … 255 in every position to f32(b/255), at cols=256", 5, 256, () => { widen255EveryByte(); });
+  add("u8_gather_rows_255_4x16__simd widens every byte 0 … 255 in every position to f32(b/255), at cols=271", 5, 271, () => { widen255EveryByte(); });
   const counts: i32[] = [0, 1, 3, 4, 5, 8, 9, 64];
   // 16 bytes are one round of the 4-row kernel, 4 one group: widths around both and 784 (+1)
   const cols: i32[] = [1, 3, 4, 5, 15, 16, 17, 19, 20, 784, 785];
   const divisors: f32[] = [255, 1, <f32>0.3, 65535];
-  const variants: string[] = ["u8_gather_rows with its reciprocal", "u8_gather_rows dividing", "u8_gather_rows__scalar", "u8_gather_rows__simd", "u8_gather_rows_4x16__simd"];
+  const variants: string[] = ["u8_gather_rows with its reciprocal", "u8_gather_rows dividing", "u8_gather_rows__scalar", "u8_gather_rows__simd", "u8_gather_rows_4x16__simd", "u8_gather_rows_255_4x16__simd"];
   for (let i = 0; i < counts.length; i++) {
     for (let j = 0; j < cols.length; j++) {
       for (let v = 0; v < 2 * BYTE_VARIANTS; v++) {
         for (let k = 0; k < divisors.length; k++) {
           // the other divisors on the first variant's widths only: their bits are the formula's all the same
           if (k > 0 && cols[j] != 17 && cols[j] != 785) continue;
+          // the f32-lane kernel is for the divisor 255 alone
+          if (v % BYTE_VARIANTS == 5 && divisors[k] != 255) continue;
           add(variants[v % BYTE_VARIANTS] + " widens src bytes to f32(b/" + divisors[k].toString() + ")" + (v >= BYTE_VARIANTS ? " and normalises them" : "") + " in index order, nothing past the end, at count=" +
             counts[i].toString() + " cols=" + cols[j].toString(), counts[i], cols[j], () => { gatherBytes(); }, v, divisors[k]);
         }
