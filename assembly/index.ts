@@ -13,7 +13,7 @@ import { f32_softmax_xent_forward__scalar, f32_softmax_xent_backward__scalar, f3
   f32_sigmoid_bce_backward__scalar, f32_mse_forward__scalar, f32_mse_backward__scalar,
   i32_count_correct_argmax__scalar, i32_count_correct_binary__scalar } from './loss';
 import { f32_sgd__scalar, f32_sgd__simd, f32_momentum__scalar, f32_momentum__simd, f32_adam__scalar, f32_adam__simd } from './optimizer';
-import { f32_gather_rows, i32_gather, u8_gather_rows, u8_widen_reciprocal } from './data';
+import { f32_gather_rows, i32_gather, u8_gather_rows, u8_widen_reciprocal, f32_first_nonfinite } from './data';
 import { f32_pack_weights, f32_unpack_weights } from './pack';
 import { dropoutKey, f32_dropout_forward, f32_dropout_backward } from './dropout';
 import { f64_sum_squares, f32_clip, f32_scale } from './clip';
@@ -40,7 +40,7 @@ import { profileJobStart } from './profile';
 }
 
 /** ABI version: bumped whenever a signature or a layout changes. */
-export function abi_version(): i32 { return 9; }
+export function abi_version(): i32 { return 10; }
 
 /** 0 scalar, 1 simd, 2 relaxed simd: what this binary was built with. */
 export function isa(): i32 {
@@ -199,6 +199,12 @@ export function gather_rows_u8(dst: usize, src: usize, idx: usize, count: i32, c
   assert(count >= 0 && cols > 0 && divisor > 0, 'gather_rows_u8: count must be >= 0, cols > 0 and divisor > 0');
   // the divisor checked once a call (data.ts u8_widen_reciprocal): a batch's rows share it
   u8_gather_rows(dst, src, idx, count, cols, <f64>divisor, norm, u8_widen_reciprocal(<f64>divisor));
+}
+
+// x (n) f32: the index of its first NaN or ±Infinity, or −1 (data.ts f32_first_nonfinite)
+export function first_nonfinite(x: usize, n: i32): i32 {
+  assert(n >= 0 && (x & 3) == 0, 'first_nonfinite: n must be >= 0 and x 4-byte aligned');
+  return f32_first_nonfinite(x, n);
 }
 
 // dst (count) i32 = src[idx]

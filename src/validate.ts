@@ -55,8 +55,14 @@ export function checkPositiveInt(what: string, v: unknown, min = 1): number {
   return v;
 }
 
-/** x as Float32Array (copied only if another type was given), with its row count. */
-export function checkX(x: unknown, inputs: number, what = 'x'): { x: Float32Array; n: number } {
+/** The error for element i (value v) of x, which is not finite. */
+export function nonFiniteInput(what: string, i: number, v: number, inputs: number): InputError {
+  return new InputError(`${what}[${i}] (sample ${Math.floor(i / inputs)}, feature ${i % inputs}) is ${v}: inputs must be finite`);
+}
+
+/** x as Float32Array (copied only if another type was given), with its row count. `finite`: every
+ * value is checked here (false: the caller checks them, as fit does in the arena, f32_first_nonfinite). */
+export function checkX(x: unknown, inputs: number, what = 'x', finite = true): { x: Float32Array; n: number } {
   if (!(x instanceof Float32Array || x instanceof Float64Array || Array.isArray(x))) {
     throw new InputError(`${what} must be a Float32Array of n × ${inputs} values (sample-major); got ${x === null ? 'null' : typeof x}`);
   }
@@ -65,19 +71,17 @@ export function checkX(x: unknown, inputs: number, what = 'x'): { x: Float32Arra
   if (arr.length % inputs !== 0) {
     throw new InputError(`${what} has ${arr.length} values, which is not a multiple of the input size ${inputs} (n × ${inputs} expected; ${arr.length % inputs} values left over)`);
   }
-  for (let i = 0; i < arr.length; i++) {
+  for (let i = 0; finite && i < arr.length; i++) {
     const v = arr[i];
-    if (v - v !== 0) {
-      throw new InputError(`${what}[${i}] (sample ${Math.floor(i / inputs)}, feature ${i % inputs}) is ${v}: inputs must be finite`);
-    }
+    if (v - v !== 0) throw nonFiniteInput(what, i, v, inputs);
   }
   return { x: arr, n: arr.length / inputs };
 }
 
 /** x as float32 values or as bytes (ByteFeatures), checked against the input size; a byte form's
- * divisor and normalizer are checked so that every feature it yields is finite. */
-export function checkFeatures(x: unknown, inputs: number, what = 'x'): { x: Features; n: number } {
-  if (!isByteFeatures(x)) return checkX(x, inputs, what);
+ * divisor and normalizer are checked so that every feature it yields is finite. `finite` as for checkX. */
+export function checkFeatures(x: unknown, inputs: number, what = 'x', finite = true): { x: Features; n: number } {
+  if (!isByteFeatures(x)) return checkX(x, inputs, what, finite);
   const { bytes, divisor, normalizer } = x;
   if (!(bytes instanceof Uint8Array || bytes instanceof Uint8ClampedArray)) {
     throw new InputError(`${what}.bytes must be a Uint8Array or Uint8ClampedArray of n × ${inputs} bytes (sample-major)`);

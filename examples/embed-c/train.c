@@ -131,7 +131,7 @@ int main(int argc, char **argv) {
   mlp_instantiate(&m);
   wasm_rt_trap_t trap = wasm_rt_impl_try();
   if (trap != WASM_RT_TRAP_NONE) { fprintf(stderr, "train: wasm trap: %s\n", wasm_rt_strerror(trap)); return 1; }
-  if (MLP(abi_version)(&m) != 9) fail("scalar.wasm does not speak ABI 9");
+  if (MLP(abi_version)(&m) != 10) fail("scalar.wasm does not speak ABI 10");
   wasm_rt_memory_t *memory = MLP(memory)(&m);
 
   // [2] The arena plan: byte offsets from arena_base(), each tensor 64-byte aligned.

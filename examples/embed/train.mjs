@@ -136,7 +136,7 @@ if (EPOCHS === 0) process.exit(0);
 // [1] Instantiate: the release binaries import nothing.
 const { instance } = await WebAssembly.instantiate(readFileSync(opt.wasm), {});
 const k = instance.exports;
-if (k.abi_version() !== 9) throw new Error(`${opt.wasm} speaks ABI ${k.abi_version()}; this example follows ABI 9`);
+if (k.abi_version() !== 10) throw new Error(`${opt.wasm} speaks ABI ${k.abi_version()}; this example follows ABI 10`);
 
 // [2] The arena plan: byte offsets from arena_base(), each tensor 64-byte aligned.
 const align = (n) => Math.ceil(n / 64) * 64;

@@ -293,6 +293,12 @@ export class JsKernels implements Kernels {
     for (let j = 0; j < count; j++) widenRows(f, (dst >> 2) + j * cols, bytes, src + I[ix + j] * cols, 1, cols, d, offset, scale);
   }
 
+  first_nonfinite(x: number, n: number): number {
+    const f = this.f, o = x >> 2;
+    for (let i = 0; i < n; i++) { const v = f[o + i]; if (v - v !== 0) return i; }
+    return -1;
+  }
+
   gather_i32(dst: number, src: number, idx: number, count: number): void {
     const I = this.i, d = dst >> 2, s = src >> 2, ix = idx >> 2;
     for (let j = 0; j < count; j++) I[d + j] = I[s + I[ix + j]];

@@ -72,6 +72,8 @@ export interface Kernels {
   /** dst (count, cols) f32 [i] = src (rows, cols) u8 [idx[i]] widened to f32(b / divisor), then, when
    * norm ≠ 0, normalised by norm's (2, cols) f32 offsets and scales (src/data/bytes.ts) */
   gather_rows_u8(dst: number, src: number, idx: number, count: number, cols: number, divisor: number, norm: number): void;
+  /** the index of the first NaN or ±Infinity of x (n) f32, or −1 */
+  first_nonfinite(x: number, n: number): number;
   /** dst (count) i32 [i] = src (rows) i32 [idx[i]], idx (count) i32 */
   gather_i32(dst: number, src: number, idx: number, count: number): void;
   /** the u32 key of layer `layer`'s dropout mask at step `step` (dropout-bits.ts) */

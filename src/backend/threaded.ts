@@ -163,6 +163,7 @@ export class ThreadedKernels implements Kernels {
   adam_update(P: number, M: number, V: number, G: number, n: number, nDecay: number, lr: number, b1: number, b2: number, eps: number, wd: number, bc1: number, bc2: number): number { return this.k.adam_update(P, M, V, G, n, nDecay, lr, b1, b2, eps, wd, bc1, bc2); }
   gather_rows(dst: number, src: number, idx: number, count: number, cols: number): void { this.k.gather_rows(dst, src, idx, count, cols); }
   gather_i32(dst: number, src: number, idx: number, count: number): void { this.k.gather_i32(dst, src, idx, count); }
+  first_nonfinite(x: number, n: number): number { return this.k.first_nonfinite(x, n); }
   gather_rows_u8(dst: number, src: number, idx: number, count: number, cols: number, divisor: number, norm: number): void { this.k.gather_rows_u8(dst, src, idx, count, cols, divisor, norm); }
   dropout_key(seed: number, step: number, layer: number): number { return this.k.dropout_key(seed, step, layer); }
   dropout_forward(out: number, inp: number, B: number, N: number, key: number, threshold: number, scale: number): void { this.k.dropout_forward(out, inp, B, N, key, threshold, scale); }

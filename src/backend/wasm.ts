@@ -15,8 +15,8 @@ import { isNode } from '../runtime.js';
  * clipping (dropout_*, sum_squares, clip_values, scale_values; descriptor words D_DROPOUT,
  * D_NORM_SUMS, J_STEP, J_CLIP_NORM, J_CLIP_VALUE); 8: byte features (gather_rows_u8; descriptor words
  * D_DATA_BYTES, D_DATA_DIVISOR, D_DATA_NORM); 9: the threaded control block's claim counters (C_CLAIM;
- * CTL_BYTES 5,120). */
-export const ABI_VERSION = 9;
+ * CTL_BYTES 5,120); 10: first_nonfinite. */
+export const ABI_VERSION = 10;
 
 /** Where a binary can come from: raw bytes, a compiled module, or a base64 string. */
 export type WasmSource = BufferSource | WebAssembly.Module | string;
@@ -135,6 +135,7 @@ export async function instantiateWasm(name: BackendName, source: WasmSource, imp
     gather_rows: fn('gather_rows'),
     gather_i32: fn('gather_i32'),
     gather_rows_u8: fn('gather_rows_u8'),
+    first_nonfinite: fn('first_nonfinite'),
     dropout_key: fn('dropout_key'),
     dropout_forward: fn('dropout_forward'),
     dropout_backward: fn('dropout_backward'),

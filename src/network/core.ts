@@ -6,7 +6,7 @@ import type { Kernels } from '../backend/kernels.js';
 import { planArena, type ArenaPlan, type DataBytes } from '../arena.js';
 import { Rng } from '../rng.js';
 import type { Architecture, Features, OptimizerConfig } from '../types.js';
-import { checkFeatures } from '../validate.js';
+import { checkFeatures, nonFiniteInput } from '../validate.js';
 import { widenRows } from '../data/bytes.js';
 import { HEADS, type OutputHead } from './heads.js';
 import { UPDATE_RULES, type UpdateRule } from './optimizers.js';
@@ -118,18 +118,24 @@ export class Core {
   f32(offset: number, length: number): Float32Array { return new Float32Array(this.k.buffer(), offset, length); }
   i32(offset: number, length: number): Int32Array { return new Int32Array(this.k.buffer(), offset, length); }
 
-  /** x and y checked against the architecture; `what` prefixes names in messages ('validation.'). */
-  checkData(x: unknown, y: unknown, what: string): CheckedData {
-    const { x: xs, n } = checkFeatures(x, this.inputs, `${what}x`);
+  /** x and y checked against the architecture; `what` prefixes names in messages ('validation.').
+   * `finite`: float features are checked to be finite here (false: the caller checks them). */
+  checkData(x: unknown, y: unknown, what: string, finite = true): CheckedData {
+    const { x: xs, n } = checkFeatures(x, this.inputs, `${what}x`, finite);
     return { x: xs, y: this.head.checkTargets(y, n, this.outputs, `${what}y`), n };
   }
 
-  /** Copies rows [start, start+count) of host arrays into acts[0] (bytes widened) and the targets block. */
-  loadRows(x: Features, y: Int32Array | Float32Array | null, start: number, count: number): void {
+  /** Copies rows [start, start+count) of host arrays into acts[0] (bytes widened) and the targets
+   * block. `check`: float rows are checked to be finite there (first_nonfinite), for callers that
+   * left that to this copy (checkData with finite false). */
+  loadRows(x: Features, y: Int32Array | Float32Array | null, start: number, count: number, check = false): void {
     const n0 = this.inputs, w = this.targetWidth;
     const dst = this.f32(this.plan.acts[0], count * n0);
-    if (x instanceof Float32Array) dst.set(x.subarray(start * n0, (start + count) * n0));
-    else widenRows(dst, 0, x.bytes, start * n0, count, n0, x.divisor, x.normalizer?.offset, x.normalizer?.scale);
+    if (x instanceof Float32Array) {
+      dst.set(x.subarray(start * n0, (start + count) * n0));
+      const bad = check ? this.k.first_nonfinite(this.plan.acts[0], count * n0) : -1;
+      if (bad >= 0) throw nonFiniteInput('x', start * n0 + bad, x[start * n0 + bad], n0);
+    } else widenRows(dst, 0, x.bytes, start * n0, count, n0, x.divisor, x.normalizer?.offset, x.normalizer?.scale);
     if (y) {
       const dst = y instanceof Int32Array ? this.i32(this.plan.targets, count * w) : this.f32(this.plan.targets, count * w);
       dst.set(y.subarray(start * w, (start + count) * w));

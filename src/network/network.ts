@@ -85,12 +85,13 @@ export class Network {
   /** Output rows for x: probabilities (softmax, sigmoid) or values (linear), n × outputs. */
   predict(x: Features): Float32Array {
     const c = this.c;
-    const { x: xs, n } = checkFeatures(x, c.inputs);
+    // float rows are checked to be finite as they are copied in (loadRows)
+    const { x: xs, n } = checkFeatures(x, c.inputs, 'x', false);
     const N = c.outputs, out = new Float32Array(n * N);
     const cap = c.plan.capacity, A = c.plan.acts[c.depth];
     for (let s = 0; s < n; s += cap) {
       const B = Math.min(cap, n - s);
-      c.loadRows(xs, null, s, B);
+      c.loadRows(xs, null, s, B, true);
       c.engine.infer(B, false);
       out.set(c.f32(A, B * N), s * N);
     }
@@ -99,8 +100,8 @@ export class Network {
 
   /** Mean loss and accuracy (null for a linear output) over a dataset, without training. */
   evaluate(x: Features, y: ArrayLike<number>): { loss: number; accuracy: number | null } {
-    const d = this.c.checkData(x, y, '');
-    return evaluateChecked(this.c, d.x, d.y, d.n);
+    const d = this.c.checkData(x, y, '', false);
+    return evaluateChecked(this.c, d.x, d.y, d.n, true);
   }
 
   /** Loss (mean over the samples) and its gradients for the current parameters; no update. With

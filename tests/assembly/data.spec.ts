@@ -1,7 +1,7 @@
 // Batch assembly (assembly/data.ts): f32_gather_rows copies rows of a resident dataset in the
 // order of an index, i32_gather does the same for labels. Copies are exact: compared bitwise.
 
-import { f32_gather_rows, f32_gather_rows__scalar, f32_gather_rows_4__simd, i32_gather, u8_gather_rows, u8_gather_rows__scalar, u8_gather_rows__simd, u8_gather_rows_4x16__simd, u8_gather_rows_255_4x16__simd, u8_widen_reciprocal } from "../../assembly/data";
+import { f32_gather_rows, f32_gather_rows__scalar, f32_gather_rows_4__simd, i32_gather, u8_gather_rows, u8_gather_rows__scalar, u8_gather_rows__simd, u8_gather_rows_4x16__simd, u8_gather_rows_255_4x16__simd, u8_widen_reciprocal, f32_first_nonfinite, f32_first_nonfinite__scalar, f32_first_nonfinite_64__simd } from "../../assembly/data";
 import { reseed, rnd, buf, rand, at, copyOf, expectGuard, expectSameBits, cursor, register } from "./harness";
 
 // ---------------------------------------------------------------------------------------------
@@ -192,5 +192,46 @@ describe("gather", () => {
     }
     add("gather_i32 copies src[idx[i]] into dst[i] in index order, nothing past the end, at count=" + counts[i].toString(),
       counts[i], 1, () => { gatherI32(); });
+  }
+});
+
+/** f32_first_nonfinite and its variants on n random finite values (the extremes among them: the
+ * largest float, −0, a subnormal) with a NaN, +Infinity or −Infinity (count: which; cols: where,
+ * −1 for none) and a second non-finite value after it: the first one's index, or −1. */
+const NONFINITE: u32[] = [0x7fc00000, 0x7f800000, 0xff800000, 0x7f800001, 0xffffffff];
+function firstNonfinite(): void {
+  const n = cases[cursor].count, at0 = cases[cursor].cols, kind = cases[cursor].variant >> 2, v = cases[cursor].variant & 3;
+  reseed(<u32>(n * 31 + at0 + 7));
+  const x = rand(n);
+  if (n > 0) store<u32>(x, 0x7f7fffff);
+  if (n > 1) store<u32>(x + 4, 0x80000000);
+  if (n > 2) store<u32>(x + 8, 0x00000001);
+  if (at0 >= 0) {
+    store<u32>(x + (<usize>at0 << 2), NONFINITE[kind]);
+    if (at0 + 3 < n) store<u32>(x + (<usize>(at0 + 3) << 2), 0x7f800000);
+  }
+  const got = v == 0 ? f32_first_nonfinite(x, n) : v == 1 ? f32_first_nonfinite__scalar(x, n) : f32_first_nonfinite_64__simd(x, n);
+  expect<i32>(got).toBe(at0, "the first non-finite element's index");
+}
+
+describe("first non-finite", () => {
+  const ns: i32[] = [0, 1, 3, 63, 64, 65, 127, 128, 129, 1000];
+  const variants: string[] = ["f32_first_nonfinite", "f32_first_nonfinite__scalar", "f32_first_nonfinite_64__simd"];
+  const kinds: string[] = ["NaN", "+Infinity", "-Infinity", "a signalling NaN", "a negative NaN"];
+  for (let i = 0; i < ns.length; i++) {
+    const n = ns[i];
+    // none, the first element, the last, a round's last and the next one's first, the tail after the last round
+    const where: i32[] = [-1, 0, n - 1, 63, 64, (n & ~63) + 1, n >> 1];
+    for (let w = 0; w < where.length; w++) {
+      const at0 = where[w];
+      if (at0 >= n || at0 < -1) continue;
+      for (let k = 0; k < kinds.length; k++) {
+        if (at0 < 0 && k > 0) continue;
+        for (let v = 0; v < variants.length; v++) {
+          add(variants[v] + " finds " + (at0 < 0 ? "no element (every value finite)" : kinds[k] + " at " + at0.toString() + " (the first of two)") + ", n=" + n.toString(),
+            n, at0, () => { firstNonfinite(); }, (k << 2) | v);
+        }
+      }
+    }
   }
 });

@@ -109,8 +109,8 @@ test('a binary the host cannot use is a WasmBinaryError that says why and what t
     });
   };
   await expectE(Uint8Array.from([1, 2, 3, 4]), /does not compile/);
-  await expectE(tinyModule(6), /has ABI version 6; this host speaks 9: a wrong or stale build \(run npm run build\)/);
-  await expectE(tinyModule(9), /lacks the export 'arena_base': a wrong or stale build \(run npm run build\)/);
+  await expectE(tinyModule(6), /has ABI version 6; this host speaks 10: a wrong or stale build \(run npm run build\)/);
+  await expectE(tinyModule(10), /lacks the export 'arena_base': a wrong or stale build \(run npm run build\)/);
   // a module that compiles but imports what the host does not give
   const imports = Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x04, 0x01, 0x60, 0x00, 0x00,
     0x02, 0x0b, 0x01, 0x03, ...[...'foo'].map((c) => c.charCodeAt(0)), 0x03, ...[...'bar'].map((c) => c.charCodeAt(0)), 0x00, 0x00]);

@@ -23,7 +23,7 @@ const REQUIRED = ['abi_version', 'isa', 'arena_base', 'dense_forward', 'dense_ba
   'sigmoid_bce_forward', 'sigmoid_bce_backward', 'mse_forward', 'mse_backward', 'count_correct_argmax',
   'count_correct_binary', 'sgd_update', 'momentum_update', 'adam_update', 'gather_rows', 'gather_i32', 'gather_rows_u8',
   'pack_weights', 'unpack_weights', 'dropout_key', 'dropout_forward', 'dropout_backward', 'sum_squares',
-  'clip_values', 'scale_values'];
+  'clip_values', 'scale_values', 'first_nonfinite'];
 
 test('scalar, simd and relaxed export exactly the same names and kinds', () => {
   const [scalar, simd, relaxed] = RELEASE.map((n) => describe(moduleOf(n)));
@@ -112,6 +112,8 @@ SIGNATURES[7] = { ...SIGNATURES[6], dropout_key: 3, dropout_forward: 7, dropout_
 SIGNATURES[8] = { ...SIGNATURES[7], gather_rows_u8: 7 };
 // version 9: the threaded control block grows to 5,120 bytes for the claim counters (C_CLAIM, issue 14)
 SIGNATURES[9] = SIGNATURES[8];
+// version 10: first_nonfinite, how fit checks a training set once it is in the arena
+SIGNATURES[10] = { ...SIGNATURES[9], first_nonfinite: 2 };
 
 test('the ABI version pins the signatures: a changed parameter count needs a new version', async () => {
   for (const name of RELEASE) {
