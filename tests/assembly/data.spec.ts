@@ -1,7 +1,7 @@
 // Batch assembly (assembly/data.ts): f32_gather_rows copies rows of a resident dataset in the
 // order of an index, i32_gather does the same for labels. Copies are exact: compared bitwise.
 
-import { f32_gather_rows, f32_gather_rows__scalar, f32_gather_rows_4__simd, i32_gather, u8_gather_rows, u8_gather_rows__scalar, u8_gather_rows__simd, u8_gather_rows_4x16__simd, u8_gather_rows_255_4x16__simd, u8_widen_reciprocal, f32_first_nonfinite, f32_first_nonfinite__scalar, f32_first_nonfinite_64__simd } from "../../assembly/data";
+import { f32_gather_rows, f32_gather_rows__scalar, f32_gather_rows_4__simd, i32_gather, u8_gather_rows, u8_gather_rows__scalar, u8_gather_rows__simd, u8_gather_rows_4x16__simd, u8_gather_rows_255_8x16__simd, u8_widen_reciprocal, f32_first_nonfinite, f32_first_nonfinite__scalar, f32_first_nonfinite_64__simd } from "../../assembly/data";
 import { reseed, rnd, buf, rand, at, copyOf, expectGuard, expectSameBits, cursor, register } from "./harness";
 
 // ---------------------------------------------------------------------------------------------
@@ -88,7 +88,7 @@ function gatherBytes(): void {
   else if (v == 2) u8_gather_rows__scalar(dst, src, idx, count, cols, divisor, norm);
   else if (v == 3) u8_gather_rows__simd(dst, src, idx, count, cols, divisor, norm);
   else if (v == 4) u8_gather_rows_4x16__simd(dst, src, idx, count, cols, recip, norm);
-  else u8_gather_rows_255_4x16__simd(dst, src, idx, count, cols, norm);
+  else u8_gather_rows_255_8x16__simd(dst, src, idx, count, cols, norm);
   let wrong = 0, first = -1;
   for (let i = 0; i < count; i++) {
     const r = load<i32>(idx + (<usize>i << 2));
@@ -128,17 +128,17 @@ function widenReciprocal(): void {
 }
 
 /** The f32-lane widening for the divisor 255 (data.ts by255of) against the division for every byte
- * value in every lane position: rows of `cols` bytes, row r holding (j + 7r) mod 256, five rows
- * (a round of four and one alone), so every byte passes through the 16-byte rounds, the groups
- * of four and the single features of a row's end. */
+ * value in every lane position: rows of `cols` bytes, row r holding (j + 7r) mod 256, thirteen
+ * rows (a round of eight, one of four and one alone), so every byte passes through the 16-byte
+ * rounds, the groups of four and the single features of a row's end. */
 function widen255EveryByte(): void {
-  const cols = cases[cursor].cols, count = 5, rows = 16;
+  const cols = cases[cursor].cols, count = 13, rows = 40;
   const src = heap.alloc(<usize>(rows * cols));
   for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) store<u8>(src + <usize>(r * cols + j), <u8>((j + 7 * r) & 255));
   const idx = buf(count);
   for (let i = 0; i < count; i++) store<i32>(idx + (<usize>i << 2), 3 * i + 1);
   const dst = buf(count * cols);
-  u8_gather_rows_255_4x16__simd(dst, src, idx, count, cols, 0);
+  u8_gather_rows_255_8x16__simd(dst, src, idx, count, cols, 0);
   let wrong = 0, first = -1, seen = 0;
   for (let i = 0; i < count; i++) {
     for (let j = 0; j < cols; j++) {
@@ -154,13 +154,14 @@ function widen255EveryByte(): void {
 }
 
 describe("gather bytes", () => {
-  add("u8_gather_rows_255_4x16__simd widens every byte 0 … 255 in every position to f32(b/255), at cols=256", 5, 256, () => { widen255EveryByte(); });
-  add("u8_gather_rows_255_4x16__simd widens every byte 0 … 255 in every position to f32(b/255), at cols=271", 5, 271, () => { widen255EveryByte(); });
-  const counts: i32[] = [0, 1, 3, 4, 5, 8, 9, 64];
+  add("u8_gather_rows_255_8x16__simd widens every byte 0 … 255 in every position to f32(b/255), at cols=256", 13, 256, () => { widen255EveryByte(); });
+  add("u8_gather_rows_255_8x16__simd widens every byte 0 … 255 in every position to f32(b/255), at cols=271", 13, 271, () => { widen255EveryByte(); });
+  // the 255 kernel takes rows by 8, then 4, then 1; the others by 4, then 1
+  const counts: i32[] = [0, 1, 3, 4, 5, 8, 9, 12, 13, 20, 64];
   // 16 bytes are one round of the 4-row kernel, 4 one group: widths around both and 784 (+1)
   const cols: i32[] = [1, 3, 4, 5, 15, 16, 17, 19, 20, 784, 785];
   const divisors: f32[] = [255, 1, <f32>0.3, 65535];
-  const variants: string[] = ["u8_gather_rows with its reciprocal", "u8_gather_rows dividing", "u8_gather_rows__scalar", "u8_gather_rows__simd", "u8_gather_rows_4x16__simd", "u8_gather_rows_255_4x16__simd"];
+  const variants: string[] = ["u8_gather_rows with its reciprocal", "u8_gather_rows dividing", "u8_gather_rows__scalar", "u8_gather_rows__simd", "u8_gather_rows_4x16__simd", "u8_gather_rows_255_8x16__simd"];
   for (let i = 0; i < counts.length; i++) {
     for (let j = 0; j < cols.length; j++) {
       for (let v = 0; v < 2 * BYTE_VARIANTS; v++) {
