@@ -60,6 +60,22 @@ export function nonFiniteInput(what: string, i: number, v: number, inputs: numbe
   return new InputError(`${what}[${i}] (sample ${Math.floor(i / inputs)}, feature ${i % inputs}) is ${v}: inputs must be finite`);
 }
 
+/** The index (from `start`) of the first NaN or ±Infinity among n values of a from `start`, or −1:
+ * the host's check of float features, and the js backend's first_nonfinite. */
+export function firstNonFinite(a: ArrayLike<number>, start = 0, n = a.length - start): number {
+  for (let i = 0; i < n; i++) {
+    const v = a[start + i];
+    if (v - v !== 0) return i;
+  }
+  return -1;
+}
+
+/** Throws the InputError naming x's first value that is not finite, if it has one. */
+export function checkFinite(x: Float32Array, inputs: number, what = 'x'): void {
+  const i = firstNonFinite(x);
+  if (i >= 0) throw nonFiniteInput(what, i, x[i], inputs);
+}
+
 /** x as Float32Array (copied only if another type was given), with its row count. `finite`: every
  * value is checked here (false: the caller checks them, as fit does in the arena, f32_first_nonfinite). */
 export function checkX(x: unknown, inputs: number, what = 'x', finite = true): { x: Float32Array; n: number } {
@@ -71,10 +87,7 @@ export function checkX(x: unknown, inputs: number, what = 'x', finite = true): {
   if (arr.length % inputs !== 0) {
     throw new InputError(`${what} has ${arr.length} values, which is not a multiple of the input size ${inputs} (n × ${inputs} expected; ${arr.length % inputs} values left over)`);
   }
-  for (let i = 0; finite && i < arr.length; i++) {
-    const v = arr[i];
-    if (v - v !== 0) throw nonFiniteInput(what, i, v, inputs);
-  }
+  if (finite) checkFinite(arr, inputs, what);
   return { x: arr, n: arr.length / inputs };
 }
 

@@ -8,6 +8,7 @@ import type { Kernels } from './kernels.js';
 import { ACT, LEAKY_RELU_SLOPE as LEAKY } from '../vocabulary.js';
 import { dropoutBits, dropoutKey, dropoutRowKey } from './dropout-bits.js';
 import { widenRows } from '../data/bytes.js';
+import { firstNonFinite } from '../validate.js';
 
 function act1(z: number, act: number): number {
   switch (act) {
@@ -293,11 +294,7 @@ export class JsKernels implements Kernels {
     for (let j = 0; j < count; j++) widenRows(f, (dst >> 2) + j * cols, bytes, src + I[ix + j] * cols, 1, cols, d, offset, scale);
   }
 
-  first_nonfinite(x: number, n: number): number {
-    const f = this.f, o = x >> 2;
-    for (let i = 0; i < n; i++) { const v = f[o + i]; if (v - v !== 0) return i; }
-    return -1;
-  }
+  first_nonfinite(x: number, n: number): number { return firstNonFinite(this.f, x >> 2, n); }
 
   gather_i32(dst: number, src: number, idx: number, count: number): void {
     const I = this.i, d = dst >> 2, s = src >> 2, ix = idx >> 2;

@@ -27,7 +27,7 @@ import type { Network } from './network.js';
 import type { Features, Normalizer } from '../types.js';
 import { isDataSource, type DataSource } from '../data/source.js';
 import { arraySource } from '../data/sources.js';
-import { checkFeatures, checkX, nonFiniteInput } from '../validate.js';
+import { checkFeatures, checkFinite, nonFiniteInput } from '../validate.js';
 import { chooseHolding, fillResident, StreamFeed } from './stream.js';
 import { SourceRows } from './source-rows.js';
 import type { DataBytes } from '../arena.js';
@@ -270,7 +270,7 @@ async function loadTraining(c: Core, input: TrainingInput, batchSize: number, op
   const val = options.validation ? c.checkData(options.validation.x, options.validation.y, 'validation.') : null;
   const source = isDataSource(input.x) ? input.x : null;
   // float features are checked to be finite once in the arena, by the wasm (f32_first_nonfinite:
-  // 0.02 s for Fashion-MNIST, where checkX's loop took 0.15 s), or below before streaming
+  // 0.02 s for Fashion-MNIST, where the JavaScript loop took 0.15 s), or below before streaming
   const d = source ? null : c.checkData(input.x, input.y, '', false);
   const { n, bytes } = source ? checkSource(c, source, input.y) : { n: d!.n, bytes: d!.x instanceof Float32Array ? null : { divisor: d!.x.divisor, normalized: d!.x.normalizer !== undefined } };
   const bs = Math.min(batchSize, n);
@@ -290,7 +290,7 @@ async function loadTraining(c: Core, input: TrainingInput, batchSize: number, op
     writeNormalizer(c, source!.normalizer);
     await fillResident(new SourceRows(c, source!, n), n, Math.max(bs, 4096));
   } else {
-    if (d && d.x instanceof Float32Array) checkX(d.x, c.inputs);
+    if (d && d.x instanceof Float32Array) checkFinite(d.x, c.inputs);
     const g = holding.geometry;
     c.replan(capacity, 2 * g.chunkRows * g.windowChunks, bytes, n);
     const src = source ?? arraySource(d!.x, d!.y, c.targetWidth);
