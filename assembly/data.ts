@@ -267,37 +267,37 @@ export function u8_gather_rows_255_8x16__simd(dst: usize, src: usize, idx: usize
   return src + <usize>load<i32>(idx + (<usize>i << 2)) * <usize>cols;
 }
 
-/** The body of both: by255 is a constant at each call, so each compiles to its own loop. The eight
- * row pointers are named, not indexed: a loop over them reloading idx measured 2.7× slower. */
+/** The body of both: by255 is a constant at each call, so each compiles to its own loop. */
 // @ts-ignore: decorator
 @inline function gatherBytes(dst: usize, src: usize, idx: usize, count: i32, cols: i32, recip: f64, norm: usize, by255: bool): void {
-  const body = cols & ~15, quads = cols & ~3, R = f64x2.splat(recip), row = <usize>cols << 2;
-  const off = norm, sc = norm + (<usize>cols << 2), z = f32x4.splat(0);
+  const R = f64x2.splat(recip), row = <usize>cols << 2;
   let i = 0;
-  for (; by255 && i + 8 <= count; i += 8) {
-    const s0 = rowAt(src, idx, i, cols), s1 = rowAt(src, idx, i + 1, cols), s2 = rowAt(src, idx, i + 2, cols), s3 = rowAt(src, idx, i + 3, cols);
-    const s4 = rowAt(src, idx, i + 4, cols), s5 = rowAt(src, idx, i + 5, cols), s6 = rowAt(src, idx, i + 6, cols), s7 = rowAt(src, idx, i + 7, cols);
-    const d0 = dst + <usize>i * row;
-    for (let j = 0; j < body; j += 16) {
-      const o = d0 + (<usize>j << 2), no = off + (<usize>j << 2), ns = sc + (<usize>j << 2), u = <usize>j;
-      widen16(o, v128.load(s0 + u), R, norm, no, ns, by255); widen16(o + row, v128.load(s1 + u), R, norm, no, ns, by255);
-      widen16(o + 2 * row, v128.load(s2 + u), R, norm, no, ns, by255); widen16(o + 3 * row, v128.load(s3 + u), R, norm, no, ns, by255);
+  for (; by255 && i + 8 <= count; i += 8) gatherByteRows(dst, src, idx, i, 8, cols, row, R, recip, norm, by255);
+  for (; i + 4 <= count; i += 4) gatherByteRows(dst, src, idx, i, 4, cols, row, R, recip, norm, by255);
+  const quads = cols & ~3, sc = norm + (<usize>cols << 2), z = f32x4.splat(0);
+  for (; i < count; i++) u8_widen_tail(dst + <usize>i * row, rowAt(src, idx, i, cols), 0, quads, cols, R, recip, norm, norm, sc, z, by255);
+}
+
+/** G (4 or 8, a constant at each call) rows from batch row i on, 16 bytes of each a round, then
+ * each row's last cols mod 16 features. The row pointers are named, not indexed: a loop over them
+ * reloading idx measured 2.7× slower. */
+// @ts-ignore: decorator
+@inline function gatherByteRows(dst: usize, src: usize, idx: usize, i: i32, G: i32, cols: i32, row: usize, R: v128, recip: f64, norm: usize, by255: bool): void {
+  const body = cols & ~15, quads = cols & ~3, off = norm, sc = norm + (<usize>cols << 2), z = f32x4.splat(0);
+  const s0 = rowAt(src, idx, i, cols), s1 = rowAt(src, idx, i + 1, cols), s2 = rowAt(src, idx, i + 2, cols), s3 = rowAt(src, idx, i + 3, cols);
+  const s4 = G == 8 ? rowAt(src, idx, i + 4, cols) : 0, s5 = G == 8 ? rowAt(src, idx, i + 5, cols) : 0;
+  const s6 = G == 8 ? rowAt(src, idx, i + 6, cols) : 0, s7 = G == 8 ? rowAt(src, idx, i + 7, cols) : 0;
+  const d0 = dst + <usize>i * row;
+  for (let j = 0; j < body; j += 16) {
+    const o = d0 + (<usize>j << 2), no = off + (<usize>j << 2), ns = sc + (<usize>j << 2), u = <usize>j;
+    widen16(o, v128.load(s0 + u), R, norm, no, ns, by255); widen16(o + row, v128.load(s1 + u), R, norm, no, ns, by255);
+    widen16(o + 2 * row, v128.load(s2 + u), R, norm, no, ns, by255); widen16(o + 3 * row, v128.load(s3 + u), R, norm, no, ns, by255);
+    if (G == 8) {
       widen16(o + 4 * row, v128.load(s4 + u), R, norm, no, ns, by255); widen16(o + 5 * row, v128.load(s5 + u), R, norm, no, ns, by255);
       widen16(o + 6 * row, v128.load(s6 + u), R, norm, no, ns, by255); widen16(o + 7 * row, v128.load(s7 + u), R, norm, no, ns, by255);
     }
-    for (let r = 0; r < 8; r++) u8_widen_tail(d0 + <usize>r * row, rowAt(src, idx, i + r, cols), body, quads, cols, R, recip, norm, off, sc, z, by255);
   }
-  for (; i + 4 <= count; i += 4) {
-    const s0 = rowAt(src, idx, i, cols), s1 = rowAt(src, idx, i + 1, cols), s2 = rowAt(src, idx, i + 2, cols), s3 = rowAt(src, idx, i + 3, cols);
-    const d0 = dst + <usize>i * row;
-    for (let j = 0; j < body; j += 16) {
-      const o = d0 + (<usize>j << 2), no = off + (<usize>j << 2), ns = sc + (<usize>j << 2), u = <usize>j;
-      widen16(o, v128.load(s0 + u), R, norm, no, ns, by255); widen16(o + row, v128.load(s1 + u), R, norm, no, ns, by255);
-      widen16(o + 2 * row, v128.load(s2 + u), R, norm, no, ns, by255); widen16(o + 3 * row, v128.load(s3 + u), R, norm, no, ns, by255);
-    }
-    for (let r = 0; r < 4; r++) u8_widen_tail(d0 + <usize>r * row, rowAt(src, idx, i + r, cols), body, quads, cols, R, recip, norm, off, sc, z, by255);
-  }
-  for (; i < count; i++) u8_widen_tail(dst + <usize>i * row, rowAt(src, idx, i, cols), 0, quads, cols, R, recip, norm, off, sc, z, by255);
+  for (let r = 0; r < G; r++) u8_widen_tail(d0 + <usize>r * row, rowAt(src, idx, i + r, cols), body, quads, cols, R, recip, norm, off, sc, z, by255);
 }
 
 /** Features [j0, cols) of one row: by 4 up to `quads`, then one by one, multiplying as widen4 does. */
