@@ -22,7 +22,12 @@
 // not hold the others at the barrier: its units are claimed one at a time (claimUnit), and a
 // thread with nothing left takes the next unclaimed ones of the others' panels. Four barriers a
 // step: fewer cannot keep W_0 on one core, since its forward needs every row gathered and the
-// rows phase needs every panel of its output.
+// rows phase needs every panel of its output. Three when each thread has a copy of the first
+// layer's input (D_INPUT_COPIES, the host's choice for 2 … 4 threads: schedule.ts inputCopyRows):
+// each gathers the whole batch into its own copy, which its first-layer forward and weight units
+// then read, so no barrier waits for the others' rows and no core reads rows another core wrote
+// (on one Intel host such a line cost about twice a local one, and the batch is read twice a
+// step); the gather no longer shrinks with the threads, which is why more threads share A_0.
 //
 // Wide hidden layers above the first go the same way (D_PANEL_LAYERS = F, the host's choice:
 // src/backend/engine/schedule.ts panelLayers): layers 0 … F−1 forward by owned output panels, a
@@ -60,7 +65,7 @@ import {
   JOB_REPACK, JOB_TRAIN, L_ACT, L_B, L_BASE, L_DZ, L_GB, L_GW, L_IN, L_K, L_N, L_OUT, L_S0B, L_S0W, L_S1B, L_S1W,
   L_UNITS_BEFORE, L_W, L_WORDS, L_WT, MAX_LAYERS, PHASE_REPACK, PHASE_ROWS, PHASE_WEIGHTS, STATUS_FAULT, STATUS_LOSS,
   STATUS_OK, STATUS_REFUSED, P_WAKE, P_FIRST, P_FIRST_WAIT, P_GATHER, P_GATHER_WAIT, P_ROWS, P_ROWS_WAIT, P_WEIGHTS, P_WEIGHTS_WAIT, P_REPACK,
-  D_DROPOUT, D_CLIP_NORM, D_CLIP_VALUE, D_NORM_SUMS, J_STEP, FLAG_DROPOUT, D_PANEL_LAYERS,
+  D_DROPOUT, D_INPUT_COPIES, D_COPY_STRIDE, D_COPY_ROWS, D_CLIP_NORM, D_CLIP_VALUE, D_NORM_SUMS, J_STEP, FLAG_DROPOUT, D_PANEL_LAYERS,
 } from './plan';
 import { barrier, claimRun, claimUnit, countTaken, failed, nextUnit, openingRun, runLength } from './sync';
 import { profileBegin, profileMark, profileStep } from './profile';
@@ -134,6 +139,11 @@ export function engineCheck(desc: usize): i32 {
   if (w32(desc, D_DATA_BYTES) != 0 && !(load<f32>(desc + (<usize>D_DATA_DIVISOR << 2)) > 0)) return 1 + D_DATA_DIVISOR;
   if ((ptr(desc, D_DATA_NORM) & 3) != 0) return 1 + D_DATA_NORM;
   if (<u32>w32(desc, D_PANEL_LAYERS) > <u32>L) return 1 + D_PANEL_LAYERS;
+  const copies = ptr(desc, D_INPUT_COPIES), K0 = lw(desc, 0, L_K);
+  if ((copies & 63) != 0) return 1 + D_INPUT_COPIES;
+  if (copies != 0 && w32(desc, D_COPY_ROWS) < 4) return 1 + D_COPY_ROWS;
+  if (copies != 0 && <u64>w32(desc, D_COPY_STRIDE) < (<u64>w32(desc, D_COPY_ROWS) * <u64>K0 << (regroupsInput(K0) ? 3 : 2))) return 1 + D_COPY_STRIDE;
+  if (copies != 0 && (w32(desc, D_COPY_STRIDE) & 63) != 0) return 1 + D_COPY_STRIDE;
   return 0;
 }
 
@@ -235,6 +245,30 @@ function xqOf(desc: usize, l: i32): usize {
  * instead of once a gather. */
 let widenRecip: f64 = 0;
 
+/** Where this thread reads the first layer's input in a threaded training job when it has a copy
+ * of its own (D_INPUT_COPIES: thread 0's is A_0), and the copy regrouped by 4 inputs when the
+ * layer's input is regrouped (thread 0's is xqOf(desc, 0)); 0 when the threads share A_0. */
+let myInput: usize = 0;
+let myInputQ: usize = 0;
+
+/** Sets myInput and myInputQ for a training job of batches of up to B rows. */
+function chooseInput(desc: usize, tid: i32, owned: bool, B: i32): void {
+  const copies = ptr(desc, D_INPUT_COPIES), K = lw(desc, 0, L_K);
+  myInput = 0; myInputQ = 0;
+  if (!owned || copies == 0 || B > w32(desc, D_COPY_ROWS)) return;
+  if (tid == 0) {
+    myInput = lp(desc, 0, L_IN);
+    if (regroupsInput(K)) myInputQ = xqOf(desc, 0);
+  } else {
+    myInput = copies + <usize>(tid - 1) * ptr(desc, D_COPY_STRIDE);
+    if (regroupsInput(K)) myInputQ = myInput + ((<usize>w32(desc, D_COPY_ROWS) * <usize>K) << 2);
+  }
+}
+
+/** Layer l's input as this thread reads it. */
+// @ts-ignore: decorator
+@inline function inputOf(desc: usize, l: i32): usize { return l == 0 && myInput != 0 ? myInput : lp(desc, l, L_IN); }
+
 /** `count` input rows of the resident data in the order at `idx` into dst (count, K) f32: copied, or
  * widened from bytes (and normalised) when the data is bytes (D_DATA_BYTES). */
 function gatherInputs(desc: usize, dst: usize, idx: usize, count: i32, K: i32): void {
@@ -253,6 +287,19 @@ const GATHER_ROWS = 8;
 function firstLayerPhase(desc: usize, F: i32, tid: i32, T: i32, B: i32, start: i32, step: u32, mine: bool): bool {
   const K = lw(desc, 0, L_K);
   const X = lp(desc, 0, L_IN), ctl = ptr(desc, D_CTL);
+  if (myInput != 0) {
+    // each thread gathers the whole batch into its own copy: no barrier, and no core reads rows
+    // another core wrote
+    for (let g0 = 0; g0 < B; g0 += GATHER_ROWS) {
+      const g1 = min(B, g0 + GATHER_ROWS);
+      gatherInputs(desc, myInput + (<usize>g0 * <usize>K << 2), ptr(desc, D_ORDER) + (<usize>(start + g0) << 2), g1 - g0, K);
+      if (myInputQ != 0) f32_pack_rows_by4(myInputQ, myInput, B, K, g0, g1);
+    }
+    profileMark(desc, tid, P_GATHER);
+    profileMark(desc, tid, P_GATHER_WAIT);
+    panelPass(desc, 0, F, tid, T, B, step, mine, false);
+    return true;
+  }
   // the rows by units of GATHER_ROWS from the row counter (which the barrier then zeroes for the
   // rows phase): a slower core gathers fewer
   for (let g0 = nextUnit(ctl, C_NEXT_ROW) * GATHER_ROWS; g0 < B; g0 = nextUnit(ctl, C_NEXT_ROW) * GATHER_ROWS) {
@@ -309,7 +356,7 @@ function panelPass(desc: usize, j: i32, F: i32, tid: i32, T: i32, B: i32, step: 
 @inline function panelForwardUnit(desc: usize, l: i32, F: i32, B: i32, step: u32, scratch: usize, r0: i32, r1: i32, p: i32, interleaved: bool): void {
   const K = lw(desc, l, L_K), N = lw(desc, l, L_N);
   const thr = l < w32(desc, D_LAYERS) - 1 ? dropThreshold(desc, l) : 0, out = dropSource(desc, l, thr);
-  f32_dense_forward_4x8__simd(out, lp(desc, l, L_IN), lp(desc, l, L_W), lp(desc, l, L_B), scratch, B, K, N, lw(desc, l, L_ACT), r0, r1, p, p + 1, interleaved);
+  f32_dense_forward_4x8__simd(out, inputOf(desc, l), lp(desc, l, L_W), lp(desc, l, L_B), scratch, B, K, N, lw(desc, l, L_ACT), r0, r1, p, p + 1, interleaved);
   if (thr != 0) dropApply(desc, l, thr, out, step, r0, r1, p << 3, min(N, (p + 1) << 3), false);
   if (ASC_FEATURE_SIMD && l + 1 < F && regroupsInput(N)) f32_pack_rows_by4(xqOf(desc, l + 1), lp(desc, l, L_OUT), B, N, r0, r1, p << 1, (p + 1) << 1);
 }
@@ -533,11 +580,11 @@ function normScale(desc: usize): f32 {
 function weightBlock(desc: usize, l: i32, B: i32, mode: i32, lr: f32, bc1: f32, bc2: f32, scale: f32, p0: i32, p1: i32, k0: i32, k1: i32): i32 {
   const K = lw(desc, l, L_K), N = lw(desc, l, L_N);
   const opt = w32(desc, D_OPTIMIZER), wd = f32w(desc, D_WD);
-  const X = lp(desc, l, L_IN), dZ = lp(desc, l, L_DZ);
+  const X = inputOf(desc, l), dZ = lp(desc, l, L_DZ);
   const W = lp(desc, l, L_W), bias = lp(desc, l, L_B);
   // SIMD: dZ and X as the rows phase (or the first layer's phase) regrouped them
   const Zq = ASC_FEATURE_SIMD ? zqOf(desc, l) : 0, xq = regroupsInput(K);
-  const Xs = ASC_FEATURE_SIMD && xq ? xqOf(desc, l) : X;
+  const Xs = ASC_FEATURE_SIMD && xq ? (l == 0 && myInputQ != 0 ? myInputQ : xqOf(desc, l)) : X;
   let refused = 0;
   const clipValue = f32w(desc, D_CLIP_VALUE);
   const updates = mode == MODE_TRAIN || mode == MODE_UPDATE;
@@ -637,6 +684,7 @@ export function engineJob(desc: usize, tid: i32): i32 {
   const ctl = ptr(desc, D_CTL);
   const kind = w32(desc, J_KIND), flags = w32(desc, J_FLAGS);
   let why = 0;
+  myInput = 0; myInputQ = 0;
   profileBegin(desc, tid);
   profileMark(desc, tid, P_WAKE);
   if ((flags & FLAG_REPACK) != 0 || kind == JOB_REPACK) {
@@ -685,6 +733,7 @@ export function engineJob(desc: usize, tid: i32): i32 {
   // (no-ops) a step
   const owned = ASC_FEATURE_SIMD && T > 1;
   const F = owned ? panelLayers(desc) : 0;
+  chooseInput(desc, tid, owned, bs);
   // whether this thread starts on its own first-layer units (the test hook's shirker does not): read once a job
   const mine = !owned || !shirks(ctl, tid);
   const clipNorm = f32w(desc, D_CLIP_NORM) > 0;

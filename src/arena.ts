@@ -20,6 +20,9 @@
 //            unit for the norm clip's sums (sized for the smallest unit, 8 inputs)
 //   scratch  kernel scratch: one block per thread (interleaved rows of a row unit), and what the
 //            single kernels of the ABI need (interleaved input rows, a re-packed weight matrix)
+//   copies   threaded training (packed layout, schedule.ts inputCopyRows): for each thread t ≥ 1 its
+//            own copy of the first layer's input, (copyRows, n_0), followed by the copy regrouped
+//            by 4 inputs when n_0 is a multiple of 64 (thread 0's are A_0 and its regrouped block)
 //   data     optional resident training set: x (rows, n_0) f32 — or u8 for byte features, with
 //            their normaliser (2, n_0) f32 when one is set —, y, and the epoch's order (orderRows)
 //            i32 of rows of x. A streamed set (network/stream.ts) holds two windows of chunks in x
@@ -29,6 +32,7 @@
 
 import { inputGradScratchFloats, weightFloats, type WeightLayout } from './backend/layout.js';
 import { DROPOUT_WORDS } from './backend/engine/words.js';
+import { inputCopyRows } from './backend/engine/schedule.js';
 
 /** Training steps a job may run (the step arguments and results hold this many). */
 export const MAX_STEPS = 256;
@@ -82,6 +86,9 @@ export interface ArenaPlan {
   /** rows of the largest row unit the scratch holds */
   readonly rowsMax: number;
   readonly threads: number;
+  /** threaded training's copies of the first layer's input (see the layout above): thread t ≥ 1's
+   * at `at + (t − 1)·stride`, for batches of up to `rows` rows; all 0 when there are none */
+  readonly inputCopies: { readonly at: number; readonly stride: number; readonly rows: number };
   readonly data: null | {
     rows: number; x: number; y: number; order: number; targetWidth: number;
     /** entries of the order: the epoch's samples (rows, unless the set is streamed) */
@@ -186,6 +193,10 @@ export function planArena(req: PlanRequest): ArenaPlan {
   for (let l = 0; l < L; l++) singleFloats = Math.max(singleFloats, capacity * layers[l]);
   for (let l = 1; l < L; l++) singleFloats = Math.max(singleFloats, inputGradScratchFloats(capacity, layers[l], layers[l + 1]));
   const scratch = at; at = align(at + Math.max(threads * scratchStride, 4 * singleFloats));
+  const copyRows = layout === 'packed8' ? inputCopyRows(capacity, threads) : 0;
+  const copyStride = copyRows > 0 ? align(4 * copyRows * layers[0] * (layers[0] % 64 === 0 ? 2 : 1)) : 0;
+  const inputCopies = { at: copyRows > 0 ? at : 0, stride: copyStride, rows: copyRows };
+  at += (threads - 1) * copyStride;
   let data: ArenaPlan['data'] = null;
   if (req.dataRows && req.dataRows > 0) {
     const rows = req.dataRows;
@@ -203,7 +214,7 @@ export function planArena(req: PlanRequest): ArenaPlan {
     weights, biases,
     gradWeights: weights.map((o) => o + shift), gradBiases: biases.map((o) => o + shift),
     params, paramFloats: blockBytes / 4, nDecay, grads, state, acts, deltas, repacked, regrouped, targets, rowLoss, rowCorrect,
-    stepArgs, stepResults, dropout, preActs, normSums, normSlots: slots, scratch, scratchStride, rowsMax, threads, data,
+    stepArgs, stepResults, dropout, preActs, normSums, normSlots: slots, scratch, scratchStride, rowsMax, threads, inputCopies, data,
     bytes: at,
   };
 }

@@ -60,6 +60,21 @@ for (const backend of ['scalar', 'simd']) {
       assert.throws(() => net.predict(x), (e) => e instanceof WasmBinaryError && e.code === 'E_WASM' && e.message.includes(`${name} = ${bad}`), name);
       w[at] = keep;
     }
+    // the threads' copies of the first layer's input: 64-aligned, at least 4 rows, room for them
+    // (5 inputs: 4·rows·5 bytes a copy)
+    const copyCases = [
+      [[8, 4, 128], words.D_INPUT_COPIES, 'D_INPUT_COPIES = 8'],
+      [[64, 2, 128], words.D_COPY_ROWS, 'D_COPY_ROWS = 2'],
+      [[64, 4, 64], words.D_COPY_STRIDE, 'D_COPY_STRIDE = 64'], // 80 bytes needed
+      [[64, 8, 200], words.D_COPY_STRIDE, 'D_COPY_STRIDE = 200'], // 160 needed, but not 64-aligned
+    ];
+    for (const [[at, rows, stride], , name] of copyCases) {
+      w[words.D_INPUT_COPIES] = at; w[words.D_COPY_ROWS] = rows; w[words.D_COPY_STRIDE] = stride;
+      assert.throws(() => net.predict(x), (e) => e instanceof WasmBinaryError && e.message.includes(name), name);
+    }
+    w[words.D_INPUT_COPIES] = 64; w[words.D_COPY_ROWS] = 8; w[words.D_COPY_STRIDE] = 256;
+    assert.deepEqual(net.predict(x), before, 'sound copy words');
+    w[words.D_INPUT_COPIES] = 0; w[words.D_COPY_ROWS] = 0; w[words.D_COPY_STRIDE] = 0;
     // a sound descriptor again: the same predictions as before (nothing ran on the bad ones)
     assert.deepEqual(net.predict(x), before);
   });

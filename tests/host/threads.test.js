@@ -19,6 +19,7 @@ const { spawnSync } = await import('node:child_process');
 const { fileURLToPath } = await import('node:url');
 const lib = await import('../../dist/index.js');
 const { panelLayers } = await import('../../dist/backend/engine/schedule.js');
+const words = await import('../../dist/backend/engine/words.js');
 const { createNetwork, createKernels, Network, Rng, WorkerError, ConfigError, DivergenceError } = lib;
 
 const bits = (p) => [...p.weights, ...p.biases].flatMap((t) => Array.from(new Uint32Array(t.buffer, t.byteOffset, t.length)));
@@ -43,12 +44,13 @@ function blobs(n, inputs, classes, seed) {
 /** A network over the given kernels; on several threads with the smallest units (8 inputs a weight
  * unit, 4 rows a row unit), so small shapes split into as many units as big ones do, and `panels`
  * leading layers by panels (null: the engine's choice, which for these small shapes is the first
- * layer alone). */
-async function splitEverywhere(backend, threads, layers, optimizer, seed = 3, { hidden = 'relu', output = 'softmax', panels = null } = {}) {
+ * layer alone). `copies` false: the threads share the first layer's input (A_0) instead of each
+ * gathering the batch into a copy of its own (the engine's choice on 2 to 4 threads). */
+async function splitEverywhere(backend, threads, layers, optimizer, seed = 3, { hidden = 'relu', output = 'softmax', panels = null, copies = true } = {}) {
   const kernels = await createKernels(backend, {}, { threads });
   const opt = { momentum: 0.9, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0, ...optimizer };
   const net = new Network({ layers, hidden, output }, opt, seed, kernels);
-  if (threads > 1) net['c'].engine.tune({ kc: 8, rows: 4, panels });
+  if (threads > 1) net['c'].engine.tune({ kc: 8, rows: 4, panels, copies });
   return net;
 }
 
@@ -64,20 +66,20 @@ const LAYERS = [37, 17, 9, 5];
 // than three threads (9 outputs)
 const DEEP = [37, 64, 128, 9, 64, 5];
 
-/** Trains `layers` on `data` for each [threads, panels] in `runs`, with every optimizer: the
+/** Trains `layers` on `data` for each [threads, panels, copies] in `runs`, with every optimizer: the
  * parameters, losses and optimizer state of every run are those of the first, bit for bit. */
 async function sameTrainingEverywhere(backend, layers, data, batchSize, runs) {
   for (const optimizer of OPTIMIZERS) {
     const results = [];
-    for (const [threads, panels] of runs) {
-      const net = await splitEverywhere(backend, threads, layers, optimizer, 3, { panels });
+    for (const [threads, panels, copies = true] of runs) {
+      const net = await splitEverywhere(backend, threads, layers, optimizer, 3, { panels, copies });
       assert.equal(net.threads, threads);
       const history = await net.fit(data.x, data.y, { epochs: 2, batchSize });
       results.push({ params: net.getParameters(), loss: history.map((h) => h.loss), state: net.getOptimizerState() });
       await net.dispose();
     }
     for (let t = 1; t < results.length; t++) {
-      const what = `${backend} ${layers.join('-')} ${optimizer.name}: ${runs[t][0]} threads${runs[t][1] ? `, ${runs[t][1]} layers by panels,` : ''} vs 1`;
+      const what = `${backend} ${layers.join('-')} ${optimizer.name}: ${runs[t][0]} threads${runs[t][1] ? `, ${runs[t][1]} layers by panels,` : ''}${runs[t][2] === false ? ' sharing A_0,' : ''} vs 1`;
       assertSameBits(results[t].params, results[0].params, what);
       assert.deepEqual(results[t].loss, results[0].loss, `${what}: losses`);
       for (const k of Object.keys(results[0].state.tensors)) {
@@ -88,12 +90,12 @@ async function sameTrainingEverywhere(backend, layers, data, batchSize, runs) {
 }
 
 for (const backend of ['relaxed', 'simd']) {
-  test(`${backend}: training on 1, 2 and 3 threads (every product split) ends bit-identical, for sgd, momentum and adam`, async () => {
-    await sameTrainingEverywhere(backend, LAYERS, blobs(203, LAYERS[0], 5, 9), 13, [[1, null], [2, null], [3, null]]);
+  test(`${backend}: training on 1, 2 and 3 threads (every product split; each thread with its own copy of the batch's input, or all sharing one) ends bit-identical, for sgd, momentum and adam`, async () => {
+    await sameTrainingEverywhere(backend, LAYERS, blobs(203, LAYERS[0], 5, 9), 13, [[1, null], [2, null], [3, null], [2, null, false], [3, null, false]]);
   });
 
   test(`${backend}: the hidden layers by panels (2, 3 and all 4 below the head, asked for as 4 or as 5, which the engine takes as 4) on 2 and 3 threads end bit-identical to 1 thread, for sgd, momentum and adam`, async () => {
-    await sameTrainingEverywhere(backend, DEEP, blobs(157, DEEP[0], 5, 12), 13, [[1, null], [2, 2], [2, 3], [2, 4], [2, 5], [3, 3], [3, 4]]);
+    await sameTrainingEverywhere(backend, DEEP, blobs(157, DEEP[0], 5, 12), 13, [[1, null], [2, 2], [2, 3], [2, 4], [2, 5], [3, 3], [3, 4], [2, 2, false], [3, 4, false]]);
   });
 }
 
@@ -109,6 +111,42 @@ test('784-128-10 on 2 threads (default split thresholds) matches the single-thre
   assertSameBits(two.getParameters(), one.getParameters(), '2 threads vs the single-thread binary');
   assert.deepEqual(Array.from(two.predict(data.x.subarray(0, 784 * 7))), Array.from(one.predict(data.x.subarray(0, 784 * 7))));
   await two.dispose();
+});
+
+test('each of 2 to 4 threads gathers the batch into its own copy of the first layer\'s input (inputs regrouped or not), up to 1024 rows; beyond, the threads share A_0: the same bits either way', async () => {
+  const { inputCopyRows, COPY_ROWS_MAX, COPY_THREADS_MAX } = await import('../../dist/backend/engine/schedule.js');
+  const { planArena } = await import('../../dist/arena.js');
+  assert.equal(COPY_ROWS_MAX, 1024);
+  assert.deepEqual([1, 2, 3, 4, 5, 16].map((T) => inputCopyRows(256, T)), [0, 256, 256, 256, 0, 0]);
+  assert.equal(inputCopyRows(5000, 2), 1024);
+  assert.equal(COPY_THREADS_MAX, 4);
+  const req = (layers, threads, layout = 'packed8') => ({ layers, layout, base: 1024, capacity: 300, stateBlocks: 0, targetWidth: 1, threads });
+  for (const [K, per] of [[20, 4 * 300 * 20], [64, 2 * 4 * 300 * 64]]) {
+    const p = planArena(req([K, 16, 3], 3));
+    // two copies (threads 1 and 2), 64-aligned, each the rows and, for 64 inputs, their regrouping
+    assert.deepEqual([p.inputCopies.rows, p.inputCopies.stride >= per, p.inputCopies.at % 64, p.inputCopies.stride % 64], [300, true, 0, 0]);
+    assert.ok(p.inputCopies.at > p.scratch && p.inputCopies.at + 2 * p.inputCopies.stride <= (p.data?.x ?? p.bytes));
+    assert.equal(planArena(req([K, 16, 3], 5)).inputCopies.at, 0);
+    assert.equal(planArena(req([K, 16, 3], 2, 'rows')).inputCopies.at, 0);
+  }
+  // batches of 1100 rows (shared A_0), then 1024 and 13 (copies), on 2 threads against one
+  for (const K of [20, 64]) {
+    const layers = [K, 16, 3];
+    const data = blobs(2300, K, 3, 8);
+    const one = await createNetwork({ layers, backend: 'relaxed', seed: 5, optimizer: { name: 'adam', learningRate: 0.01 } });
+    const two = await createNetwork({ layers, backend: 'relaxed', seed: 5, threads: 2, optimizer: { name: 'adam', learningRate: 0.01 } });
+    for (const batchSize of [1100, 1024, 13]) {
+      await one.fit(data.x, data.y, { epochs: 1, batchSize });
+      await two.fit(data.x, data.y, { epochs: 1, batchSize });
+      assertSameBits(two.getParameters(), one.getParameters(), `${layers.join('-')}, batch ${batchSize}: 2 threads vs 1`);
+    }
+    const w = new Int32Array(two['c'].k.buffer(), two['c'].k.engine.descriptor, 64);
+    const plan = two['c'].plan;
+    assert.deepEqual([w[words.D_INPUT_COPIES], w[words.D_COPY_STRIDE], w[words.D_COPY_ROWS]], [plan.inputCopies.at, plan.inputCopies.stride, 1024]);
+    assert.ok(plan.inputCopies.at > 0 && plan.capacity >= 1100);
+    await one.dispose();
+    await two.dispose();
+  }
 });
 
 test('the schedule puts the hidden layers of at least 256 × 256 multiply-adds a row by panels, never the head; 200-256-256-10 on 2 threads (its second layer so by default) matches the single-thread binary', async () => {
@@ -182,14 +220,15 @@ test('deep and wide nets, sigmoid and linear heads, a batch that does not divide
     const x = new Float32Array(c.n * K).map(() => r.normal());
     const y = c.output === 'softmax' ? Int32Array.from({ length: c.n }, () => r.int(N)) : new Float32Array(c.n * N).map(() => (c.output === 'sigmoid' ? r.next() : r.normal()));
     const runs = [];
-    for (const threads of [1, 2, 3]) {
-      const net = await splitEverywhere('relaxed', threads, c.layers, c.opt, 4, c);
+    const counts = [[1, true], [2, true], [3, true], [2, false], [3, false]];
+    for (const [threads, copies] of counts) {
+      const net = await splitEverywhere('relaxed', threads, c.layers, c.opt, 4, { ...c, copies });
       const h = await net.fit(x, y, { epochs: 2, batchSize: c.bs });
       runs.push({ params: net.getParameters(), loss: h.map((e) => e.loss), pred: Array.from(new Uint32Array(net.predict(x).buffer)), grads: net.lossAndGradients(x, y) });
       await net.dispose();
     }
-    for (let t = 1; t < 3; t++) {
-      const what = `${c.layers.join('-')} ${c.output}${c.panels ? `, ${c.panels} layers by panels` : ''}, ${t + 1} threads vs 1`;
+    for (let t = 1; t < runs.length; t++) {
+      const what = `${c.layers.join('-')} ${c.output}${c.panels ? `, ${c.panels} layers by panels` : ''}, ${counts[t][0]} threads${counts[t][1] ? '' : ' sharing A_0'} vs 1`;
       assertSameBits(runs[t].params, runs[0].params, what);
       assert.deepEqual(runs[t].loss, runs[0].loss, `${what}: losses`);
       assert.deepEqual(runs[t].pred, runs[0].pred, `${what}: predictions`);
@@ -199,7 +238,7 @@ test('deep and wide nets, sigmoid and linear heads, a batch that does not divide
   }
 });
 
-test('a thread that takes none of its own panel units: the others take every one of them (counted), and the bits are those of one thread (2 and 3 threads, each thread in turn, every optimizer, dropout and the norm clip)', async () => {
+test('a thread that takes none of its own panel units: the others take every one of them (counted), and the bits are those of one thread (2 and 3 threads, each thread in turn, with copies of the input and sharing it, every optimizer, dropout and the norm clip)', async () => {
   const cases = [
     { layers: LAYERS, n: 60, bs: 13 },
     // input regrouped (a multiple of 64 wide); 9 outputs are 2 panels, so on 3 threads one thread owns none
@@ -232,10 +271,10 @@ test('a thread that takes none of its own panel units: the others take every one
       const recipe = i === 2 ? { dropout: 0.2, clipNorm: 0.5 } : {};
       const one = await splitEverywhere('relaxed', 1, c.layers, opt);
       await one.fit(data.x, data.y, { epochs: 2, batchSize: c.bs, ...recipe });
-      for (const T of [2, 3]) {
+      for (const [T, copies] of [[2, true], [3, true], [2, false], [3, false]]) {
         for (let lazy = 0; lazy < T; lazy++) {
-          const what = `${c.layers.join('-')} ${opt.name}, ${T} threads, thread ${lazy} takes none of its own`;
-          const net = await splitEverywhere('relaxed', T, c.layers, opt, 3, c);
+          const what = `${c.layers.join('-')} ${opt.name}, ${T} threads${copies ? '' : ' sharing A_0'}, thread ${lazy} takes none of its own`;
+          const net = await splitEverywhere('relaxed', T, c.layers, opt, 3, { ...c, copies });
           const k = net['c'].k;
           k.injectFault(lazy, 'rows', 'shirk');
           const before = k.takenUnits();

@@ -65,6 +65,8 @@ export class WasmEngine implements Engine {
   private kc = KC;
   private rows: number | null = null;
   private panels: number | null = null;
+  /** false: the threads share A_0 even where the plan gave each a copy of the first layer's input */
+  private copies = true;
   private recipe: Recipe = NO_RECIPE;
   /** the recipe drops some layer: training and gradient jobs set FLAG_DROPOUT */
   private dropping = false;
@@ -107,6 +109,7 @@ export class WasmEngine implements Engine {
     w[D.D_KC] = this.kc;
     w[D.D_SCRATCH] = plan.scratch;
     w[D.D_SCRATCH_STRIDE] = plan.scratchStride;
+    if (this.copies) { w[D.D_INPUT_COPIES] = plan.inputCopies.at; w[D.D_COPY_STRIDE] = plan.inputCopies.stride; w[D.D_COPY_ROWS] = plan.inputCopies.rows; }
     w[D.D_XQ] = plan.regrouped.inputs;
     w[D.D_ZQ] = plan.regrouped.deltas;
     w[D.D_TARGETS] = plan.targets;
@@ -170,12 +173,14 @@ export class WasmEngine implements Engine {
   paramsChanged(): void { this.repack = true; }
 
   /** Test hook: inputs per weight unit (a multiple of 8), rows per row unit (a multiple of 4, at
-   * most the plan's rowsMax) and the layers that go by panels on several threads (1 … layers;
-   * null: schedule.ts's choice for each). No result bit depends on them. */
-  tune(o: { kc?: number; rows?: number | null; panels?: number | null }): void {
+   * most the plan's rowsMax), the layers that go by panels on several threads (1 … layers;
+   * null: schedule.ts's choice for each) and whether threads use their copies of the first layer's
+   * input where the plan has them (true) or share A_0. No result bit depends on them. */
+  tune(o: { kc?: number; rows?: number | null; panels?: number | null; copies?: boolean }): void {
     if (o.kc !== undefined) this.kc = o.kc;
     if (o.rows !== undefined) this.rows = o.rows;
     if (o.panels !== undefined) this.panels = o.panels;
+    if (o.copies !== undefined) this.copies = o.copies;
     if (this.plan) this.configure(this.plan);
   }
 
