@@ -24,12 +24,18 @@
 // on the release binary (no clock reads), its epochs alternating with the profiled ones.
 
 import { readFileSync } from 'node:fs';
-import { panelLayers } from '../dist/backend/engine/schedule.js';
+import { panelLayers, COPY_ROWS_MAX, COPY_THREADS_MAX } from '../dist/backend/engine/schedule.js';
 
-/** Barriers in a training step on more than one thread (assembly/engine.ts engineJob): the gather's,
- * one after each panel layer's forward, the rows phase's, one after each panel layer's input gradient
- * above the first, the weights phase's: four when only the first layer goes by panels. */
-export const barriersPerStep = (layers) => 2 * panelLayers(layers) + 2;
+/** Whether T threads training batches of B rows each gather the batch into a copy of their own
+ * (schedule.ts inputCopyRows; `shared`: the copies turned off, engine.tune({ copies: false });
+ * `upTo`: the most threads that get copies, for the model of other choices). */
+export const copiesUsed = (T, B, shared = false, upTo = COPY_THREADS_MAX) => !shared && T > 1 && T <= upTo && B <= COPY_ROWS_MAX;
+
+/** Barriers in a training step on more than one thread (assembly/engine.ts engineJob): the gather's
+ * (none when each thread gathers into its own copy), one after each panel layer's forward, the rows
+ * phase's, one after each panel layer's input gradient above the first, the weights phase's: four
+ * (three with copies) when only the first layer goes by panels. */
+export const barriersPerStep = (layers, T = 2, B = 64, shared = false) => 2 * panelLayers(layers) + 2 - (copiesUsed(T, B, shared) ? 1 : 0);
 
 // each phase's word in a thread's row of the profile (plan.ts P_*)
 export const PHASES = ['wake', 'gather', 'gatherWait', 'first', 'firstWait', 'rows', 'rowsWait', 'weights', 'weightsWait', 'repack'];
@@ -68,20 +74,23 @@ export function medianIndex(values) {
  * epoch of median step time (its phases, jobs and units taken), with every epoch's step time
  * beside it (epochStepMs): one epoch that a neighbour on the machine slowed by a tenth does not
  * move the figures, as it would a sum over the epochs. The release binary's step is the median of
- * its own epochs. Resolves to { [T]: profile }.
+ * its own epochs. Resolves to { [T]: profile }, and { [`${T}s`]: profile } for each T in `shared`:
+ * T threads with their copies of the first layer's input turned off (they share A_0), the design
+ * the engine keeps for more threads than COPY_THREADS_MAX.
  * @param {{ lib: object, module: WebAssembly.Module, release: WebAssembly.Module, layers: number[], batchSize: number,
  *   threads: number[], data: {x: Float32Array, y: Int32Array|Uint8Array, n: number}, epochs: number, learningRate?: number,
  *   tune?: { kc?: number, rows?: number } }} o
  */
-export async function profileSteps({ lib, module, release, layers, batchSize: B, threads, data, epochs, learningRate = 0.05, tune }) {
+export async function profileSteps({ lib, module, release, layers, batchSize: B, threads, shared = [], data, epochs, learningRate = 0.05, tune }) {
   const optimizer = { name: 'sgd', learningRate };
   const runs = [];
-  for (const T of threads) {
+  for (const [T, key, share] of [...threads.map((T) => [T, T, false]), ...shared.map((T) => [T, `${T}s`, true])]) {
     const plain = await lib.createNetwork({ layers, backend: 'relaxed', seed: 7, optimizer, threads: T, wasm: { relaxedThreads: release } });
     const kernels = await lib.ThreadedKernels.create('relaxed', module, { threads: T, spin: 20000 });
     const net = new lib.Network(plain.architecture, { ...plain.optimizer }, 7, kernels);
     // unit sizes other than the engine's (an experiment: no result bit depends on them)
     if (tune) net['c'].engine.tune(tune);
+    if (share) { net['c'].engine.tune({ copies: false }); plain['c'].engine.tune({ copies: false }); }
     const at = kernels.engine.profile;
     const words = () => new Float64Array(kernels.buffer(), at, 65 * ROW);
     // A job returns when thread 0 is done; the others may still be adding their last mark and step
@@ -99,7 +108,7 @@ export async function profileSteps({ lib, module, release, layers, batchSize: B,
     // warm-up of both (tier-up, host JIT)
     await plain.fit(data.x, data.y, { epochs: 1, batchSize: B });
     await net.fit(data.x, data.y, { epochs: 1, batchSize: B });
-    runs.push({ T, plain, kernels, net, words, settle, untimed: [], epochs: [] });
+    runs.push({ T, key, share, plain, kernels, net, words, settle, untimed: [], epochs: [] });
   }
   for (let e = 0; e < epochs; e++) {
     for (const r of runs) {
@@ -116,7 +125,7 @@ export async function profileSteps({ lib, module, release, layers, batchSize: B,
   const steps = Math.ceil(data.n / B);
   const out = {};
   for (const r of runs) {
-    const { T, kernels } = r;
+    const { T, key, share, kernels } = r;
     await r.plain.dispose();
     await kernels.dispose();
     const chosen = r.epochs[medianIndex(r.epochs.map((q) => q.seconds))];
@@ -134,12 +143,12 @@ export async function profileSteps({ lib, module, release, layers, batchSize: B,
     const hostMs = Math.max(0, stepMs - perThread[0].sum);
     const untimedStepMs = (r.untimed[medianIndex(r.untimed)] * 1000) / steps;
     const flops = stepFlopsPerSample(layers) * B;
-    out[T] = {
-      backend: 'relaxed', layers, batchSize: B, threads: T, epochs, steps, jobs, jobsPerStep: jobs / steps,
+    out[key] = {
+      backend: 'relaxed', layers, batchSize: B, threads: T, copies: copiesUsed(T, B, share), epochs, steps, jobs, jobsPerStep: jobs / steps,
       stepMs, untimedStepMs, hostMs, perThread, epochStepMs: r.epochs.map((q) => (q.seconds * 1000) / steps),
       samplesPerSecondUntimed: B / (untimedStepMs / 1000), stepGflops: flops / (untimedStepMs * 1e6),
       // the synchronisations of a step: its barriers (none that waits on one thread), and a share of its job's start
-      syncsPerStep: (T > 1 ? barriersPerStep(layers) : 0) + jobs / steps,
+      syncsPerStep: (T > 1 ? barriersPerStep(layers, T, B, share) : 0) + jobs / steps,
       // first-layer units a thread took from another's own ones (a core that fell behind), per step
       takenPerStep: taken / steps,
     };

@@ -118,7 +118,7 @@ export function phaseTable(t, md) {
     for (const p of Object.values(byT)) {
       p.perThread.forEach((q, tid) => {
         rows.push([
-          tid === 0 ? `${name} ${p.layers.join('-')} b${p.batchSize}, ${p.threads} thread${p.threads > 1 ? 's' : ''}` : '', `${tid}`,
+          tid === 0 ? `${name} ${p.layers.join('-')} b${p.batchSize}, ${p.threads} thread${p.threads > 1 ? 's' : ''}${p.threads > 1 && p.copies === false ? ', sharing A_0' : ''}` : '', `${tid}`,
           // results written before a phase was split out have no figure for it
           ...Object.keys(PHASE_LABELS).map((k) => (q[k] === undefined ? '' : fmt(q[k] * 1000, 1))),
           tid === 0 ? fmt(p.hostMs * 1000, 1) : '', tid === 0 ? fmt(p.stepMs * 1000, 1) : '', tid === 0 ? fmt(p.untimedStepMs * 1000, 1) : '', tid === 0 ? fmt(p.syncsPerStep, 2) : '',
@@ -151,7 +151,10 @@ export function excessLine(t) {
   const us = (v) => fmt(v * 1000, 1);
   const parts = Object.entries(t.model).map(([name, pts]) => [name, pts.find((q) => q.threads === 2)?.excessPartsMs]).filter(([, x]) => x);
   if (!parts.length) return null;
-  return `x(2) by phase, µs (gather ×2/T, first layer ×2(T − 1)/T, rows ×2(T − 1)/T, weights ×4(T − 1)/T², the rest ×2(T − 1)/T): ${parts.map(([n, x]) => `${n} ${us(x.gather)} + ${us(x.first)} + ${us(x.rows)} + ${us(x.weights)} + ${us(x.rest)}`).join('; ')}`;
+  const line = (x) => `${us(x.gather)} + ${us(x.first)} + ${us(x.rows)} + ${us(x.weights)} + ${us(x.rest)}`;
+  const shared = Object.entries(t.model).map(([name, pts]) => [name, pts.find((q) => q.threads === 2)?.excessPartsSharedMs]).filter(([, x]) => x);
+  return `x(2) by phase, µs (gather ×2/T, or ×1 with copies; first layer ×2(T − 1)/T, rows ×2(T − 1)/T, weights ×4(T − 1)/T², the rest ×2(T − 1)/T): ${parts.map(([n, x]) => `${n} ${line(x)}`).join('; ')}`
+    + (shared.length ? `; with the threads sharing A_0 (the design past 4 threads): ${shared.map(([n, x]) => `${n} ${line(x)}`).join('; ')}` : '');
 }
 
 /** The interruptions and the barrier loss of a balanced loop (bench/interruptions.js), in words. */
@@ -224,7 +227,7 @@ export function textReport(result) {
     if (ct) out.push('', '== threads: the machine\'s ceiling (samples/s, median (min–max) over interleaved runs; ratios per run, then the median)', ct);
     const pt = phaseTable(t, false);
     if (pt) out.push('', `== threads: per-phase split of a step (µs per step per thread; profiling binary, ${t.profileDataset})`, pt);
-    out.push('', `barrier (four a step on more than one thread; (step on T threads − step on 1) ÷ 4 on an [8, 8, 8] net, batch 4): ${barrierLine(t)}`);
+    out.push('', `barrier (three a step on 2 to 4 threads, four on more; (step on T threads − step on 1) ÷ barriers on an [8, 8, 8] net, batch 4): ${barrierLine(t)}`);
     for (const l of interruptionLines(t)) out.push('', l);
     out.push('', '== threads: PREDICTION for more cores (model in bench/threads.js, from the one-thread per-phase profile, the 2-thread barrier and the 2-thread step)', modelTable(result, false));
     const xl = excessLine(t);
@@ -262,11 +265,11 @@ export function markdownSection(result, jsonName) {
     if (ct) o.push('### Threads: the machine\'s ceiling', '', 'N single-thread trainings in N workers at once (what N cores give when nothing is shared) beside one N-thread training and one single-thread training, interleaved; samples/s median (min–max); ratios per run, then the median.', '', ct, '');
     const pt = phaseTable(t, true);
     if (pt) o.push(`### Threads: where a step's time goes`, '', `µs per step, per thread and phase (bench/profile.js: the profiling build of the threaded binary, ${t.profileDataset}); host = the fit loop's JavaScript between jobs; release step = the same fit on the release binary; units taken/step = first-layer units a thread took from another thread's own (assembly/engine.ts claimUnit), per step.`, '', pt, '');
-    o.push(`Barrier (four a step on more than one thread; (step on T threads − step on 1) ÷ 4 on an [8, 8, 8] net at batch 4, median over runs): ${barrierLine(t)}.`, '');
+    o.push(`Barrier (three a step on 2 to 4 threads, where each thread gathers the batch into its own copy, four on more; (step on T threads − step on 1) ÷ barriers on an [8, 8, 8] net at batch 4, median over runs): ${barrierLine(t)}.`, '');
     for (const l of interruptionLines(t)) o.push(l, '');
     const xl = excessLine(t);
     o.push(xl
-      ? '**Prediction, not a measurement** (this machine has ' + t.logicalCores + ' cores): step(T) = host + wake + gather(1)·⌈G/T⌉/G + first(1)·(the first layer\'s forward units list-scheduled) + rows(1)·⌈U/T⌉/U + weights (owned panels, then list-scheduled) + 4·b(2)·(T − 1) + x(T), the one-thread phases as profiled; x(2) the measured 2-thread step minus the modelled one (what sharing data between cores costs), split by phase, each part grown with the data that phase moves between cores per thread; bench/threads.js says every assumption. Memory demand = 4·(B·n₀ + 3·P) bytes per step ÷ step(T). ' + xl + '.'
+      ? '**Prediction, not a measurement** (this machine has ' + t.logicalCores + ' cores): step(T) = host + wake + gather(T) + first(1)·(the first layer\'s forward units list-scheduled) + rows(1)·⌈U/T⌉/U + weights (owned panels, then list-scheduled) + n·b(2)·(T − 1) + x(T), the one-thread phases as profiled, in the design the engine runs at T: on 2 to 4 threads each gathers the whole batch into its own copy (gather(T) = gather(1), n = 3), on more they share it (gather(1)·⌈G/T⌉/G, n = 4); x(2) the measured 2-thread step minus the modelled one (what sharing data between cores costs), from the 2-thread profile of that design (the shared one: with the copies turned off), split by phase, each part grown with the data that phase moves between cores per thread; bench/threads.js says every assumption. Memory demand = 4·(B·n₀ + 3·P) bytes per step ÷ step(T). ' + xl + '.'
       : '**Prediction, not a measurement** (this machine has ' + t.logicalCores + ' cores): step(T) = host + wake + f·rows(1)·⌈P/T⌉/P (the first layer by owned panels) + (1 − f)·rows(1)·⌈U/T⌉/U + weights (owned panels, then list-scheduled) + 4·b(2)·(T − 1) + x(2)·2(T − 1)/T, x(2) the measured 2-thread step minus the modelled one (what sharing data between cores costs: it does not shrink with T); bench/threads.js says every assumption. Memory demand = 4·(B·n₀ + 3·P) bytes per step ÷ step(T).', '', modelTable(result, true), '');
     if (t.sweep) o.push('### Sweeps: GFLOP/s of the whole step over widths and batches', '', `![GFLOP/s of the whole step over the hidden width and over the batch, 1 and 2 threads](bench/results/${sweepPlotName(jsonName)})`, '');
     for (const kind of ['width', 'batch']) {

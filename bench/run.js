@@ -225,7 +225,7 @@ if (threaded.length && relaxedOk) {
   for (const name of QUICK ? ['W1'] : workloadNames) {
     const w = WORKLOADS[name];
     threadsSection.profiles[name] = await profileSteps({
-      lib, module: pmod, release: modules['relaxed-threads'], layers: w.layers, batchSize: w.batchSize, threads: [1, 2], data: pdata, epochs: QUICK ? 1 : 5,
+      lib, module: pmod, release: modules['relaxed-threads'], layers: w.layers, batchSize: w.batchSize, threads: [1, 2], shared: [2], data: pdata, epochs: QUICK ? 1 : 5,
     });
   }
   log('threads: barrier cost and scaling model…');
@@ -245,7 +245,7 @@ if (threaded.length && relaxedOk) {
   threadsSection.model = {};
   for (const [name, pr] of Object.entries(threadsSection.profiles)) {
     const wakeMs = Math.max(...pr[2].perThread.map((t) => t.wake));
-    threadsSection.model[name] = predictScaling({ profile: pr[1], profile2: pr[2], wakeMs, barrierMicros: Math.max(0, b2), kc: KC, rowsPerUnit });
+    threadsSection.model[name] = predictScaling({ profile: pr[1], profile2: pr[2], profile2s: pr['2s'], wakeMs, barrierMicros: Math.max(0, b2), kc: KC, rowsPerUnit });
   }
   if (!has('--no-sweep')) {
     log('threads: width and batch sweeps…');

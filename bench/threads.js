@@ -10,10 +10,15 @@
 // (bench/profile.js) of each workload, which splits a step as the threaded engine does: the
 // batch's assembly (gather), the first layer's forward (first), the rest of the rows (rows: the
 // layers above, the loss, the input gradients) and the weights:
-//   step(T) = host + wake + gather(T) + first(T) + rows(T) + weights(T) + 4·b(T) + x(T)   (T > 1)
+//   step(T) = host + wake + gather(T) + first(T) + rows(T) + weights(T) + n·b(T) + x(T)   (T > 1)
+// in the design the engine runs at T: on 2 … COPY_THREADS_MAX threads (batches up to
+// COPY_ROWS_MAX) each thread gathers the whole batch into its own copy of the first layer's input
+// ("copies"), on more the threads share it (A_0); each design calibrated on its own 2-thread
+// profile (the shared one with the copies turned off):
 //   host     the fit loop's JavaScript between jobs: serial, kept as measured
 //   wake     a job's start (measured on 2 threads), shared by the job's steps: kept
-//   gather(T) gather(1) · ⌈G/T⌉ ÷ G, G = ⌈B/8⌉ units of 8 rows taken one at a time
+//   gather(T) copies: gather(1), every thread gathers every row; shared: gather(1) · ⌈G/T⌉ ÷ G,
+//            G = ⌈B/8⌉ units of 8 rows taken one at a time
 //   first(T) first(1) · (the list-scheduled makespan of its units ÷ their sum): units of one
 //            output panel of 8 over one block of up to 64 rows, each thread its own panels' units
 //            first and then the others' that are left (assembly/engine.ts claimUnit)
@@ -27,7 +32,8 @@
 //            runs that end in single units, so the makespan is that of units); a unit's cost
 //            proportional to its multiply-adds; weights(1) is the measured total
 //   b(T)     b(2) · (T − 1): every arrival is an atomic add on one cache line (pessimistic for
-//            large T: a tree barrier grows as log T), four a step
+//            large T: a tree barrier grows as log T), n a step: four when only the first layer
+//            goes by panels, three with copies (no barrier after the gather)
 //   x(T)     what the terms above miss, calibrated on this machine at T = 2: x(2) = the measured
 //            2-thread step (profiled) − the model's 2-thread step. It is what sharing data
 //            between cores costs, and each phase shares different data, so x(2) is split by
@@ -37,9 +43,11 @@
 //            with the data that phase moves between cores per thread, relative to T = 2:
 //              gather   2/T          each thread writes B/T rows, lines the others read in the
 //                                    step before (the cost of a line taken as independent of
-//                                    how many cores read it)
+//                                    how many cores read it); with copies 1: each thread reads
+//                                    every source row, whatever T
 //              first    2(T − 1)/T   each thread reads every row, (T − 1)/T of them gathered by
-//                                    the others: does not shrink
+//                                    the others: does not shrink (with copies its own: what is
+//                                    left is its output's lines, taken as growing alike)
 //              rows     2(T − 1)/T   each thread reads the layers above's weights, updated by
 //                                    another thread in (T − 1)/T of the steps: does not shrink
 //              weights  4(T − 1)/T²  each thread reads dZ and the layer inputs of its 1/T of
@@ -55,8 +63,8 @@
 // exceeds what the laptop's memory gives (~20–50 GB/s), the prediction is an upper bound.
 
 import { median } from './training.js';
-import { barriersPerStep } from './profile.js';
-import { panelLayers } from '../dist/backend/engine/schedule.js';
+import { barriersPerStep, copiesUsed } from './profile.js';
+import { panelLayers, COPY_THREADS_MAX } from '../dist/backend/engine/schedule.js';
 
 function blobs(lib, n, k) {
   const r = new lib.Rng(1);
@@ -76,7 +84,7 @@ export async function measureBarrier(lib, module, threads, { runs = 7, samples =
   for (let r = 0; r < runs; r++) {
     const s1 = (await one.fit(x, y, { epochs: 1, batchSize: 4 }))[0].seconds;
     const sT = (await many.fit(x, y, { epochs: 1, batchSize: 4 }))[0].seconds;
-    per.push(((sT - s1) * 1e6) / steps / barriersPerStep(layers));
+    per.push(((sT - s1) * 1e6) / steps / barriersPerStep(layers, threads, 4));
   }
   await one.dispose();
   await many.dispose();
@@ -132,26 +140,40 @@ export function excessParts(profile2, ideal2, x2) {
   return parts;
 }
 
-/** Predicted step time, samples/s and memory demand at each T from a one-thread profile. */
-export function predictScaling({ profile, profile2, wakeMs, barrierMicros, kc = 64, rowsPerUnit, rowsMax = 64, threads = [1, 2, 4, 8, 16] }) {
-  const ideal = idealScaling({ profile, wakeMs, barrierMicros, kc, rowsPerUnit, rowsMax, threads: [...new Set([2, ...threads])] });
-  const ideal2 = ideal.find((q) => q.threads === 2);
-  const x2 = profile2 ? Math.max(0, profile2.stepMs - ideal2.stepMs) : 0;
-  const parts = profile2 ? excessParts(profile2, ideal2, x2) : { gather: 0, first: 0, rows: 0, weights: 0, rest: 0 };
+/** How the gather's part of x(2) grows when each thread gathers the whole batch into its own copy:
+ * every thread reads every row whatever T, so it stays as measured. */
+export const COPIES_GROWTH = { ...EXCESS_GROWTH, gather: () => 1 };
+
+/** Predicted step time, samples/s and memory demand at each T from a one-thread profile. Each T is
+ * modelled in the design the engine runs there (profile.js copiesUsed): with the threads' own
+ * copies of the input (2 … COPY_THREADS_MAX threads), calibrated on `profile2`; sharing A_0 (more
+ * threads), calibrated on `profile2s`, the 2-thread profile with the copies turned off (when given;
+ * else on `profile2`). */
+export function predictScaling({ profile, profile2, profile2s, wakeMs, barrierMicros, kc = 64, rowsPerUnit, rowsMax = 64, threads = [1, 2, 4, 8, 16], copiesUpTo = COPY_THREADS_MAX }) {
+  const B = profile.batchSize;
+  const designs = [false, true].map((shared) => {
+    const p2 = shared ? (profile2s ?? profile2) : profile2;
+    const ideal = idealScaling({ profile, wakeMs, barrierMicros, kc, rowsPerUnit, rowsMax, shared, upTo: shared ? 0 : Infinity, threads: [...new Set([2, ...threads])] });
+    const ideal2 = ideal.find((q) => q.threads === 2);
+    const x2 = p2 ? Math.max(0, p2.stepMs - ideal2.stepMs) : 0;
+    const parts = p2 ? excessParts(p2, ideal2, x2) : { gather: 0, first: 0, rows: 0, weights: 0, rest: 0 };
+    return { ideal, x2, parts, growth: shared ? EXCESS_GROWTH : COPIES_GROWTH };
+  });
   return threads.map((T) => {
-    const q = ideal.find((o) => o.threads === T);
-    const x = T > 1 ? Object.entries(parts).reduce((s, [k, v]) => s + v * EXCESS_GROWTH[k](T), 0) : 0;
-    const lumped = T > 1 ? (x2 * 2 * (T - 1)) / T : 0;
+    const d = designs[copiesUsed(T, B, false, copiesUpTo) || T === 1 ? 0 : 1];
+    const q = d.ideal.find((o) => o.threads === T);
+    const x = T > 1 ? Object.entries(d.parts).reduce((s, [k, v]) => s + v * d.growth[k](T), 0) : 0;
+    const lumped = T > 1 ? (d.x2 * 2 * (T - 1)) / T : 0;
     const ms = q.stepMs + x;
     return {
-      ...q, stepMs: ms, samplesPerSecond: profile.batchSize / (ms / 1000), excessMs: x, idealStepMs: q.stepMs, idealSamplesPerSecond: q.samplesPerSecond,
-      lumpedSamplesPerSecond: profile.batchSize / ((q.stepMs + lumped) / 1000), excessPartsMs: T === 2 ? parts : undefined, memoryGBs: (q.memoryGBs * q.stepMs) / ms,
+      ...q, stepMs: ms, samplesPerSecond: B / (ms / 1000), excessMs: x, idealStepMs: q.stepMs, idealSamplesPerSecond: q.samplesPerSecond, copies: copiesUsed(T, B, false, copiesUpTo),
+      lumpedSamplesPerSecond: B / ((q.stepMs + lumped) / 1000), excessPartsMs: T === 2 ? d.parts : undefined, excessPartsSharedMs: T === 2 ? designs[1].parts : undefined, memoryGBs: (q.memoryGBs * q.stepMs) / ms,
     };
   });
 }
 
 /** The model without x(T): the schedule, the barriers and the host alone. */
-function idealScaling({ profile, wakeMs, barrierMicros, kc = 64, rowsPerUnit, rowsMax = 64, threads = [1, 2, 4, 8, 16] }) {
+function idealScaling({ profile, wakeMs, barrierMicros, kc = 64, rowsPerUnit, rowsMax = 64, shared = false, upTo = COPY_THREADS_MAX, threads = [1, 2, 4, 8, 16] }) {
   const p = profile.perThread[0];
   if (!(p.first > 0)) throw new Error('the model needs a one-thread profile with the first layer split out (bench/profile.js)');
   // its schedule is the one where only the first layer goes by panels (the layers above by rows)
@@ -170,7 +192,9 @@ function idealScaling({ profile, wakeMs, barrierMicros, kc = 64, rowsPerUnit, ro
     const units = Math.ceil(B / rowsPerUnit(B, T, rowsMax));
     const owned = ownedPanels(layers[1], T);
     const gatherUnits = Math.ceil(B / 8);
-    const gather = p.gather * (Math.ceil(gatherUnits / T) / gatherUnits);
+    // with copies each thread gathers the whole batch; else its share of the units
+    const copies = copiesUsed(T, B, shared, upTo);
+    const gather = copies ? p.gather : p.gather * (Math.ceil(gatherUnits / T) / gatherUnits);
     // the first layer's forward units: every panel (8 outputs, the last maybe fewer) over each block of rows
     const blocks = Math.ceil(B / rowsMax);
     const forwardUnits = [];
@@ -182,11 +206,12 @@ function idealScaling({ profile, wakeMs, barrierMicros, kc = 64, rowsPerUnit, ro
     const firstUnits = [];
     for (let k = 0; k < layers[0]; k += kc) for (let t = 0; t < T; t++) if (owned[t] > 0) firstUnits.push(width(t) * Math.min(kc, layers[0] - k));
     const weights = p.weights * (listSchedule([...firstUnits, ...above], T) / total);
-    const barriers = (barriersPerStep(layers) * barrierMicros * (T - 1)) / 1000;
+    const n = 2 * panelLayers(layers) + 2 - (copies ? 1 : 0); // (profile.js barriersPerStep, in this design)
+    const barriers = (n * barrierMicros * (T - 1)) / 1000;
     const ms = profile.hostMs + wakeMs + gather + first + rows + weights + barriers;
     return {
       threads: T, stepMs: ms, samplesPerSecond: B / (ms / 1000), gatherMs: gather, firstMs: first, rowsMs: rows, weightsMs: weights, syncMs: barriers + wakeMs,
-      hostMs: profile.hostMs, memoryGBs: bytes / (ms * 1e6), barriersPerStep: barriersPerStep(layers),
+      hostMs: profile.hostMs, memoryGBs: bytes / (ms * 1e6), barriersPerStep: n,
     };
   });
 }

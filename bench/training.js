@@ -99,7 +99,7 @@ async function trainOurs({ lib, modules, backend, threads = 1, layers, batchSize
     epochSamplesPerSecond: logs.map((l) => l.samplesPerSecond),
     finalLoss: logs[logs.length - 1].loss, testAccuracy: ev.accuracy, callsPerBatch: net.callsPerBatch,
     // a step on T > 1 threads: its barriers (profile.js), plus its share of its job's start (a job runs up to 256 steps)
-    ...(typeof jobs === 'number' ? { syncsPerStep: barriersPerStep(layers) + jobs / steps } : {}),
+    ...(typeof jobs === 'number' ? { syncsPerStep: barriersPerStep(layers, net.threads, batchSize) + jobs / steps } : {}),
   };
   await net.dispose();
   return out;

@@ -60,8 +60,9 @@ test('bench --quick --only W1 --no-baselines --json: machine, kernels, our four 
     assert.equal(t.testAccuracy.median, w.results.relaxed.testAccuracy.median, `${key}: accuracy`);
     assert.equal(t.finalLossRun1, w.results.relaxed.finalLossRun1, `${key}: loss`);
     assert.ok(w.ratios[key].relaxed.median > 0, `${key}: speed-up over one thread`);
-    // four barriers a step, and a job start shared by the job's steps (at least one job per epoch)
-    assert.ok(t.syncsPerStep > 4 && t.syncsPerStep <= 5, `${key}: syncs per step ${t.syncsPerStep}`);
+    // three barriers a step (each thread gathers the batch into its own copy of the input: none
+    // after the gather), and a job start shared by the job's steps (at least one job per epoch)
+    assert.ok(t.syncsPerStep > 3 && t.syncsPerStep <= 4, `${key}: syncs per step ${t.syncsPerStep}`);
   }
   for (const k of expected) {
     checkTrainer(k, w.results[k]);
@@ -275,8 +276,9 @@ test('--from refuses a run without trainings (its tables would replace the publi
   }
 });
 
-test('the scaling model: x(2) split by phase sums to x(2), each part grows by its law, and a profile without the split is refused', async () => {
-  const { predictScaling, excessParts, EXCESS_GROWTH } = await import('../bench/threads.js');
+test('the scaling model: x(2) split by phase sums to x(2), each part grows by its law, each thread count in the design the engine runs there, and a profile without the split is refused', async () => {
+  const { predictScaling, excessParts, EXCESS_GROWTH, COPIES_GROWTH } = await import('../bench/threads.js');
+  const { barriersPerStep, copiesUsed } = await import('../bench/profile.js');
   const { rowsPerUnit, KC } = await import('../dist/backend/engine/schedule.js');
   const phases = (g, f, r, w) => ({ wake: 0, gather: g, first: f, rows: r, weights: w });
   // one thread: 0.02 + 0.26 + 0.02 + 0.30 ms; two: each thread over half of it
@@ -288,11 +290,31 @@ test('the scaling model: x(2) split by phase sums to x(2), each part grows by it
   assert.ok(Math.abs(x.gather + x.first + x.rows + x.weights + x.rest - m2.excessMs) < 1e-12);
   // each phase's part is the threads' mean time in it minus its modelled time
   assert.ok(Math.abs(x.first - (0.145 - m2.firstMs)) < 1e-12 && Math.abs(x.weights - (0.17 - m2.weightsMs)) < 1e-12, JSON.stringify(x));
+  // 2 and 4 threads: each gathers the whole batch into its own copy (3 barriers a step, the gather
+  // not split, its part of x(2) kept); 8 and 16 share A_0 (4 barriers, the gather split), from the
+  // parts of the shared design's own 2-thread profile (here none was given: the same profile)
+  assert.deepEqual(m.map((q) => [q.threads, q.copies, q.barriersPerStep]), [[1, false, 0], [2, true, 3], [4, true, 3], [8, false, 4], [16, false, 4]]);
+  assert.deepEqual([copiesUsed(2, 1024), copiesUsed(2, 1025), copiesUsed(4, 64), copiesUsed(5, 64), copiesUsed(2, 64, true)], [true, false, true, false, false]);
+  assert.deepEqual([barriersPerStep([784, 128, 10], 2, 64), barriersPerStep([784, 128, 10], 2, 64, true), barriersPerStep([784, 512, 512, 10], 8, 64)], [3, 4, 6]);
+  assert.equal(m.find((q) => q.threads === 4).gatherMs, 0.02);
+  assert.equal(m.find((q) => q.threads === 8).gatherMs, 0.02 / 8);
+  const xs = m2.excessPartsSharedMs;
   for (const q of m.filter((o) => o.threads > 2)) {
-    const want = Object.entries(x).reduce((s, [k, v]) => s + v * EXCESS_GROWTH[k](q.threads), 0);
+    const [parts, growth] = q.copies ? [x, COPIES_GROWTH] : [xs, EXCESS_GROWTH];
+    const want = Object.entries(parts).reduce((s, [k, v]) => s + v * growth[k](q.threads), 0);
     assert.ok(Math.abs(q.excessMs - want) < 1e-12, `${q.threads} threads: x(T) from the parts`);
     assert.ok(q.samplesPerSecond >= q.lumpedSamplesPerSecond && q.samplesPerSecond <= q.idealSamplesPerSecond);
   }
+  // the shared design's parts: the shared 2-thread step against its own ideal (gather split in two)
+  // (one gather unit of 8 rows fewer per thread, one more barrier of 0.5 µs)
+  assert.ok(Math.abs(xs.gather + xs.first + xs.rows + xs.weights + xs.rest - (0.4 - (m2.idealStepMs - 0.02 + 0.01 + 0.0005))) < 1e-12, JSON.stringify(xs));
+  assert.ok(Math.abs(xs.gather - 0.01) < 1e-12 && x.gather === 0, 'the gather\'s excess: half the batch gathered against its share, none with copies');
+  // a shared profile of its own moves 8 and 16 threads only
+  const slower = { ...profile2, stepMs: 0.5 };
+  const ms = predictScaling({ profile, profile2, profile2s: slower, wakeMs: 0.001, barrierMicros: 0.5, kc: KC, rowsPerUnit });
+  assert.deepEqual(ms.map((q, i) => q.stepMs === m[i].stepMs), [true, true, true, false, false]);
+  assert.ok(ms[3].stepMs > m[3].stepMs && ms[4].stepMs > m[4].stepMs);
+  assert.equal(COPIES_GROWTH.gather(16), 1);
   assert.deepEqual([2, 4, 8, 16].map((T) => EXCESS_GROWTH.weights(T)), [1, 0.75, 0.4375, 0.234375]);
   // parts past x(2) are scaled down together: the sum stays x(2)
   const over = excessParts(profile2, { gatherMs: 0, firstMs: 0, rowsMs: 0, weightsMs: 0 }, 0.1);
@@ -314,8 +336,11 @@ test('the step profile reports the epoch of median step time, its phases over th
   const release = new WebAssembly.Module(Uint8Array.from(Buffer.from(relaxedThreadsWasm, 'base64')));
   const n = 200, B = 16, r = new lib.Rng(4);
   const data = { x: Float32Array.from({ length: n * 20 }, () => r.normal()), y: Int32Array.from({ length: n }, () => r.int(3)), n };
-  const out = await profileSteps({ lib, module, release, layers: [20, 12, 3], batchSize: B, threads: [1, 2], data, epochs: 3 });
-  for (const T of [1, 2]) {
+  const out = await profileSteps({ lib, module, release, layers: [20, 12, 3], batchSize: B, threads: [1, 2], shared: [2], data, epochs: 3 });
+  // 2 threads with their own copies of the input (no barrier after the gather), and sharing it
+  assert.deepEqual([out[1].copies, out[2].copies, out['2s'].copies, out['2s'].threads], [false, true, false, 2]);
+  assert.ok(Math.abs(out['2s'].syncsPerStep - out[2].syncsPerStep - 1) < 0.5, `${out['2s'].syncsPerStep} against ${out[2].syncsPerStep}`);
+  for (const T of [1, 2, '2s']) {
     const p = out[T];
     assert.equal(p.epochStepMs.length, 3, `${T} thread(s): one step time an epoch`);
     assert.equal(p.stepMs, p.epochStepMs[medianIndex(p.epochStepMs)], `${T} thread(s): the median epoch's step`);
