@@ -26,8 +26,8 @@
 // layer's input (D_INPUT_COPIES, the host's choice for 2 … 4 threads: schedule.ts inputCopyRows):
 // each gathers the whole batch into its own copy, which its first-layer forward and weight units
 // then read, so no barrier waits for the others' rows and no core reads rows another core wrote
-// (on one Intel host such a line cost about twice a local one, and the batch is read twice a
-// step); the gather no longer shrinks with the threads, which is why more threads share A_0.
+// (the batch is read twice a step: 2 threads step 2–6 % faster for it on an Intel Xeon host,
+// BENCHMARKS.md); the gather no longer shrinks with the threads, which is why more threads share A_0.
 //
 // Wide hidden layers above the first go the same way (D_PANEL_LAYERS = F, the host's choice:
 // src/backend/engine/schedule.ts panelLayers): layers 0 … F−1 forward by owned output panels, a

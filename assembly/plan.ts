@@ -67,7 +67,7 @@ export const D_DATA_DIVISOR = 47; // f32 > 0: the bytes' divisor (255 for pixels
 export const D_DATA_NORM = 48;    // 0, or (2, n_0) f32 the gather applies to byte rows: offsets, then scales
 export const D_PANEL_LAYERS = 49; // F: on more than one thread, layers 0 … F−1 go by output panels (forward) and input panels (input gradient); 0 or 1: the first only
 export const D_INPUT_COPIES = 50;   // 0, or 64-aligned: threaded training reads the first layer's input from one copy per thread, thread 0's A_0 and thread t ≥ 1's (COPY_ROWS, n_0) f32 at INPUT_COPIES + (t − 1)·COPY_STRIDE, each gathered whole by its thread
-export const D_COPY_STRIDE = 51;    // bytes between the copies: 4·COPY_ROWS·n_0, twice that when n_0 is a multiple of 64 (the copy's rows regrouped by 4 inputs follow them)
+export const D_COPY_STRIDE = 51;    // bytes from one copy to the next, a multiple of 64: at least 4·COPY_ROWS·n_0, twice that when n_0 is a multiple of 64 (the copy's rows regrouped by 4 inputs follow them)
 export const D_COPY_ROWS = 52;      // rows a copy holds (≥ 4); a job whose batch is larger shares A_0 instead
 
 export const JOB_TRAIN = 1;       // steps: gather, forward, loss, backward, update

@@ -41,8 +41,9 @@ export function panelLayers(layers: readonly number[], min = PANEL_MIN_MACS): nu
   return F;
 }
 
-/** The most rows of a thread's copy of the first layer's input (3.2 MB at 784 inputs): larger
- * batches share A_0, where the copy would no longer stay in the core's cache anyway. */
+/** The most rows of a thread's copy of the first layer's input, a bound on the memory the copies
+ * take (3.2 MB a thread at 784 inputs); larger batches share A_0. (On 2 threads the copies made
+ * 784-128-10 3.8 % faster at batch 1024 and 5.1 % at 512: BENCHMARKS.md.) */
 export const COPY_ROWS_MAX = 1024;
 
 /** The most threads for which each thread gathers the whole batch into its own copy. */
@@ -50,10 +51,10 @@ export const COPY_THREADS_MAX = 4;
 
 /** Rows of each thread's own copy of the first layer's input (D_COPY_ROWS; 0: none, every thread
  * reads the batch from A_0). With a copy, each thread gathers the whole batch itself instead of
- * its share, and its first-layer forward and weight gradient then read only lines its own core
- * wrote: on one Intel Xeon host reading a line another core has just written cost about twice a
- * local one, and the batch is read twice a step. The gather does not shrink with the threads,
- * so past a few threads it costs more than the crossings it saves. */
+ * its share, and its first-layer forward and weight gradient (which read the batch twice a step)
+ * then read only lines its own core wrote, with one barrier a step fewer: 2 threads stepped 2–6 %
+ * faster on an Intel Xeon host (BENCHMARKS.md). The gather does not shrink with the threads, so
+ * past a few threads it costs more than the crossings it saves (the model in bench/threads.js). */
 export function inputCopyRows(capacity: number, threads: number): number {
   return threads > 1 && threads <= COPY_THREADS_MAX ? Math.min(capacity, COPY_ROWS_MAX) : 0;
 }
