@@ -11,20 +11,23 @@ import { median } from './training.js';
 
 const WORKER = new URL('./ceiling-worker.js', import.meta.url);
 
-/** The data as shared memory, once: every worker views it. */
+/** The data as shared memory, once: every worker views it. Features are floats, or bytes with
+ * their divisor ({ bytes, divisor }: the form `wasm-mlp train` holds Fashion-MNIST in). */
 export function sharedData(data) {
-  const x = new SharedArrayBuffer(data.x.byteLength);
-  new Float32Array(x).set(data.x);
+  const bytes = data.x.bytes;
+  const x = new SharedArrayBuffer(bytes ? bytes.byteLength : data.x.byteLength);
+  if (bytes) new Uint8Array(x).set(bytes);
+  else new Float32Array(x).set(data.x);
   const y = new SharedArrayBuffer(data.n * 4);
   new Int32Array(y).set(data.y);
-  return { x, y, n: data.n };
+  return { x, y, n: data.n, divisor: bytes ? data.x.divisor : 0 };
 }
 
 /** Starts `specs` trainings together; resolves to their samples/s. */
 async function together(specs, shared, common) {
   const go = new SharedArrayBuffer(4);
   const workers = specs.map((threads, i) => new Worker(WORKER, {
-    workerData: { ...common, threads, x: shared.x, y: shared.y, go, seed: common.seed + i },
+    workerData: { ...common, threads, x: shared.x, y: shared.y, divisor: shared.divisor, go, seed: common.seed + i },
   }));
   const ready = workers.map((w) => new Promise((resolve, reject) => {
     w.once('message', resolve);

@@ -109,6 +109,7 @@ const { measureInterruptions, measureBarrierLoss, measureHandover } = await impo
 const { sweep } = await import('./sweep.js');
 const { rowsPerUnit, KC } = await import('../dist/backend/engine/schedule.js');
 const { findFashionMnistDir, loadIdxDataset } = await import('../dist/node/index.js');
+const { loadIdxDatasetBytes } = await import('../dist/node/idx-files.js');
 
 const workloadNames = val('--only', 'W1,W2,W3').split(',').map((s) => s.trim().toUpperCase());
 for (const w of workloadNames) if (!WORKLOADS[w]) throw new Error(`--only: unknown workload ${w} (W1, W2, W3)`);
@@ -192,6 +193,8 @@ const threaded = trainers.filter((t) => t.threads !== undefined);
 if (threaded.length && relaxedOk) {
   const fashionDir = findFashionMnistDir();
   const fashion = fashionDir && !QUICK ? loadIdxDataset(fashionDir).train : null;
+  const fb = fashion && !has('--no-ceiling') ? (await loadIdxDatasetBytes(fashionDir)).train : null;
+  const fashionBytes = fb ? { x: { bytes: fb.x.bytes, divisor: 255 }, y: fb.y, n: fb.y.length } : null;
   const big = fashion ?? data.train;
   const bigName = fashion ? 'Fashion-MNIST' : 'digits';
   const threadsSection = { logicalCores: result.machine.logicalCores, autoThreadsRule: `min(cores, ${lib.AUTO_THREADS_CAP})` };
@@ -205,6 +208,11 @@ if (threaded.length && relaxedOk) {
         { name: 'W2', dataset: bigName, d: big, ...WORKLOADS.W2 },
         { name: 'W3', dataset: bigName, d: big, ...WORKLOADS.W3 },
         ...(fashion ? [{ name: 'W1', dataset: 'digits', d: data.train, ...WORKLOADS.W1 }] : []),
+        // Fashion-MNIST as `wasm-mlp train` holds it: the pixels as bytes, widened by the gather
+        ...(fashionBytes ? [
+          { name: 'W1', dataset: 'Fashion-MNIST bytes', d: fashionBytes, ...WORKLOADS.W1 },
+          { name: 'W2', dataset: 'Fashion-MNIST bytes', d: fashionBytes, ...WORKLOADS.W2 },
+        ] : []),
       ]),
     ];
     threadsSection.ceiling = [];
