@@ -349,3 +349,23 @@ test('the step profile reports the epoch of median step time, its phases over th
     assert.ok(p.perThread[0].sum <= p.stepMs * 1.0001, `thread 0's phases (${p.perThread[0].sum} ms) fit in the median epoch's step (${p.stepMs} ms)`);
   }
 });
+
+test('the ceiling harness trains on floats and on bytes with their divisor, from shared memory, N single-thread workers beside one N-thread training', async () => {
+  const { measureCeiling, sharedData } = await import('../bench/ceiling.js');
+  const n = 256, K = 20;
+  const bytes = Uint8Array.from({ length: n * K }, (_, i) => (i * 37) % 256);
+  const y = Int32Array.from({ length: n }, (_, i) => i % 3);
+  const floats = Float32Array.from(bytes, (b) => b / 255);
+  const sb = sharedData({ x: { bytes, divisor: 255 }, y, n });
+  assert.equal(sb.divisor, 255);
+  assert.deepEqual(new Uint8Array(sb.x), bytes);
+  const sf = sharedData({ x: floats, y, n });
+  assert.equal(sf.divisor, 0);
+  assert.deepEqual(new Float32Array(sf.x), floats);
+  for (const shared of [sb, sf]) {
+    const r = await measureCeiling({ layers: [K, 8, 3], batchSize: 16, shared, threads: 2, runs: 1, epochs: 1 });
+    assert.equal(r.samples, n);
+    for (const k of ['single', 'ceiling', 'threaded']) assert.ok(r[k].median > 0 && Number.isFinite(r[k].median), `${k}: ${r[k].median}`);
+    assert.ok(r.threadedOfCeiling.median > 0);
+  }
+});
