@@ -34,8 +34,8 @@ export const copiesUsed = (T, B, shared = false, upTo = COPY_THREADS_MAX) => !sh
 /** Barriers in a training step on more than one thread (assembly/engine.ts engineJob): the gather's
  * (none when each thread gathers into its own copy), one after each panel layer's forward, the rows
  * phase's, one after each panel layer's input gradient above the first, the weights phase's: four
- * (three with copies) when only the first layer goes by panels. */
-export const barriersPerStep = (layers, T = 2, B = 64, shared = false) => 2 * panelLayers(layers) + 2 - (copiesUsed(T, B, shared) ? 1 : 0);
+ * (three with copies) when only the first layer goes by panels. `shared`, `upTo` as for copiesUsed. */
+export const barriersPerStep = (layers, T = 2, B = 64, shared = false, upTo = COPY_THREADS_MAX) => 2 * panelLayers(layers) + 2 - (copiesUsed(T, B, shared, upTo) ? 1 : 0);
 
 // each phase's word in a thread's row of the profile (plan.ts P_*)
 export const PHASES = ['wake', 'gather', 'gatherWait', 'first', 'firstWait', 'rows', 'rowsWait', 'weights', 'weightsWait', 'repack'];

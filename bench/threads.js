@@ -153,27 +153,31 @@ export function predictScaling({ profile, profile2, profile2s, wakeMs, barrierMi
   const B = profile.batchSize;
   const designs = [false, true].map((shared) => {
     const p2 = shared ? (profile2s ?? profile2) : profile2;
-    const ideal = idealScaling({ profile, wakeMs, barrierMicros, kc, rowsPerUnit, rowsMax, shared, upTo: shared ? 0 : Infinity, threads: [...new Set([2, ...threads])] });
+    // the most threads with copies in this design (none when shared; above COPY_ROWS_MAX rows
+    // neither design has them)
+    const upTo = shared ? 0 : Infinity;
+    const ideal = idealScaling({ profile, wakeMs, barrierMicros, kc, rowsPerUnit, rowsMax, upTo, threads: [...new Set([2, ...threads])] });
     const ideal2 = ideal.find((q) => q.threads === 2);
     const x2 = p2 ? Math.max(0, p2.stepMs - ideal2.stepMs) : 0;
     const parts = p2 ? excessParts(p2, ideal2, x2) : { gather: 0, first: 0, rows: 0, weights: 0, rest: 0 };
-    return { ideal, x2, parts, growth: shared ? EXCESS_GROWTH : COPIES_GROWTH };
+    return { ideal, x2, parts, growth: copiesUsed(2, B, false, upTo) ? COPIES_GROWTH : EXCESS_GROWTH };
   });
   return threads.map((T) => {
-    const d = designs[copiesUsed(T, B, false, copiesUpTo) || T === 1 ? 0 : 1];
+    const copies = copiesUsed(T, B, false, copiesUpTo);
+    const d = designs[copies || T === 1 ? 0 : 1];
     const q = d.ideal.find((o) => o.threads === T);
     const x = T > 1 ? Object.entries(d.parts).reduce((s, [k, v]) => s + v * d.growth[k](T), 0) : 0;
     const lumped = T > 1 ? (d.x2 * 2 * (T - 1)) / T : 0;
     const ms = q.stepMs + x;
     return {
-      ...q, stepMs: ms, samplesPerSecond: B / (ms / 1000), excessMs: x, idealStepMs: q.stepMs, idealSamplesPerSecond: q.samplesPerSecond, copies: copiesUsed(T, B, false, copiesUpTo),
+      ...q, stepMs: ms, samplesPerSecond: B / (ms / 1000), excessMs: x, idealStepMs: q.stepMs, idealSamplesPerSecond: q.samplesPerSecond, copies,
       lumpedSamplesPerSecond: B / ((q.stepMs + lumped) / 1000), excessPartsMs: T === 2 ? d.parts : undefined, excessPartsSharedMs: T === 2 ? designs[1].parts : undefined, memoryGBs: (q.memoryGBs * q.stepMs) / ms,
     };
   });
 }
 
 /** The model without x(T): the schedule, the barriers and the host alone. */
-function idealScaling({ profile, wakeMs, barrierMicros, kc = 64, rowsPerUnit, rowsMax = 64, shared = false, upTo = COPY_THREADS_MAX, threads = [1, 2, 4, 8, 16] }) {
+function idealScaling({ profile, wakeMs, barrierMicros, kc = 64, rowsPerUnit, rowsMax = 64, upTo = COPY_THREADS_MAX, threads = [1, 2, 4, 8, 16] }) {
   const p = profile.perThread[0];
   if (!(p.first > 0)) throw new Error('the model needs a one-thread profile with the first layer split out (bench/profile.js)');
   // its schedule is the one where only the first layer goes by panels (the layers above by rows)
@@ -193,7 +197,7 @@ function idealScaling({ profile, wakeMs, barrierMicros, kc = 64, rowsPerUnit, ro
     const owned = ownedPanels(layers[1], T);
     const gatherUnits = Math.ceil(B / 8);
     // with copies each thread gathers the whole batch; else its share of the units
-    const copies = copiesUsed(T, B, shared, upTo);
+    const copies = copiesUsed(T, B, false, upTo);
     const gather = copies ? p.gather : p.gather * (Math.ceil(gatherUnits / T) / gatherUnits);
     // the first layer's forward units: every panel (8 outputs, the last maybe fewer) over each block of rows
     const blocks = Math.ceil(B / rowsMax);
@@ -206,7 +210,7 @@ function idealScaling({ profile, wakeMs, barrierMicros, kc = 64, rowsPerUnit, ro
     const firstUnits = [];
     for (let k = 0; k < layers[0]; k += kc) for (let t = 0; t < T; t++) if (owned[t] > 0) firstUnits.push(width(t) * Math.min(kc, layers[0] - k));
     const weights = p.weights * (listSchedule([...firstUnits, ...above], T) / total);
-    const n = 2 * panelLayers(layers) + 2 - (copies ? 1 : 0); // (profile.js barriersPerStep, in this design)
+    const n = barriersPerStep(layers, T, B, false, upTo);
     const barriers = (n * barrierMicros * (T - 1)) / 1000;
     const ms = profile.hostMs + wakeMs + gather + first + rows + weights + barriers;
     return {

@@ -33,13 +33,13 @@ import { SourceRows } from './source-rows.js';
 import type { DataBytes } from '../arena.js';
 
 /** Mean loss and accuracy over a dataset already checked, in chunks of the plan's capacity.
- * `checkFinite`: but for its float values, which are checked as each chunk is copied in (loadRows). */
-export function evaluateChecked(c: Core, x: Features, y: Int32Array | Float32Array, n: number, checkFinite = false): { loss: number; accuracy: number | null } {
+ * `finite`: but for its float values, which are checked as each chunk is copied in (loadRows). */
+export function evaluateChecked(c: Core, x: Features, y: Int32Array | Float32Array, n: number, finite = false): { loss: number; accuracy: number | null } {
   let loss = 0, correct = 0;
   const cap = c.plan.capacity;
   for (let s = 0; s < n; s += cap) {
     const B = Math.min(cap, n - s);
-    c.loadRows(x, y, s, B, checkFinite);
+    c.loadRows(x, y, s, B, finite);
     const r = c.engine.infer(B, true);
     loss += r.loss;
     correct += r.correct;
