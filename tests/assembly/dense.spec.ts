@@ -280,6 +280,33 @@ function nonFiniteSgd(): void {
   }
 }
 
+/** Every fourth input's weights near the largest float (the first row of each 4-input tile): a
+ * tile's updates then sum to Infinity though each is finite. The SIMD kernel tests a tile's updates
+ * through their sum, so these tiles take its element-wise path, which must still apply every one of
+ * them, as the scalar kernel does. */
+function overflowingSumSgd(): void {
+  const c = cases[cursor];
+  const B = c.B, N = c.N, K = c.K, NP = panels(N);
+  reseed(seedOf(c, 9));
+  const dZ = rand(B * N), X = rand(B * K), bias = rand(N);
+  const W = rand(N * K);
+  for (let o = 0; o < N; o++) for (let k = 0; k < K; k += 4) store<f32>(W + (<usize>(o * K + k) << 2), 3.0e38 + 1.0e37 * at(W, o * K + k));
+  const got = pack(W, N, K), want = copyOf(got, NP * K * 8);
+  const gotB = copyOf(bias, N), wantB = copyOf(bias, N);
+  const refused = f32_dense_backward_weights_sgd_4x8__simd(got, gotB, dZ, X, B, K, N, LR, 0, 0, NP, 0, K);
+  const wantRefused = f32_dense_backward_weights_sgd__scalar(want, wantB, dZ, X, B, K, N, LR, 0, 0, NP, 0, K);
+  expect<i32>(wantRefused).toBe(0, "scalar: every update is finite");
+  expect<i32>(refused).toBe(0, "simd: refused count");
+  let differ = 0, unchanged = 0;
+  for (let i = 0; i < NP * K * 8; i++) {
+    if (load<u32>(got + (<usize>i << 2)) != load<u32>(want + (<usize>i << 2))) differ++;
+  }
+  for (let o = 0; o < N; o++) for (let k = 0; k < K; k++) if (at(got, packed(o, k, K)) == at(W, o * K + k)) unchanged++;
+  expect<i32>(differ).toBe(0, "simd W differs from scalar (bits)");
+  expect<i32>(unchanged).toBeLessThan(N * K, "the updates moved some weights");
+  expect<f32>(at(got, 0)).toBeLessThan(Infinity, "W stays finite");
+}
+
 describe("dense backward weights fused with sgd", () => {
   const s = backwardWeightsShapes();
   for (let i = 0; i < s.length; i += 3) {
@@ -292,6 +319,10 @@ describe("dense backward weights fused with sgd", () => {
   for (let i = 0; i < Ns.length; i++) {
     add("dense backward weights sgd refuses the non-finite rows (Inf in dZ) and updates the rest, simd and scalar, at " +
       shape(5, Ns[i], Ks[i]), 5, Ns[i], Ks[i], 0, () => { nonFiniteSgd(); });
+  }
+  for (let i = 0; i < Ns.length; i++) {
+    add("dense backward weights sgd applies finite updates whose sum overflows, simd as scalar, at " +
+      shape(64, Ns[i] + 3, Ks[i] + 3), 64, Ns[i] + 3, Ks[i] + 3, 0, () => { overflowingSumSgd(); });
   }
 });
 
