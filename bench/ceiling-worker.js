@@ -1,5 +1,5 @@
-// One training of bench/ceiling.js, in a worker thread of its own: builds the network, trains one
-// warm-up epoch, says it is ready, waits for the shared start signal, trains, and reports the
+// One training of bench/ceiling.js, in a worker thread of its own: builds the network, trains its
+// warm-up epochs, says it is ready, waits for the shared start signal, trains, and reports the
 // samples per second of the timed epochs (EpochLog.seconds: training time only). The data comes
 // as shared memory from the main thread (no copy per worker): floats, or bytes with their divisor.
 import v8 from 'node:v8';
@@ -7,11 +7,11 @@ v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
 const { workerData, parentPort } = await import('node:worker_threads');
 const lib = await import('../dist/index.js');
 
-const { layers, batchSize, threads, epochs, x, y, divisor, go, seed } = workerData;
+const { layers, batchSize, threads, epochs, warmup, x, y, divisor, go, seed } = workerData;
 const X = divisor > 0 ? { bytes: new Uint8Array(x), divisor } : new Float32Array(x);
 const Y = new Int32Array(y);
 const net = await lib.createNetwork({ layers, backend: 'relaxed', seed, threads, optimizer: { name: 'sgd', learningRate: 0.05 } });
-await net.fit(X, Y, { epochs: 1, batchSize });
+await net.fit(X, Y, { epochs: warmup, batchSize });
 parentPort.postMessage({ ready: true });
 Atomics.wait(new Int32Array(go), 0, 0);
 const logs = await net.fit(X, Y, { epochs, batchSize });

@@ -1,7 +1,7 @@
 // The machine's ceiling beside our threads, as a new user would measure it: N independent
 // single-thread trainings at once (N workers, one network each: what N cores give when nothing is
 // shared), one N-thread training, and one single-thread training, each in a worker thread of its
-// own, started together by one shared signal after every network's warm-up epoch. Per run the
+// own, started together by one shared signal after every network's warm-up (warmupEpochs). Per run the
 // three are measured one after the other (single, ceiling, threaded) and the runs interleave, so
 // a change of the machine's speed affects all three alike; medians over the runs are reported.
 // The ratio threaded ÷ ceiling is the share of what N cores can give that one N-thread training
@@ -10,6 +10,17 @@ import { Worker } from 'node:worker_threads';
 import { median } from './training.js';
 
 const WORKER = new URL('./ceiling-worker.js', import.meta.url);
+
+/** Samples each network trains before its timed epochs: one epoch of Fashion-MNIST (938 steps of
+ * 64), four of the 8,000 digits. With a single warm-up epoch of the digits (125 steps), the
+ * 2-thread training measured 168,179 samples/s (1.63× one thread) and with four 179,851 (1.73×),
+ * one thread alike (2026-12-07, Intel Xeon host): the 2-thread training was still warming up,
+ * likely V8 optimising the wasm on a background thread for which two training threads leave no
+ * core (not checked further). */
+export const WARMUP_SAMPLES = 32_000;
+
+/** Whole epochs of n rows that make up at least `samples` samples (at least one). */
+export const warmupEpochs = (n, samples = WARMUP_SAMPLES) => Math.max(1, Math.ceil(samples / n));
 
 /** The data as shared memory, once: every worker views it. Features are floats, or bytes with
  * their divisor ({ bytes, divisor }: the form `wasm-mlp train` holds Fashion-MNIST in). */
@@ -46,10 +57,12 @@ async function together(specs, shared, common) {
 }
 
 /**
- * @param {{ layers: number[], batchSize: number, shared: object, threads: number, runs: number, epochs: number, log?: (s: string) => void }} o
+ * @param {{ layers: number[], batchSize: number, shared: object, threads: number, runs: number, epochs: number,
+ *   warmupSamples?: number, log?: (s: string) => void }} o
  */
-export async function measureCeiling({ layers, batchSize, shared, threads: N, runs, epochs, log = () => {} }) {
-  const common = { layers, batchSize, epochs, seed: 1 };
+export async function measureCeiling({ layers, batchSize, shared, threads: N, runs, epochs, warmupSamples = WARMUP_SAMPLES, log = () => {} }) {
+  const warmup = warmupEpochs(shared.n, warmupSamples);
+  const common = { layers, batchSize, epochs, warmup, seed: 1 };
   const single = [], ceiling = [], each = [], threaded = [];
   for (let r = 0; r < runs; r++) {
     single.push((await together([1], shared, common))[0].samplesPerSecond);
@@ -63,7 +76,7 @@ export async function measureCeiling({ layers, batchSize, shared, threads: N, ru
   }
   const summary = (a) => ({ median: median(a), min: Math.min(...a), max: Math.max(...a) });
   return {
-    layers, batchSize, threads: N, runs, epochs, samples: shared.n,
+    layers, batchSize, threads: N, runs, epochs, warmupEpochs: warmup, samples: shared.n,
     single: summary(single), ceiling: summary(ceiling), ceilingEach: summary(each), threaded: summary(threaded),
     // per run, then the median: the runs are interleaved, so each run's ratio is from one moment
     threadedOfCeiling: summary(threaded.map((t, i) => t / ceiling[i])),

@@ -351,7 +351,12 @@ test('the step profile reports the epoch of median step time, its phases over th
 });
 
 test('the ceiling harness trains on floats and on bytes with their divisor, from shared memory, N single-thread workers beside one N-thread training', async () => {
-  const { measureCeiling, sharedData } = await import('../bench/ceiling.js');
+  const { measureCeiling, sharedData, warmupEpochs, WARMUP_SAMPLES } = await import('../bench/ceiling.js');
+  // the warm-up is counted in samples: one epoch of Fashion-MNIST, four of the digits
+  assert.equal(warmupEpochs(60000), 1);
+  assert.equal(warmupEpochs(8000), 4);
+  assert.equal(warmupEpochs(WARMUP_SAMPLES + 1, WARMUP_SAMPLES), 1);
+  assert.equal(warmupEpochs(100, 0), 1);
   const n = 256, K = 20;
   const bytes = Uint8Array.from({ length: n * K }, (_, i) => (i * 37) % 256);
   const y = Int32Array.from({ length: n }, (_, i) => i % 3);
@@ -363,8 +368,9 @@ test('the ceiling harness trains on floats and on bytes with their divisor, from
   assert.equal(sf.divisor, 0);
   assert.deepEqual(new Float32Array(sf.x), floats);
   for (const shared of [sb, sf]) {
-    const r = await measureCeiling({ layers: [K, 8, 3], batchSize: 16, shared, threads: 2, runs: 1, epochs: 1 });
+    const r = await measureCeiling({ layers: [K, 8, 3], batchSize: 16, shared, threads: 2, runs: 1, epochs: 1, warmupSamples: 2 * n });
     assert.equal(r.samples, n);
+    assert.equal(r.warmupEpochs, 2);
     for (const k of ['single', 'ceiling', 'threaded']) assert.ok(r[k].median > 0 && Number.isFinite(r[k].median), `${k}: ${r[k].median}`);
     assert.ok(r.threadedOfCeiling.median > 0);
   }
