@@ -12,11 +12,11 @@ import { median } from './training.js';
 const WORKER = new URL('./ceiling-worker.js', import.meta.url);
 
 /** Samples each network trains before its timed epochs: one epoch of Fashion-MNIST (938 steps of
- * 64), four of the 8,000 digits. With a single warm-up epoch of the digits (125 steps), the
- * 2-thread training measured 168,179 samples/s (1.63× one thread) and with four 179,851 (1.73×),
- * one thread alike (2026-12-07, Intel Xeon host): the 2-thread training was still warming up,
- * likely V8 optimising the wasm on a background thread for which two training threads leave no
- * core (not checked further). */
+ * 64), four of the 8,000 digits. After a single warm-up epoch of the digits (125 steps) the 2-thread
+ * training still ran code V8 had not yet optimised: 159–170 k samples/s against 169–177 k after
+ * four, and 171–180 k after one with V8's tiering off (--no-wasm-dynamic-tiering: every function
+ * optimised before it first runs); one thread alike in all three (2026-12-07, Intel Xeon host, 6
+ * alternating rounds each). */
 export const WARMUP_SAMPLES = 32_000;
 
 /** Whole epochs of n rows that make up at least `samples` samples (at least one). */
