@@ -17,4 +17,5 @@ Atomics.wait(new Int32Array(go), 0, 0);
 const logs = await net.fit(X, Y, { epochs, batchSize });
 const seconds = logs.reduce((s, e) => s + e.seconds, 0);
 await net.dispose();
-parentPort.postMessage({ samplesPerSecond: (Y.length * epochs) / seconds, seconds, threads: net.threads });
+// EpochLog.epoch counts the network's epochs: the first timed one follows the warm-up's
+parentPort.postMessage({ samplesPerSecond: (Y.length * epochs) / seconds, seconds, threads: net.threads, warmedUp: logs[0].epoch - 1 });

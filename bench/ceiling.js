@@ -64,12 +64,16 @@ export async function measureCeiling({ layers, batchSize, shared, threads: N, ru
   const warmup = warmupEpochs(shared.n, warmupSamples);
   const common = { layers, batchSize, epochs, warmup, seed: 1 };
   const single = [], ceiling = [], each = [], threaded = [];
+  const warmed = (outs) => {
+    for (const o of outs) if (o.warmedUp !== warmup) throw new Error(`a training of the ceiling warmed up for ${o.warmedUp} epochs, not ${warmup}`);
+    return outs;
+  };
   for (let r = 0; r < runs; r++) {
-    single.push((await together([1], shared, common))[0].samplesPerSecond);
-    const c = await together(Array(N).fill(1), shared, common);
+    single.push(warmed(await together([1], shared, common))[0].samplesPerSecond);
+    const c = warmed(await together(Array(N).fill(1), shared, common));
     ceiling.push(c.reduce((s, o) => s + o.samplesPerSecond, 0));
     each.push(...c.map((o) => o.samplesPerSecond));
-    const t = (await together([N], shared, common))[0];
+    const t = warmed(await together([N], shared, common))[0];
     if (t.threads !== N) throw new Error(`the ${N}-thread training ran on ${t.threads} threads`);
     threaded.push(t.samplesPerSecond);
     log(`  run ${r + 1}: 1 thread ${Math.round(single[r])}/s, ${N} × 1 thread ${Math.round(ceiling[r])}/s, ${N} threads ${Math.round(threaded[r])}/s`);
