@@ -251,10 +251,10 @@ let widenRecip: f64 = 0;
 let myInput: usize = 0;
 let myInputQ: usize = 0;
 
-/** Sets myInput and myInputQ for a training job of batches of up to B rows. */
+/** Sets myInput and myInputQ for a training job of batches of up to B rows (left at 0: shared A_0). */
 function chooseInput(desc: usize, tid: i32, owned: bool, B: i32): void {
   const copies = ptr(desc, D_INPUT_COPIES), K = lw(desc, 0, L_K);
-  myInput = 0; myInputQ = 0;
+  // (engineJob has zeroed myInput and myInputQ for the job)
   if (!owned || copies == 0 || B > w32(desc, D_COPY_ROWS)) return;
   if (tid == 0) {
     myInput = lp(desc, 0, L_IN);

@@ -34,6 +34,11 @@ import { inputGradScratchFloats, weightFloats, type WeightLayout } from './backe
 import { DROPOUT_WORDS } from './backend/engine/words.js';
 import { inputCopyRows } from './backend/engine/schedule.js';
 
+/** Whether the engine regroups a layer's input of width K by 4 inputs for the weight gradient (in
+ * the regrouped block, and after each thread's copy of the first layer's input): the host's twin of
+ * assembly/engine.ts regroupsInput, which the arena must size alike. */
+const regroupsInput = (K: number): boolean => K % 64 === 0;
+
 /** Training steps a job may run (the step arguments and results hold this many). */
 export const MAX_STEPS = 256;
 /** The most rows of a row unit (backend/engine/schedule.ts picks each job's). */
@@ -162,10 +167,9 @@ export function planArena(req: PlanRequest): ArenaPlan {
   }
   let regrouped = { inputs: 0, deltas: 0 };
   if (layout === 'packed8') {
-    // inputs: only those a multiple of 64 wide are regrouped (assembly/engine.ts regroupsInput);
-    // the block may be empty, its offset is still given
+    // inputs: only those regroupsInput names; the block may be empty, its offset is still given
     let groups = 0, panels = 0;
-    for (let l = 0; l < L; l++) { if (layers[l] % 64 === 0) groups += layers[l] / 4; panels += Math.ceil(layers[l + 1] / 8); }
+    for (let l = 0; l < L; l++) { if (regroupsInput(layers[l])) groups += layers[l] / 4; panels += Math.ceil(layers[l + 1] / 8); }
     const inputs = at; at = align(at + 16 * capacity * groups);
     const deltas = at; at = align(at + 32 * capacity * panels);
     regrouped = { inputs, deltas };
@@ -194,7 +198,7 @@ export function planArena(req: PlanRequest): ArenaPlan {
   for (let l = 1; l < L; l++) singleFloats = Math.max(singleFloats, inputGradScratchFloats(capacity, layers[l], layers[l + 1]));
   const scratch = at; at = align(at + Math.max(threads * scratchStride, 4 * singleFloats));
   const copyRows = layout === 'packed8' ? inputCopyRows(capacity, threads) : 0;
-  const copyStride = copyRows > 0 ? align(4 * copyRows * layers[0] * (layers[0] % 64 === 0 ? 2 : 1)) : 0;
+  const copyStride = copyRows > 0 ? align(4 * copyRows * layers[0] * (regroupsInput(layers[0]) ? 2 : 1)) : 0;
   const inputCopies = { at: copyRows > 0 ? at : 0, stride: copyStride, rows: copyRows };
   at += (threads - 1) * copyStride;
   let data: ArenaPlan['data'] = null;
