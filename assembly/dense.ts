@@ -253,35 +253,44 @@ export function f32_dense_backward_weights_sgd__scalar(Wp: usize, bias: usize, d
   let bad = 0;
   for (let p = p0; p < p1; p++) {
     const n0 = p << 3;
-    bad += weightGradPanel(dWp + (<usize>p * <usize>K << 5), db + (<usize>n0 << 2), dZ + (<usize>n0 << 2), <usize>N << 2,
-      X, 16, <usize>K << 2, B, min(8, N - n0), mode, lr, wd, k0, k1);
+    bad += weightGradPanel(dWp + (<usize>p * <usize>K << 5), db + (<usize>n0 << 2), 0, 0, dZ + (<usize>n0 << 2), <usize>N << 2,
+      X, 16, <usize>K << 2, 0, B, min(8, N - n0), mode, lr, wd, k0, k1);
   }
   return bad;
 }
 
-// One output panel of the weight gradient, over inputs [k0,k1): w is the panel (K,8), dbp its 8
-// biases, z its 8 columns of dZ (row r at z + r·zRow), and input k of row r at
-// x + (k >> 2)·xTile + (k & 3)·4 + r·xRow. The row-major operands are (zRow, xTile, xRow) =
+// One output panel of the weight gradient, over inputs [k0,k1) and rows [r0,r1): w is the panel
+// (K,8), dbp its 8 biases, z its 8 columns of dZ (row r at z + r·zRow), and input k of row r at
+// x + (k >> 2)·xTile + (k & 3)·4 + r·xRow. The sums start from zero, or, when acc is not 0, from
+// the partial sums over the rows before r0 that a MODE_STORE call over them left at acc (a panel
+// (K,8)) and accB (its 8 biases): each element is then summed over the rows in the same order, so
+// a batch summed in row chunks gives the same bits as in one pass. The row-major operands are (zRow, xTile, xRow) =
 // (4N, 16, 4K); the packed ones (panelled dZ, X by groups of 4 inputs) are (32, 16B, 16), which
 // every tile reads as one contiguous stream. A row-major dZ whose rows are 4 KiB apart (N = 1024,
 // 2048 …) puts all B rows of a column tile in one L1 set, and X with K = 1024 the same: each tile
 // then missed L1 on every row (784-1024-10 spent 40% more time here than with packed operands).
 // Both forms run the same instructions in the same order, so their results are the same bits.
 // @ts-ignore: decorator
-@inline function weightGradPanel(w: usize, dbp: usize, z: usize, zRow: usize, x: usize, xTile: usize, xRow: usize, B: i32, cols: i32, mode: i32, lr: f32, wd: f32, k0: i32, k1: i32): i32 {
+@inline function weightGradPanel(w: usize, dbp: usize, acc: usize, accB: usize, z: usize, zRow: usize, x: usize, xTile: usize, xRow: usize, r0: i32, r1: i32, cols: i32, mode: i32, lr: f32, wd: f32, k0: i32, k1: i32): i32 {
   const vlr = f32x4.splat(lr), vwd = f32x4.splat(wd);
   let bad = i32x4.splat(0);
   const colsLo = min(cols, 4);
   const colsHi = max(cols - 4, 0);
-  const zEnd = z + <usize>B * zRow;
+  const zBegin = z + <usize>r0 * zRow, zEnd = z + <usize>r1 * zRow, xBegin = x + <usize>r0 * xRow;
   let k = k0;
   for (; k + 4 <= k1; k += 4) {
     let c00 = f32x4.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-    let zr = z;
-    let xr = x + (<usize>(k >> 2)) * xTile;
+    if (acc != 0) {
+      const a = acc + (<usize>k << 5);
+      c00 = v128.load(a); c01 = v128.load(a, 16); c10 = v128.load(a, 32); c11 = v128.load(a, 48);
+      c20 = v128.load(a, 64); c21 = v128.load(a, 80); c30 = v128.load(a, 96); c31 = v128.load(a, 112);
+    }
+    let zr = zBegin;
+    let xr = xBegin + (<usize>(k >> 2)) * xTile;
     if (cols == 8) {
       if (k == 0) {
         let s0 = f32x4.splat(0), s1 = s0;
+        if (accB != 0) { s0 = v128.load(accB); s1 = v128.load(accB, 16); }
         while (zr < zEnd) { // one pointer drives the loop: no row counter
           const z0 = v128.load(zr), z1 = v128.load(zr, 16);
           s0 = f32x4.add(s0, z0); s1 = f32x4.add(s1, z1);
@@ -314,7 +323,8 @@ export function f32_dense_backward_weights_sgd__scalar(Wp: usize, bias: usize, d
     } else {
       // last, partial panel: lanes past N load as zero, so their gradient is zero
       let s0 = f32x4.splat(0), s1 = s0;
-      for (let r = 0; r < B; r++) {
+      if (k == 0 && accB != 0) { s0 = loadPartial(accB, colsLo); s1 = colsHi > 0 ? loadPartial(accB + 16, colsHi) : s1; }
+      for (let r = r0; r < r1; r++) {
         const z0 = loadPartial(zr, colsLo);
         const z1 = colsHi > 0 ? loadPartial(zr + 16, colsHi) : f32x4.splat(0);
         s0 = f32x4.add(s0, z0); s1 = f32x4.add(s1, z1);
@@ -360,9 +370,11 @@ export function f32_dense_backward_weights_sgd__scalar(Wp: usize, bias: usize, d
   // input tail (k1 − k0 not a multiple of 4: the last block of a K that is not): one input at a time
   for (; k < k1; k++) {
     let c0 = f32x4.splat(0), c1 = c0, s0 = c0, s1 = c0;
-    let zr = z;
-    let xr = x + (<usize>(k >> 2)) * xTile + (<usize>(k & 3) << 2);
-    for (let r = 0; r < B; r++) {
+    if (acc != 0) { c0 = v128.load(acc + (<usize>k << 5)); c1 = v128.load(acc + (<usize>k << 5), 16); }
+    if (k == 0 && accB != 0) { s0 = loadPartial(accB, colsLo); s1 = colsHi > 0 ? loadPartial(accB + 16, colsHi) : s1; }
+    let zr = zBegin;
+    let xr = xBegin + (<usize>(k >> 2)) * xTile + (<usize>(k & 3) << 2);
+    for (let r = r0; r < r1; r++) {
       const z0 = loadPartial(zr, colsLo);
       const z1 = colsHi > 0 ? loadPartial(zr + 16, colsHi) : f32x4.splat(0);
       s0 = f32x4.add(s0, z0); s1 = f32x4.add(s1, z1);
@@ -403,21 +415,58 @@ export function f32_dense_backward_weights_sgd_4x8__simd(Wp: usize, bias: usize,
 // dWp is packed (NP,K,8), db is (N).
 export function f32_dense_backward_weights_packed_4x8__simd(dWp: usize, db: usize, Zq: usize, X: usize, xq: i32, B: i32, K: i32, N: i32, p0: i32, p1: i32, k0: i32, k1: i32): void {
   const xRow: usize = xq != 0 ? 16 : <usize>K << 2, xTile: usize = xq != 0 ? <usize>B << 4 : 16;
-  for (let p = p0; p < p1; p++) {
-    const n0 = p << 3;
-    weightGradPanel(dWp + (<usize>p * <usize>K << 5), db + (<usize>n0 << 2), Zq + (<usize>p * <usize>B << 5), 32, X, xTile, xRow, B, min(8, N - n0), MODE_STORE, 0, 0, k0, k1);
-  }
+  const R = weightChunkRows(xq, B);
+  let r0 = 0;
+  do {
+    const r1 = min(B, r0 + R);
+    for (let p = p0; p < p1; p++) {
+      const n0 = p << 3, w = dWp + (<usize>p * <usize>K << 5), dbp = db + (<usize>n0 << 2);
+      weightGradPanel(w, dbp, r0 > 0 ? w : 0, r0 > 0 ? dbp : 0, Zq + (<usize>p * <usize>B << 5), 32, X, xTile, xRow, r0, r1, min(8, N - n0), MODE_STORE, 0, 0, k0, k1);
+    }
+    r0 = r1;
+  } while (r0 < B);
 }
 
 // Wp is packed (NP,K,8), bias is (N), Zq is (NP,B,8), X as above: the fused SGD step over panels
 // [p0,p1) × inputs [k0,k1); returns the elements left unchanged because their update was not finite.
 export function f32_dense_backward_weights_sgd_packed_4x8__simd(Wp: usize, bias: usize, Zq: usize, X: usize, xq: i32, B: i32, K: i32, N: i32, lr: f32, wd: f32, p0: i32, p1: i32, k0: i32, k1: i32): i32 {
+  return weightsSgdPacked(Wp, bias, 0, 0, Zq, X, xq, B, K, N, lr, wd, p0, p1, k0, k1);
+}
+
+// The same with room for partial sums: gWp (NP,K,8) and gb (N), a gradient block of the same layout
+// as Wp and bias, whose elements [p0,p1) × [k0,k1) (and the biases of those panels when k0 = 0) it
+// overwrites. With X row-major (xq = 0), a batch of more than WEIGHT_CHUNK_ROWS rows is then summed
+// in chunks of that many (same bits as in one pass).
+export function f32_dense_backward_weights_sgd_packed_chunked_4x8__simd(Wp: usize, bias: usize, gWp: usize, gb: usize, Zq: usize, X: usize, xq: i32, B: i32, K: i32, N: i32, lr: f32, wd: f32, p0: i32, p1: i32, k0: i32, k1: i32): i32 {
+  return weightsSgdPacked(Wp, bias, gWp, gb, Zq, X, xq, B, K, N, lr, wd, p0, p1, k0, k1);
+}
+
+/** Rows of a chunk of the weight gradient over a row-major X. A weight unit's panels all read the
+ * same block of X, (B, KC) inputs: 16 KB at 64 rows, which stays in L1 from one panel to the next;
+ * at 256 rows (64 KB) it does not, and each panel reads its B rows again from L2, 3 KB apart
+ * (784 inputs): too far apart for the prefetcher to follow, and more pages than the first-level
+ * TLB holds. In chunks of 64 rows every panel reuses the chunk instead, at the cost of storing and
+ * reloading its partial sums (2 KB a panel of KC = 64) once a chunk. A regrouped X is read as one
+ * contiguous stream a tile and needs no chunks. */
+const WEIGHT_CHUNK_ROWS = 64;
+
+// @ts-ignore: decorator
+@inline function weightChunkRows(xq: i32, B: i32): i32 { return xq == 0 ? WEIGHT_CHUNK_ROWS : max(B, 1); }
+
+function weightsSgdPacked(Wp: usize, bias: usize, gWp: usize, gb: usize, Zq: usize, X: usize, xq: i32, B: i32, K: i32, N: i32, lr: f32, wd: f32, p0: i32, p1: i32, k0: i32, k1: i32): i32 {
   const xRow: usize = xq != 0 ? 16 : <usize>K << 2, xTile: usize = xq != 0 ? <usize>B << 4 : 16;
-  let bad = 0;
-  for (let p = p0; p < p1; p++) {
-    const n0 = p << 3;
-    bad += weightGradPanel(Wp + (<usize>p * <usize>K << 5), bias + (<usize>n0 << 2), Zq + (<usize>p * <usize>B << 5), 32, X, xTile, xRow, B, min(8, N - n0), MODE_SGD, lr, wd, k0, k1);
-  }
+  const R = gWp != 0 ? weightChunkRows(xq, B) : max(B, 1);
+  let bad = 0, r0 = 0;
+  do {
+    const r1 = min(B, r0 + R);
+    for (let p = p0; p < p1; p++) {
+      const n0 = p << 3, off = <usize>p * <usize>K << 5, z = Zq + (<usize>p * <usize>B << 5), cols = min(8, N - n0);
+      const g = gWp + off, gbp = gb + (<usize>n0 << 2);
+      if (r1 < B) weightGradPanel(g, gbp, r0 > 0 ? g : 0, r0 > 0 ? gbp : 0, z, 32, X, xTile, xRow, r0, r1, cols, MODE_STORE, 0, 0, k0, k1);
+      else bad += weightGradPanel(Wp + off, bias + (<usize>n0 << 2), r0 > 0 ? g : 0, r0 > 0 ? gbp : 0, z, 32, X, xTile, xRow, r0, r1, cols, MODE_SGD, lr, wd, k0, k1);
+    }
+    r0 = r1;
+  } while (r0 < B);
   return bad;
 }
 

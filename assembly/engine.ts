@@ -73,7 +73,7 @@ import {
   f32_dense_forward__scalar, f32_dense_forward_4x8__simd, f32_dense_backward_weights__scalar,
   f32_dense_backward_weights_sgd__scalar,
   f32_dense_backward_input__scalar, f32_dense_backward_input_rows_4x8__simd, f32_dense_backward_input_panels_4x8__simd, f32_transpose_packed__simd,
-  f32_dense_backward_weights_packed_4x8__simd, f32_dense_backward_weights_sgd_packed_4x8__simd,
+  f32_dense_backward_weights_packed_4x8__simd, f32_dense_backward_weights_sgd_packed_chunked_4x8__simd,
 } from './dense';
 import { f32_pack_rows_by4, f32_pack_rows_by8 } from './pack';
 import {
@@ -594,7 +594,7 @@ function weightBlock(desc: usize, l: i32, B: i32, mode: i32, lr: f32, bc1: f32, 
   const updates = mode == MODE_TRAIN || mode == MODE_UPDATE;
   if (mode == MODE_TRAIN && opt == OPT_SGD && clipValue == 0) {
     refused += ASC_FEATURE_SIMD
-      ? f32_dense_backward_weights_sgd_packed_4x8__simd(W, bias, Zq, Xs, xq, B, K, N, lr, wd, p0, p1, k0, k1)
+      ? f32_dense_backward_weights_sgd_packed_chunked_4x8__simd(W, bias, lp(desc, l, L_GW), lp(desc, l, L_GB), Zq, Xs, xq, B, K, N, lr, wd, p0, p1, k0, k1)
       : f32_dense_backward_weights_sgd__scalar(W, bias, dZ, X, B, K, N, lr, wd, p0, p1, k0, k1);
   } else {
     const gW = lp(desc, l, L_GW), gb = lp(desc, l, L_GB);

@@ -7,12 +7,15 @@
 //   as the engine's panel layers regroup their own);
 // - over the regrouped operands (X regrouped or read in place), split over panels × inputs, the
 //   weight gradient and the fused SGD step give exactly the bits of the row-major SIMD kernel in
-//   one call, with the same refused counts. The row-major kernel is itself checked against the
+//   one call, with the same refused counts; so does the fused step that sums a batch of more than
+//   64 rows over an X read in place in chunks of 64 rows (its partial sums in a gradient block:
+//   _sgd_packed_chunked_4x8__simd), which writes nothing of that block outside its unit. The row-major kernel is itself checked against the
 //   scalar reference and an f64 sum in dense.spec.ts.
 
 import {
   f32_dense_backward_weights_4x8__simd, f32_dense_backward_weights_sgd_4x8__simd,
   f32_dense_backward_weights_packed_4x8__simd, f32_dense_backward_weights_sgd_packed_4x8__simd,
+  f32_dense_backward_weights_sgd_packed_chunked_4x8__simd,
 } from "../../assembly/dense";
 import { f32_pack_weights, f32_pack_rows_by4, f32_pack_rows_by8 } from "../../assembly/pack";
 import { reseed, rand, buf, copyOf, at, expectGuard, expectSameBits, cursor, register, POISON } from "./harness";
@@ -139,25 +142,57 @@ function sameBits(sgd: bool): void {
   regroup(Zq, Xq, dZ, X, B, N, K, 2);
   for (let xq = 0; xq < 2; xq++) {
     const Xs = xq != 0 ? Xq : X;
-    // panels one by one × inputs in blocks of 8 (as the engine's weight units), and all at once
-    for (let kb = 0; kb < 2; kb++) {
+    // panels one by one × inputs in blocks of 8 (as the engine's weight units), and all at once;
+    // the fused step also with a gradient block for partial sums (the engine's)
+    const ways = sgd ? 2 : 1;
+    for (let kb = 0; kb < 2; kb++) for (let chunked = 0; chunked < ways; chunked++) {
       const step = kb == 0 ? 8 : K;
       const W = sgd ? copyOf(W0, NP * K * 8) : buf(NP * K * 8), bb = sgd ? copyOf(b0, N) : buf(N);
+      const gW = buf(NP * K * 8), gb = buf(N);
       let refused = 0;
       for (let p = 0; p < NP; p++) {
         for (let k0 = 0; k0 < K; k0 += step) {
           const k1 = min(K, k0 + step);
-          if (sgd) refused += f32_dense_backward_weights_sgd_packed_4x8__simd(W, bb, Zq, Xs, xq, B, K, N, 0.5, 0.1, p, p + 1, k0, k1);
+          if (chunked != 0) refused += f32_dense_backward_weights_sgd_packed_chunked_4x8__simd(W, bb, gW, gb, Zq, Xs, xq, B, K, N, 0.5, 0.1, p, p + 1, k0, k1);
+          else if (sgd) refused += f32_dense_backward_weights_sgd_packed_4x8__simd(W, bb, Zq, Xs, xq, B, K, N, 0.5, 0.1, p, p + 1, k0, k1);
           else f32_dense_backward_weights_packed_4x8__simd(W, bb, Zq, Xs, xq, B, K, N, p, p + 1, k0, k1);
         }
       }
-      const how = (xq != 0 ? ", X regrouped" : ", X in place") + (kb == 0 ? ", units of 8 inputs" : ", whole panels");
+      const how = (xq != 0 ? ", X regrouped" : ", X in place") + (kb == 0 ? ", units of 8 inputs" : ", whole panels") + (chunked != 0 ? ", partial sums in a gradient block" : "");
       expectSameBits(W, wantW, NP * K * 8, (sgd ? "W after sgd" : "dW") + how);
       expectSameBits(bb, wantB, N, (sgd ? "bias after sgd" : "db") + how);
       expect<i32>(refused).toBe(wantRefused, "refused count" + how);
       expectGuard(W, NP * K * 8, "W");
       expectGuard(bb, N, "bias");
+      expectGuard(gW, NP * K * 8, "gradient block");
+      expectGuard(gb, N, "gradient biases");
     }
+  }
+}
+
+/** The chunked fused step over panel 1 × inputs [4, 12) writes nothing of its gradient block
+ * outside those elements (and panel 1's biases): the engine's other units own the rest. */
+function chunkedWritesOnlyItsUnit(): void {
+  const c = cases[cursor];
+  const B = c.B, N = c.N, K = c.K, NP = (N + 7) >> 3, KG = (K + 3) >> 2;
+  reseed(<u32>(B * 5 + N + K));
+  const dZ = rand(B * N), X = rand(B * K);
+  const Zq = buf(NP * B * 8), Xq = buf(KG * B * 4);
+  regroup(Zq, Xq, dZ, X, B, N, K, 1);
+  const W = buf(NP * K * 8), bb = rand(N);
+  f32_pack_weights(W, rand(N * K), N, K);
+  for (let k0 = 0; k0 < 8; k0 += 4) {
+    const gW = buf(NP * K * 8), gb = buf(N);
+    f32_dense_backward_weights_sgd_packed_chunked_4x8__simd(W, bb, gW, gb, Zq, X, 0, B, K, N, 0.5, 0.1, 1, 2, k0, k0 + 8);
+    let outside = 0;
+    for (let i = 0; i < NP * K * 8; i++) {
+      const p = i / (K * 8), k = (i >> 3) % K;
+      if (!(p == 1 && k >= k0 && k < k0 + 8) && load<u32>(gW + (<usize>i << 2)) != POISON) outside++;
+    }
+    for (let o = 0; o < N; o++) if (!(k0 == 0 && o >= 8 && o < 16) && load<u32>(gb + (<usize>o << 2)) != POISON) outside++;
+    expect<i32>(outside).toBe(0, "gradient-block elements written outside panel 1 × inputs " + k0.toString() + ".." + (k0 + 8).toString());
+    expectGuard(gW, NP * K * 8, "gradient block");
+    expectGuard(gb, N, "gradient biases");
   }
 }
 
@@ -180,12 +215,20 @@ function refusesNonFinite(): void {
   expect<i32>(got).toBe(want, "refused count");
   expectSameBits(W, wantW, NP * K * 8, "W after refused updates");
   expect<f32>(at(W, 0)).toBe(at(W0, 0), "a refused element keeps its value");
+  // the same with X in place and partial sums in a gradient block (in chunks when B > 64)
+  const W2 = copyOf(W0, NP * K * 8), b2 = copyOf(b0, N);
+  const got2 = f32_dense_backward_weights_sgd_packed_chunked_4x8__simd(W2, b2, buf(NP * K * 8), buf(N), Zq, X, 0, B, K, N, 1.0e3, 0, 0, NP, 0, K);
+  expect<i32>(got2).toBe(want, "refused count, partial sums in a gradient block");
+  expectSameBits(W2, wantW, NP * K * 8, "W after refused updates, partial sums in a gradient block");
+  expectSameBits(b2, wantB, N, "bias after refused updates, partial sums in a gradient block");
 }
 
 // B: 1, the tile (4) and its edges, odd, large; N around the panel of 8; K around the group of 4,
 // a multiple of 64 (regrouped in the engine) and not.
 const shapes: i32[][] = [
   [1, 1, 1], [3, 8, 4], [4, 9, 5], [5, 7, 3], [8, 16, 8], [13, 17, 9], [64, 33, 64], [67, 130, 785], [65, 1, 128], [2, 24, 7],
+  // around the fused step's chunk of 64 rows (X in place): one row short, one chunk, one row over, three
+  [63, 9, 13], [128, 16, 20], [129, 8, 7], [193, 17, 12],
 ];
 
 describe("weight gradient over regrouped operands", () => {
@@ -201,6 +244,10 @@ describe("weight gradient over regrouped operands", () => {
   add("a regrouping call over a column range writes only its rows × columns, and all of them" + where(blk), blk, () => { writesOnlyItsBlock(); });
   const blk2 = new Case(13, 17, 19);
   add("a regrouping call over a column range writes only its rows × columns, and all of them" + where(blk2), blk2, () => { writesOnlyItsBlock(); });
+  const chk = new Case(150, 20, 17);
+  add("the chunked fused step writes only its unit of the gradient block" + where(chk), chk, () => { chunkedWritesOnlyItsUnit(); });
   const ovf = new Case(9, 10, 6);
   add("updates that overflow are refused as in the row-major kernel" + where(ovf), ovf, () => { refusesNonFinite(); });
+  const ovf2 = new Case(130, 10, 6);
+  add("updates that overflow are refused as in the row-major kernel" + where(ovf2), ovf2, () => { refusesNonFinite(); });
 });
