@@ -416,15 +416,21 @@ export function f32_dense_backward_weights_sgd_4x8__simd(Wp: usize, bias: usize,
 export function f32_dense_backward_weights_packed_4x8__simd(dWp: usize, db: usize, Zq: usize, X: usize, xq: i32, B: i32, K: i32, N: i32, p0: i32, p1: i32, k0: i32, k1: i32): void {
   const xRow: usize = xq != 0 ? 16 : <usize>K << 2, xTile: usize = xq != 0 ? <usize>B << 4 : 16;
   const R = weightChunkRows(xq, B);
-  let r0 = 0;
-  do {
+  if (B <= R) {
+    // one pass (the tiles start from zero: a copy of the tile loop without the partial sums' loads)
+    for (let p = p0; p < p1; p++) {
+      const n0 = p << 3;
+      weightGradPanel(dWp + (<usize>p * <usize>K << 5), db + (<usize>n0 << 2), 0, 0, Zq + (<usize>p * <usize>B << 5), 32, X, xTile, xRow, 0, B, min(8, N - n0), MODE_STORE, 0, 0, k0, k1);
+    }
+    return;
+  }
+  for (let r0 = 0; r0 < B; r0 += R) {
     const r1 = min(B, r0 + R);
     for (let p = p0; p < p1; p++) {
       const n0 = p << 3, w = dWp + (<usize>p * <usize>K << 5), dbp = db + (<usize>n0 << 2);
       weightGradPanel(w, dbp, r0 > 0 ? w : 0, r0 > 0 ? dbp : 0, Zq + (<usize>p * <usize>B << 5), 32, X, xTile, xRow, r0, r1, min(8, N - n0), MODE_STORE, 0, 0, k0, k1);
     }
-    r0 = r1;
-  } while (r0 < B);
+  }
 }
 
 // Wp is packed (NP,K,8), bias is (N), Zq is (NP,B,8), X as above: the fused SGD step over panels
@@ -451,22 +457,30 @@ export function f32_dense_backward_weights_sgd_packed_chunked_4x8__simd(Wp: usiz
 const WEIGHT_CHUNK_ROWS = 64;
 
 // @ts-ignore: decorator
-@inline function weightChunkRows(xq: i32, B: i32): i32 { return xq == 0 ? WEIGHT_CHUNK_ROWS : max(B, 1); }
+@inline function weightChunkRows(xq: i32, B: i32): i32 { return xq == 0 ? WEIGHT_CHUNK_ROWS : B; }
 
 function weightsSgdPacked(Wp: usize, bias: usize, gWp: usize, gb: usize, Zq: usize, X: usize, xq: i32, B: i32, K: i32, N: i32, lr: f32, wd: f32, p0: i32, p1: i32, k0: i32, k1: i32): i32 {
   const xRow: usize = xq != 0 ? 16 : <usize>K << 2, xTile: usize = xq != 0 ? <usize>B << 4 : 16;
-  const R = gWp != 0 ? weightChunkRows(xq, B) : max(B, 1);
-  let bad = 0, r0 = 0;
-  do {
+  let bad = 0;
+  if (gWp == 0 || B <= weightChunkRows(xq, B)) {
+    // one pass (the tiles start from zero: a copy of the tile loop without the partial sums' loads)
+    for (let p = p0; p < p1; p++) {
+      const n0 = p << 3;
+      bad += weightGradPanel(Wp + (<usize>p * <usize>K << 5), bias + (<usize>n0 << 2), 0, 0, Zq + (<usize>p * <usize>B << 5), 32, X, xTile, xRow, 0, B, min(8, N - n0), MODE_SGD, lr, wd, k0, k1);
+    }
+    return bad;
+  }
+  // chunks: the sums in the gradient block until the last chunk, which applies the step
+  const R = WEIGHT_CHUNK_ROWS;
+  for (let r0 = 0; r0 < B; r0 += R) {
     const r1 = min(B, r0 + R);
     for (let p = p0; p < p1; p++) {
       const n0 = p << 3, off = <usize>p * <usize>K << 5, z = Zq + (<usize>p * <usize>B << 5), cols = min(8, N - n0);
       const g = gWp + off, gbp = gb + (<usize>n0 << 2);
       if (r1 < B) weightGradPanel(g, gbp, r0 > 0 ? g : 0, r0 > 0 ? gbp : 0, z, 32, X, xTile, xRow, r0, r1, cols, MODE_STORE, 0, 0, k0, k1);
-      else bad += weightGradPanel(Wp + off, bias + (<usize>n0 << 2), r0 > 0 ? g : 0, r0 > 0 ? gbp : 0, z, 32, X, xTile, xRow, r0, r1, cols, MODE_SGD, lr, wd, k0, k1);
+      else bad += weightGradPanel(Wp + off, bias + (<usize>n0 << 2), g, gbp, z, 32, X, xTile, xRow, r0, r1, cols, MODE_SGD, lr, wd, k0, k1);
     }
-    r0 = r1;
-  } while (r0 < B);
+  }
   return bad;
 }
 
