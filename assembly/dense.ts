@@ -264,8 +264,8 @@ export function f32_dense_backward_weights_sgd__scalar(Wp: usize, bias: usize, d
 // x + (k >> 2)·xTile + (k & 3)·4 + r·xRow. The sums start from zero, or, when acc is not 0, from
 // the partial sums over the rows before r0 that a MODE_STORE call over them left at acc (a panel
 // (K,8)) and accB (its 8 biases): each element is then summed over the rows in the same order, so
-// a batch summed in row chunks gives the same bits as in one pass. The row-major operands are (zRow, xTile, xRow) =
-// (4N, 16, 4K); the packed ones (panelled dZ, X by groups of 4 inputs) are (32, 16B, 16), which
+// a batch summed in row chunks gives the same bits as in one pass. The row-major operands are
+// (zRow, xTile, xRow) = (4N, 16, 4K); the packed ones (panelled dZ, X by groups of 4 inputs) are (32, 16B, 16), which
 // every tile reads as one contiguous stream. A row-major dZ whose rows are 4 KiB apart (N = 1024,
 // 2048 …) puts all B rows of a column tile in one L1 set, and X with K = 1024 the same: each tile
 // then missed L1 on every row (784-1024-10 spent 40% more time here than with packed operands).
@@ -412,7 +412,8 @@ export function f32_dense_backward_weights_sgd_4x8__simd(Wp: usize, bias: usize,
 // The same two over regrouped operands (pack.ts): output panels [p0,p1) × inputs [k0,k1) (k0 a
 // multiple of 4). Zq is dZ by output panels (NP,B,8) (f32_pack_rows_by8); X is (B,K) row-major when
 // xq = 0, or by groups of 4 inputs (ceil(K/4),B,4) when xq = 1 (f32_pack_rows_by4).
-// dWp is packed (NP,K,8), db is (N).
+// dWp is packed (NP,K,8), db is (N). With X row-major, a batch of more than WEIGHT_CHUNK_ROWS rows
+// is summed in chunks of that many, the partial sums kept in dWp and db (same bits as in one pass).
 export function f32_dense_backward_weights_packed_4x8__simd(dWp: usize, db: usize, Zq: usize, X: usize, xq: i32, B: i32, K: i32, N: i32, p0: i32, p1: i32, k0: i32, k1: i32): void {
   const xRow: usize = xq != 0 ? 16 : <usize>K << 2, xTile: usize = xq != 0 ? <usize>B << 4 : 16;
   const R = weightChunkRows(xq, B);
