@@ -8,7 +8,7 @@
 // - over the regrouped operands (X regrouped or read in place), split over panels × inputs, the
 //   weight gradient and the fused SGD step give exactly the bits of the row-major SIMD kernel in
 //   one call, with the same refused counts; so does the fused step that sums a batch of more than
-//   64 rows over an X read in place in chunks of 64 rows (its partial sums in a gradient block:
+//   128 rows over an X read in place in chunks of 64 rows (its partial sums in a gradient block:
 //   _sgd_packed_chunked_4x8__simd), which writes nothing of that block outside its unit. The row-major kernel is itself checked against the
 //   scalar reference and an f64 sum in dense.spec.ts.
 
@@ -215,7 +215,7 @@ function refusesNonFinite(): void {
   expect<i32>(got).toBe(want, "refused count");
   expectSameBits(W, wantW, NP * K * 8, "W after refused updates");
   expect<f32>(at(W, 0)).toBe(at(W0, 0), "a refused element keeps its value");
-  // the same with X in place and partial sums in a gradient block (in chunks when B > 64)
+  // the same with X in place and partial sums in a gradient block (in chunks when B > 128)
   const W2 = copyOf(W0, NP * K * 8), b2 = copyOf(b0, N);
   const got2 = f32_dense_backward_weights_sgd_packed_chunked_4x8__simd(W2, b2, buf(NP * K * 8), buf(N), Zq, X, 0, B, K, N, 1.0e3, 0, 0, NP, 0, K);
   expect<i32>(got2).toBe(want, "refused count, partial sums in a gradient block");
@@ -227,8 +227,9 @@ function refusesNonFinite(): void {
 // a multiple of 64 (regrouped in the engine) and not.
 const shapes: i32[][] = [
   [1, 1, 1], [3, 8, 4], [4, 9, 5], [5, 7, 3], [8, 16, 8], [13, 17, 9], [64, 33, 64], [67, 130, 785], [65, 1, 128], [2, 24, 7],
-  // around the fused step's chunk of 64 rows (X in place): one row short, one chunk, one row over, three
-  [63, 9, 13], [128, 16, 20], [129, 8, 7], [193, 17, 12],
+  // around the fused step's chunks (X in place: one pass up to 128 rows, then chunks of 64): the
+  // last batch of one pass, one row over, one row short of three chunks, three, one row over
+  [128, 16, 20], [129, 8, 7], [191, 9, 13], [192, 17, 12], [193, 3, 5],
 ];
 
 describe("weight gradient over regrouped operands", () => {
