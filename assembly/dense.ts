@@ -412,9 +412,9 @@ export function f32_dense_backward_weights_sgd_4x8__simd(Wp: usize, bias: usize,
 // The same two over regrouped operands (pack.ts): output panels [p0,p1) × inputs [k0,k1) (k0 a
 // multiple of 4). Zq is dZ by output panels (NP,B,8) (f32_pack_rows_by8); X is (B,K) row-major when
 // xq = 0, or by groups of 4 inputs (ceil(K/4),B,4) when xq = 1 (f32_pack_rows_by4).
-// dWp is packed (NP,K,8), db is (N). With X row-major, a batch of more than WEIGHT_CHUNK_ROWS rows
-// (beyond 2·WEIGHT_CHUNK_ROWS) is summed in chunks of that many, the partial sums kept in dWp and db
-// (same bits as in one pass).
+// dWp is packed (NP,K,8), db is (N). With X row-major, a batch of more than 2·WEIGHT_CHUNK_ROWS
+// rows is summed in chunks of WEIGHT_CHUNK_ROWS, the partial sums kept in dWp and db (same bits as
+// in one pass).
 export function f32_dense_backward_weights_packed_4x8__simd(dWp: usize, db: usize, Zq: usize, X: usize, xq: i32, B: i32, K: i32, N: i32, p0: i32, p1: i32, k0: i32, k1: i32): void {
   const xRow: usize = xq != 0 ? 16 : <usize>K << 2, xTile: usize = xq != 0 ? <usize>B << 4 : 16;
   const R = WEIGHT_CHUNK_ROWS;
