@@ -416,29 +416,13 @@ export function f32_dense_backward_weights_sgd_4x8__simd(Wp: usize, bias: usize,
 // rows is summed in chunks of WEIGHT_CHUNK_ROWS, the partial sums kept in dWp and db (same bits as
 // in one pass).
 export function f32_dense_backward_weights_packed_4x8__simd(dWp: usize, db: usize, Zq: usize, X: usize, xq: i32, B: i32, K: i32, N: i32, p0: i32, p1: i32, k0: i32, k1: i32): void {
-  const xRow: usize = xq != 0 ? 16 : <usize>K << 2, xTile: usize = xq != 0 ? <usize>B << 4 : 16;
-  const R = WEIGHT_CHUNK_ROWS;
-  if (onePass(xq, B)) {
-    // one pass (the tiles start from zero: a copy of the tile loop without the partial sums' loads)
-    for (let p = p0; p < p1; p++) {
-      const n0 = p << 3;
-      weightGradPanel(dWp + (<usize>p * <usize>K << 5), db + (<usize>n0 << 2), 0, 0, Zq + (<usize>p * <usize>B << 5), 32, X, xTile, xRow, 0, B, min(8, N - n0), MODE_STORE, 0, 0, k0, k1);
-    }
-    return;
-  }
-  for (let r0 = 0; r0 < B; r0 += R) {
-    const r1 = min(B, r0 + R);
-    for (let p = p0; p < p1; p++) {
-      const n0 = p << 3, w = dWp + (<usize>p * <usize>K << 5), dbp = db + (<usize>n0 << 2);
-      weightGradPanel(w, dbp, r0 > 0 ? w : 0, r0 > 0 ? dbp : 0, Zq + (<usize>p * <usize>B << 5), 32, X, xTile, xRow, r0, r1, min(8, N - n0), MODE_STORE, 0, 0, k0, k1);
-    }
-  }
+  weightsPacked(dWp, db, dWp, db, Zq, X, xq, B, K, N, MODE_STORE, 0, 0, p0, p1, k0, k1);
 }
 
 // Wp is packed (NP,K,8), bias is (N), Zq is (NP,B,8), X as above: the fused SGD step over panels
 // [p0,p1) × inputs [k0,k1); returns the elements left unchanged because their update was not finite.
 export function f32_dense_backward_weights_sgd_packed_4x8__simd(Wp: usize, bias: usize, Zq: usize, X: usize, xq: i32, B: i32, K: i32, N: i32, lr: f32, wd: f32, p0: i32, p1: i32, k0: i32, k1: i32): i32 {
-  return weightsSgdPacked(Wp, bias, 0, 0, Zq, X, xq, B, K, N, lr, wd, p0, p1, k0, k1);
+  return weightsPacked(Wp, bias, 0, 0, Zq, X, xq, B, K, N, MODE_SGD, lr, wd, p0, p1, k0, k1);
 }
 
 // The same with room for partial sums: gWp (NP,K,8) and gb (N), a gradient block of the same layout
@@ -446,7 +430,7 @@ export function f32_dense_backward_weights_sgd_packed_4x8__simd(Wp: usize, bias:
 // overwrites. With X row-major (xq = 0), a batch of more than 2·WEIGHT_CHUNK_ROWS rows is then
 // summed in chunks of WEIGHT_CHUNK_ROWS (same bits as in one pass).
 export function f32_dense_backward_weights_sgd_packed_chunked_4x8__simd(Wp: usize, bias: usize, gWp: usize, gb: usize, Zq: usize, X: usize, xq: i32, B: i32, K: i32, N: i32, lr: f32, wd: f32, p0: i32, p1: i32, k0: i32, k1: i32): i32 {
-  return weightsSgdPacked(Wp, bias, gWp, gb, Zq, X, xq, B, K, N, lr, wd, p0, p1, k0, k1);
+  return weightsPacked(Wp, bias, gWp, gb, Zq, X, xq, B, K, N, MODE_SGD, lr, wd, p0, p1, k0, k1);
 }
 
 /** Rows of a chunk of the weight gradient over a row-major X. A weight unit's panels all read the
@@ -464,26 +448,30 @@ const WEIGHT_CHUNK_ROWS = 64;
 // @ts-ignore: decorator
 @inline function onePass(xq: i32, B: i32): bool { return xq != 0 || B <= 2 * WEIGHT_CHUNK_ROWS; }
 
-function weightsSgdPacked(Wp: usize, bias: usize, gWp: usize, gb: usize, Zq: usize, X: usize, xq: i32, B: i32, K: i32, N: i32, lr: f32, wd: f32, p0: i32, p1: i32, k0: i32, k1: i32): i32 {
+// The packed kernels' driver (`mode` a constant at every call site): output panels [p0,p1) × inputs
+// [k0,k1) of out (NP,K,8) and outB (N), in one pass, or, when `part` is not 0 and onePass says no,
+// in chunks of WEIGHT_CHUNK_ROWS rows whose sums wait at part (NP,K,8) and partB (N) until the last
+// chunk finishes them in `mode` (the store kernel's part is its own output).
+// @ts-ignore: decorator
+@inline function weightsPacked(out: usize, outB: usize, part: usize, partB: usize, Zq: usize, X: usize, xq: i32, B: i32, K: i32, N: i32, mode: i32, lr: f32, wd: f32, p0: i32, p1: i32, k0: i32, k1: i32): i32 {
   const xRow: usize = xq != 0 ? 16 : <usize>K << 2, xTile: usize = xq != 0 ? <usize>B << 4 : 16;
   let bad = 0;
-  if (gWp == 0 || onePass(xq, B)) {
+  if (part == 0 || onePass(xq, B)) {
     // one pass (the tiles start from zero: a copy of the tile loop without the partial sums' loads)
     for (let p = p0; p < p1; p++) {
       const n0 = p << 3;
-      bad += weightGradPanel(Wp + (<usize>p * <usize>K << 5), bias + (<usize>n0 << 2), 0, 0, Zq + (<usize>p * <usize>B << 5), 32, X, xTile, xRow, 0, B, min(8, N - n0), MODE_SGD, lr, wd, k0, k1);
+      bad += weightGradPanel(out + (<usize>p * <usize>K << 5), outB + (<usize>n0 << 2), 0, 0, Zq + (<usize>p * <usize>B << 5), 32, X, xTile, xRow, 0, B, min(8, N - n0), mode, lr, wd, k0, k1);
     }
     return bad;
   }
-  // chunks: the sums in the gradient block until the last chunk, which applies the step
   const R = WEIGHT_CHUNK_ROWS;
   for (let r0 = 0; r0 < B; r0 += R) {
     const r1 = min(B, r0 + R);
     for (let p = p0; p < p1; p++) {
       const n0 = p << 3, off = <usize>p * <usize>K << 5, z = Zq + (<usize>p * <usize>B << 5), cols = min(8, N - n0);
-      const g = gWp + off, gbp = gb + (<usize>n0 << 2);
+      const g = part + off, gbp = partB + (<usize>n0 << 2);
       if (r1 < B) weightGradPanel(g, gbp, r0 > 0 ? g : 0, r0 > 0 ? gbp : 0, z, 32, X, xTile, xRow, r0, r1, cols, MODE_STORE, 0, 0, k0, k1);
-      else bad += weightGradPanel(Wp + off, bias + (<usize>n0 << 2), g, gbp, z, 32, X, xTile, xRow, r0, r1, cols, MODE_SGD, lr, wd, k0, k1);
+      else bad += weightGradPanel(out + off, outB + (<usize>n0 << 2), g, gbp, z, 32, X, xTile, xRow, r0, r1, cols, mode, lr, wd, k0, k1);
     }
   }
   return bad;

@@ -589,15 +589,16 @@ function weightBlock(desc: usize, l: i32, B: i32, mode: i32, lr: f32, bc1: f32, 
   // SIMD: dZ and X as the rows phase (or the first layer's phase) regrouped them
   const Zq = ASC_FEATURE_SIMD ? zqOf(desc, l) : 0, xq = regroupsInput(K);
   const Xs = ASC_FEATURE_SIMD && xq ? (l == 0 && myInputQ != 0 ? myInputQ : xqOf(desc, l)) : X;
+  const gW = lp(desc, l, L_GW), gb = lp(desc, l, L_GB);
   let refused = 0;
   const clipValue = f32w(desc, D_CLIP_VALUE);
   const updates = mode == MODE_TRAIN || mode == MODE_UPDATE;
   if (mode == MODE_TRAIN && opt == OPT_SGD && clipValue == 0) {
+    // (the gradient block holds partial sums when the batch goes in chunks)
     refused += ASC_FEATURE_SIMD
-      ? f32_dense_backward_weights_sgd_packed_chunked_4x8__simd(W, bias, lp(desc, l, L_GW), lp(desc, l, L_GB), Zq, Xs, xq, B, K, N, lr, wd, p0, p1, k0, k1)
+      ? f32_dense_backward_weights_sgd_packed_chunked_4x8__simd(W, bias, gW, gb, Zq, Xs, xq, B, K, N, lr, wd, p0, p1, k0, k1)
       : f32_dense_backward_weights_sgd__scalar(W, bias, dZ, X, B, K, N, lr, wd, p0, p1, k0, k1);
   } else {
-    const gW = lp(desc, l, L_GW), gb = lp(desc, l, L_GB);
     // MODE_UPDATE finds the gradients MODE_NORM left
     if (mode != MODE_UPDATE) {
       if (ASC_FEATURE_SIMD) f32_dense_backward_weights_packed_4x8__simd(gW, gb, Zq, Xs, xq, B, K, N, p0, p1, k0, k1);
