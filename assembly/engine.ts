@@ -77,7 +77,7 @@ import {
 } from './dense';
 import { f32_pack_rows_by4, f32_pack_rows_by8 } from './pack';
 import {
-  f32_softmax_xent_forward__scalar, f32_softmax_xent_backward__scalar, f32_sigmoid_bce_forward__scalar,
+  f32_softmax_xent_forward__scalar, f32_softmax_xent_forward_4__simd, f32_softmax_xent_backward__scalar, f32_sigmoid_bce_forward__scalar,
   f32_sigmoid_bce_backward__scalar, f32_mse_forward__scalar, f32_mse_backward__scalar,
   i32_count_correct_argmax__scalar, i32_count_correct_binary__scalar,
 } from './loss';
@@ -446,11 +446,15 @@ function rowUnit(desc: usize, tid: i32, B: i32, r0: i32, r1: i32, backward: bool
   const T = ptr(desc, D_TARGETS), tw = w32(desc, D_TARGET_WIDTH);
   const loss = ptr(desc, D_ROW_LOSS), correct = ptr(desc, D_ROW_CORRECT);
   let bad = false;
+  // softmax: the rows four at a time (SIMD builds), each row's loss into its slot
+  const rows4 = ASC_FEATURE_SIMD && head == HEAD_SOFTMAX;
+  if (ASC_FEATURE_SIMD && rows4) f32_softmax_xent_forward_4__simd(A + <usize>r0 * row, withLoss ? loss + (<usize>r0 << 3) : 0, A + <usize>r0 * row, withLoss ? T + (<usize>r0 * <usize>tw << 2) : 0, r1 - r0, N);
   for (let r = r0; r < r1; r++) {
     const a = A + <usize>r * row;
     const t = withLoss ? T + (<usize>r * <usize>tw << 2) : 0;
     let sum: f64;
-    if (head == HEAD_SOFTMAX) sum = f32_softmax_xent_forward__scalar(a, a, t, 1, N);
+    if (rows4) sum = withLoss ? load<f64>(loss + (<usize>r << 3)) : 0;
+    else if (head == HEAD_SOFTMAX) sum = f32_softmax_xent_forward__scalar(a, a, t, 1, N);
     else if (head == HEAD_SIGMOID) sum = f32_sigmoid_bce_forward__scalar(a, a, t, 1, N);
     else sum = f32_mse_forward__scalar(a, a, t, 1, N);
     if (withLoss) {

@@ -39,6 +39,29 @@ const X_MIN: f32 = -103.97207708;      // below it e^x rounds to 0
   return y * pow2(h) * pow2(ni - h);
 }
 
+/** expf of each lane, in the same operations as expf so that every lane has expf's bits (SIMD
+ * builds only). Out-of-range lanes take expf's early results: x + Infinity above X_MAX (and NaN),
+ * 0 below X_MIN; the polynomial's value there is discarded. */
+// @ts-ignore: decorator
+@inline export function expf4(x: v128): v128 {
+  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(LOG2E)));
+  const r = f32x4.sub(f32x4.sub(x, f32x4.mul(n, f32x4.splat(LN2_HI))), f32x4.mul(n, f32x4.splat(LN2_LO)));
+  let p = f32x4.splat(1.9875691500e-4);
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
+  const y = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r), f32x4.splat(1));
+  // (saturating: an out-of-range lane's n converts without a trap, and its value is discarded)
+  const ni = i32x4.trunc_sat_f32x4_s(n);
+  const h = i32x4.shr_s(ni, 1);
+  const bias = i32x4.splat(127);
+  const e = f32x4.mul(f32x4.mul(y, i32x4.shl(i32x4.add(h, bias), 23)), i32x4.shl(i32x4.add(i32x4.sub(ni, h), bias), 23));
+  const low = v128.bitselect(f32x4.splat(0), e, f32x4.lt(x, f32x4.splat(X_MIN)));
+  return v128.bitselect(low, f32x4.add(x, f32x4.splat(Infinity)), f32x4.le(x, f32x4.splat(X_MAX)));
+}
+
 const LN2_HI_LOG: f32 = 6.9313812256e-01;
 const LN2_LO_LOG: f32 = 9.0580006145e-06;
 const LG1: f32 = 0.66666662693;

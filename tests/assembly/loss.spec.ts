@@ -1,7 +1,8 @@
 // Output layers with their losses (assembly/loss.ts), against f64 references written here:
 // softmax + categorical cross-entropy, sigmoid + binary cross-entropy, identity + MSE, and the
-// accuracy counters. These kernels are scalar only (no SIMD sibling). Forward kernels return the
-// *sum* of per-sample losses in f64; backward kernels take `scale`.
+// accuracy counters. These kernels are scalar, except the softmax forward's four-rows-at-a-time
+// sibling, which must give the scalar kernel's bits. Forward kernels return the *sum* of per-sample
+// losses in f64; backward kernels take `scale`.
 //
 // Tolerances (2⁻²³ = 1.19e-7 is one f32 ulp at 1):
 //   softmax P and row sums: (N + 8)·2⁻²³ relative: the f32 sum of N exponentials rounds N times.
@@ -13,13 +14,13 @@
 //     the subnormal range (σ(−100) ≈ 4e-44), where f32 keeps only a few significant bits.
 
 import {
-  f32_softmax_xent_forward__scalar, f32_softmax_xent_backward__scalar,
+  f32_softmax_xent_forward__scalar, f32_softmax_xent_forward_4__simd, f32_softmax_xent_backward__scalar,
   f32_sigmoid_bce_forward__scalar, f32_sigmoid_bce_backward__scalar,
   f32_mse_forward__scalar, f32_mse_backward__scalar,
   i32_count_correct_argmax__scalar, i32_count_correct_binary__scalar,
 } from "../../assembly/loss";
 import {
-  reseed, rnd, buf, copyOf, at, set, expectGuard, expectSameBits, begin, near as nearOf, done, cursor, register,
+  reseed, rnd, buf, copyOf, at, set, expectGuard, expectSameBits, begin, near as nearOf, done, cursor, register, POISON,
 } from "./harness";
 
 // ---------------------------------------------------------------------------------------------
@@ -179,6 +180,99 @@ describe("softmax cross-entropy", () => {
     const Q = buf(B * N);
     f32_softmax_xent_forward__scalar(Q, Z, L, B, N);
     expectSameBits(P, Q, B * N, "P without labels vs with labels");
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// softmax four rows at a time (SIMD) against the scalar kernel, bit for bit
+
+/** Equal bits, or NaN against NaN (the payload of a NaN is the engine's choice). */
+function sameF32(a: f32, b: f32): bool { return reinterpret<u32>(a) == reinterpret<u32>(b) || (isNaN(a) && isNaN(b)); }
+function sameF64(a: f64, b: f64): bool { return reinterpret<u64>(a) == reinterpret<u64>(b) || (isNaN(a) && isNaN(b)); }
+
+/** Runs both kernels on Z (out of place, or in place on copies) and compares P, every row's loss
+ * (the scalar kernel one row at a time) and the returned sum. */
+function softmax4Against(Z: usize, L: usize, B: i32, N: i32, inPlace: bool): void {
+  const want = inPlace ? copyOf(Z, B * N) : buf(B * N);
+  const wantSum = f32_softmax_xent_forward__scalar(want, inPlace ? want : Z, L, B, N);
+  const got = inPlace ? copyOf(Z, B * N) : buf(B * N);
+  const rowLoss = buf(2 * B);
+  const gotSum = f32_softmax_xent_forward_4__simd(got, L != 0 ? rowLoss : 0, inPlace ? got : Z, L, B, N);
+  let diff = 0, first = -1;
+  for (let i = 0; i < B * N; i++) if (!sameF32(at(got, i), at(want, i))) { if (first < 0) first = i; diff++; }
+  expect<i32>(diff).toBe(0, "P differs from the scalar kernel's, first at element " + first.toString());
+  expect<bool>(sameF64(gotSum, wantSum)).toBe(true, "loss sum " + gotSum.toString() + " vs scalar " + wantSum.toString());
+  if (L != 0) {
+    for (let r = 0; r < B; r++) {
+      const one = buf(N);
+      const l = f32_softmax_xent_forward__scalar(one, Z + (<usize>(r * N) << 2), L + (<usize>r << 2), 1, N);
+      expect<bool>(sameF64(load<f64>(rowLoss + (<usize>r << 3)), l)).toBe(true, "row " + r.toString() + "'s loss");
+    }
+    expectGuard(rowLoss, 2 * B, "rowLoss");
+  } else {
+    expect<f64>(gotSum).toBe(0, "no labels: no loss");
+    expect<u32>(load<u32>(rowLoss)).toBe(POISON, "no labels: rowLoss untouched");
+  }
+  expectGuard(got, B * N, "P");
+}
+
+/** Logits with wide spreads: rows whose exponentials underflow to 0 or land in the subnormal range. */
+function wideLogits(B: i32, N: i32, s: u32): usize {
+  reseed(s);
+  const Z = buf(B * N);
+  for (let i = 0; i < B * N; i++) set(Z, i, rnd() * (i % 3 == 0 ? 60 : 8));
+  return Z;
+}
+
+describe("softmax cross-entropy, four rows at a time", () => {
+  const Bs: i32[] = [1, 3, 4, 5, 8, 67];
+  const Ns: i32[] = [1, 2, 3, 4, 10, 17];
+  for (let i = 0; i < Bs.length; i++) {
+    for (let j = 0; j < Ns.length; j++) {
+      const where = shape(Bs[i], Ns[j]);
+      add("softmax 4-row forward has the scalar kernel's P, row losses and sum" + where, Bs[i], Ns[j], () => {
+        const B = cases[cursor].B, N = cases[cursor].N;
+        softmax4Against(logits(B, N, <u32>(B * 149 + N)), labelsFor(B, N), B, N, false);
+      });
+      add("softmax 4-row forward in place (P == Z) has the scalar kernel's bits" + where, Bs[i], Ns[j], () => {
+        const B = cases[cursor].B, N = cases[cursor].N;
+        softmax4Against(logits(B, N, <u32>(B * 151 + N)), labelsFor(B, N), B, N, true);
+      });
+      add("softmax 4-row forward with spreads that underflow has the scalar kernel's bits" + where, Bs[i], Ns[j], () => {
+        const B = cases[cursor].B, N = cases[cursor].N;
+        softmax4Against(wideLogits(B, N, <u32>(B * 157 + N)), labelsFor(B, N), B, N, false);
+      });
+    }
+  }
+  add("softmax 4-row forward sums the row losses in row order (a loss of 1e10 first: the order shows in the f64 sum)", 67, 10, () => {
+    const B = cases[cursor].B, N = cases[cursor].N;
+    const Z = logits(B, N, 13), L = labelsFor(B, N);
+    set(Z, 0, 5e9); set(Z, label(L, 0), -5e9);
+    softmax4Against(Z, L, B, N, false);
+  });
+  add("softmax 4-row forward without labels writes the scalar kernel's P, returns 0 and stores no loss", 7, 10, () => {
+    const B = cases[cursor].B, N = cases[cursor].N;
+    softmax4Against(logits(B, N, 9), 0, B, N, false);
+  });
+  add("softmax 4-row forward on special rows (±Infinity, NaN, ties, ±1e4, subnormal and zero exponentials)", 9, 5, () => {
+    const B = 9, N = 5;
+    const Z = buf(B * N);
+    const rows: f32[] = [
+      1e4, -1e4, 0, 1, -1,
+      Infinity, 0, 1, 2, 3,                 // the max is +Infinity: NaN and 0
+      -Infinity, 0, 1, 2, 3,                // e^−∞ = 0
+      NaN, 0, 1, 2, 3,                      // NaN everywhere
+      2, 2, 2, 2, 2,                        // ties: p = 1/5
+      0, -90, -95, -100, -103.9,            // subnormal exponentials
+      0, -104, -200, -1e4, -3e38,           // exponentials that are 0
+      -0.0, 0, -0.0, 0, -0.0,               // signed zeros
+      3e38, -3e38, 3e38, 0, 1,              // the ends of the f32 range
+    ];
+    for (let i = 0; i < B * N; i++) set(Z, i, rows[i]);
+    const L = buf(B);
+    for (let r = 0; r < B; r++) store<i32>(L + (<usize>r << 2), r % N);
+    softmax4Against(Z, L, B, N, false);
+    softmax4Against(Z, L, B, N, true);
   });
 });
 

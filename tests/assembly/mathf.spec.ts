@@ -1,8 +1,9 @@
 // Table-free expf and logf (assembly/mathf.ts) against the f64 Math.exp / Math.log rounded to f32:
 // at most 2 ulp apart over the whole range (a dense sweep, random points, the range ends and the
-// subnormal results), and the IEEE special values exactly.
+// subnormal results), and the IEEE special values exactly. expf4 (four lanes, SIMD builds) against
+// expf bit for bit: it is the same operations, so no tolerance.
 
-import { expf, logf } from "../../assembly/mathf";
+import { expf, expf4, logf } from "../../assembly/mathf";
 import { reseed, rnd } from "./harness";
 
 /** Distance in units in the last place between two finite f32 of the same sign. */
@@ -80,5 +81,53 @@ describe("logf", () => {
     expect<f32>(logf(Infinity)).toBe(Infinity);
     expect<bool>(isNaN(logf(-1))).toBe(true);
     expect<bool>(isNaN(logf(NaN))).toBe(true);
+  });
+});
+
+/** Lanes of expf4 against expf at x0 … x3: differing lanes (NaN against NaN counts as equal). */
+function expf4Misses(x0: f32, x1: f32, x2: f32, x3: f32): i32 {
+  const e = expf4(f32x4(x0, x1, x2, x3));
+  let miss = 0;
+  if (!sameOrNaN(f32x4.extract_lane(e, 0), expf(x0))) miss++;
+  if (!sameOrNaN(f32x4.extract_lane(e, 1), expf(x1))) miss++;
+  if (!sameOrNaN(f32x4.extract_lane(e, 2), expf(x2))) miss++;
+  if (!sameOrNaN(f32x4.extract_lane(e, 3), expf(x3))) miss++;
+  return miss;
+}
+function sameOrNaN(a: f32, b: f32): bool { return reinterpret<u32>(a) == reinterpret<u32>(b) || (isNaN(a) && isNaN(b)); }
+
+/** Point i of SWEEP evenly spaced from -110 to 95: past X_MIN (0) and X_MAX (Infinity). */
+const SWEEP = 400000;
+function sweepAt(i: i32): f32 { return <f32>-110 + <f32>205 * (<f32>i / <f32>SWEEP); }
+/** Any f32 bit pattern (from two draws of the harness's generator). */
+function randomBits(): f32 { return reinterpret<f32>(reinterpret<u32>(rnd()) ^ (reinterpret<u32>(rnd()) << 11) ^ (reinterpret<u32>(rnd()) >> 7)); }
+
+describe("expf4", () => {
+  test("has expf's bits in every lane on a dense sweep past both ends of the range", () => {
+    let miss = 0;
+    for (let i = 0; i < SWEEP; i += 4) miss += expf4Misses(sweepAt(i), sweepAt(i + 1), sweepAt(i + 2), sweepAt(i + 3));
+    expect<i32>(miss).toBe(0);
+  });
+  test("has expf's bits on [-1, 0], where softmax spends its time, lanes in every order", () => {
+    let miss = 0;
+    for (let i = 0; i < 100000; i += 4) miss += expf4Misses(-<f32>i / 100000, -<f32>(i + 3) / 100000, -<f32>(i + 1) / 100000, -<f32>(i + 2) / 100000);
+    expect<i32>(miss).toBe(0);
+  });
+  test("has expf's bits for random bit patterns (NaN, infinities, subnormal and huge inputs)", () => {
+    reseed(11);
+    let miss = 0;
+    for (let i = 0; i < 100000; i++) miss += expf4Misses(randomBits(), randomBits(), randomBits(), randomBits());
+    expect<i32>(miss).toBe(0);
+  });
+  test("keeps the special values and the range ends lane by lane", () => {
+    expect<i32>(expf4Misses(Infinity, -Infinity, NaN, -0.0)).toBe(0);
+    expect<i32>(expf4Misses(88.72283905206835, 88.7228470, -103.97207708, -103.972084)).toBe(0);
+    expect<i32>(expf4Misses(0, 1, -87.33654, -100)).toBe(0);
+    const e = expf4(f32x4(Infinity, -Infinity, -1000, 0));
+    expect<f32>(f32x4.extract_lane(e, 0)).toBe(Infinity);
+    expect<f32>(f32x4.extract_lane(e, 1)).toBe(0);
+    expect<f32>(f32x4.extract_lane(e, 2)).toBe(0);
+    expect<f32>(f32x4.extract_lane(e, 3)).toBe(1);
+    expect<bool>(isNaN(f32x4.extract_lane(expf4(f32x4.splat(NaN)), 0))).toBe(true);
   });
 });
