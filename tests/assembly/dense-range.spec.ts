@@ -15,7 +15,7 @@ import {
   f32_dense_backward_input_rows_4x8__simd, f32_dense_backward_input_panels_4x8__simd, f32_transpose_packed__simd,
 } from "../../assembly/dense";
 import { f32_pack_weights } from "../../assembly/pack";
-import { reseed, rnd, buf, rand, copyOf, expectGuard, expectSameBits, cursor, register, POISON } from "./harness";
+import { reseed, rnd, buf, bufFilled, rand, copyOf, expectGuard, expectSameBits, cursor, register, POISON } from "./harness";
 
 class Case { constructor(public B: i32, public N: i32, public K: i32, public act: i32, public simd: bool) {} }
 const cases: Case[] = [];
@@ -92,6 +92,30 @@ function forwardWritesOnlyItsBlock(): void {
   }
   expect<i32>(outside).toBe(0, "elements written outside rows 4..B × panels 1..NP");
   expect<i32>(inside).toBe(0, "elements of the block left unwritten");
+}
+
+/** An input-gradient call over input panels [1, 3) writes exactly those columns of dX, every row. */
+function inputWritesOnlyItsPanels(): void {
+  const c = cases[cursor];
+  const B = c.B, N = c.N, K = c.K, KP = panels(K);
+  reseed(7);
+  const dZ = rand(B * N), Wp = packRand(N, K), Xa = rand(B * K);
+  const dX = buf(B * K); // POISON everywhere
+  const q0 = 1, q1 = 3;
+  // (the re-pack scratch starts at zero, not POISON: a panel computed from its unwritten part must
+  // not come out as POISON's own NaN and pass for unwritten)
+  f32_dense_backward_input_4x8__simd(dX, dZ, Wp, Xa, bufFilled(KP * 8 * N, 0), buf(B * N), B, K, N, c.act, q0, q1);
+  let outside = 0, inside = 0;
+  for (let r = 0; r < B; r++) {
+    for (let k = 0; k < K; k++) {
+      const poisoned = load<u32>(dX + (<usize>(r * K + k) << 2)) == POISON;
+      const mine = k >= q0 * 8 && k < min(K, q1 * 8);
+      if (!mine && !poisoned) outside++;
+      if (mine && poisoned) inside++;
+    }
+  }
+  expect<i32>(outside).toBe(0, "elements written outside input panels 1..3");
+  expect<i32>(inside).toBe(0, "elements of panels 1..3 left unwritten");
 }
 
 function weightsSplit(sgd: bool): void {
@@ -218,6 +242,13 @@ describe("dense kernels split into ranges", () => {
     add("fused sgd split equals one call at a large shape" + where(big), big, () => { weightsSplit(true); });
     const bigIn = new Case(67, 130, 785, 3, simd);
     add("input gradient split equals one call at a large shape" + where(bigIn), bigIn, () => { inputSplit(); });
+    // the input gradient's panels by blocks (N = 10: 51 panels a block, three blocks at K = 1030)
+    // and one at a time (N = 600)
+    const blocks = new Case(67, 10, 1030, 1, simd);
+    add("input gradient split equals one call, panels by blocks" + where(blocks), blocks, () => { inputSplit(); });
+    const single = new Case(13, 600, 20, 2, simd);
+    add("input gradient split equals one call, panels one at a time" + where(single), single, () => { inputSplit(); });
+    if (simd) add("an input-gradient range writes exactly its input panels, panels by blocks" + where(blocks), blocks, () => { inputWritesOnlyItsPanels(); });
     const blk = new Case(13, 17, 9, 3, simd);
     add("a forward range writes exactly its block of A" + where(blk), blk, () => { forwardWritesOnlyItsBlock(); });
   }

@@ -172,6 +172,11 @@ function backwardWeightsShapes(): i32[] {
   for (let i = 0; i < Bs.length; i++) { s.push(Bs[i]); s.push(9); s.push(5); }
   s.push(5); s.push(9); s.push(785);
   s.push(67); s.push(130); s.push(785);
+  // below a narrow layer the panels go by blocks of 16 KB (N = 10: 51 panels, so K = 1030 makes
+  // three blocks, the last one short); from N = 512 one panel at a time
+  s.push(67); s.push(10); s.push(1030);
+  s.push(5); s.push(520); s.push(9);
+  s.push(67); s.push(513); s.push(17);
   return s;
 }
 
