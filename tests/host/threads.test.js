@@ -238,6 +238,28 @@ test('deep and wide nets, sigmoid and linear heads, a batch that does not divide
   }
 });
 
+test('a first layer of more than 2 MB of weights (784-700-10) takes its weight units panel by panel on one thread: the bits of 2 and 3 threads (every optimizer, the norm clip, the gradients)', async () => {
+  const layers = [784, 700, 10];
+  assert.ok(Math.ceil(700 / 8) * 784 * 32 > 2 ** 21, 'the first layer is past the engine\'s PANEL_MAJOR_BYTES');
+  const data = blobs(21, 784, 10, 9);
+  for (const [i, opt] of OPTIMIZERS.entries()) {
+    const recipe = i === 2 ? { clipNorm: 0.5 } : {};
+    const runs = [];
+    for (const T of [1, 2, 3]) {
+      const net = await splitEverywhere('relaxed', T, layers, opt);
+      await net.fit(data.x, data.y, { epochs: 2, batchSize: 8, ...recipe });
+      runs.push({ params: net.getParameters(), grads: net.lossAndGradients(data.x, data.y) });
+      await net.dispose();
+    }
+    for (let t = 1; t < runs.length; t++) {
+      const what = `${layers.join('-')} ${opt.name}${i === 2 ? ' with the norm clip' : ''}, ${t + 1} threads vs 1`;
+      assertSameBits(runs[t].params, runs[0].params, what);
+      assert.equal(runs[t].grads.loss, runs[0].grads.loss, `${what}: lossAndGradients loss`);
+      assertSameBits(runs[t].grads.gradients, runs[0].grads.gradients, `${what}: gradients`);
+    }
+  }
+});
+
 test('a thread that takes none of its own panel units: the others take every one of them (counted), and the bits are those of one thread (2 and 3 threads, each thread in turn, with copies of the input and sharing it, every optimizer, dropout and the norm clip)', async () => {
   const cases = [
     { layers: LAYERS, n: 60, bs: 13 },
