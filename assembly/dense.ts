@@ -204,56 +204,15 @@ const EPI_ACT_GRAD = 1; // C = acc · act'(Xa)
 
 /** The input gradient's product (epilogue EPI_ACT_GRAD) for a short reduction, K·32 bytes below
  * PANEL_BLOCK_BYTES: panels by blocks that fit together in L1, each 4-row tile across the block's
- * panels, so that a row's outputs (and its act' inputs Xa) are walked in runs. The same sums in the
- * same order as gemmPacked4x8 (a separate loop: sharing gemmPacked4x8's made the forward, which
- * compiles from it too, 0.8 % slower in V8). */
+ * panels (gemmPacked4x8 over one tile and one block: the tile interleaved again for each block,
+ * 4·K floats at the start of Ap), so that a row's outputs and its act' inputs Xa are walked in
+ * runs. The same sums in the same order as one gemmPacked4x8 over everything. */
 // @ts-ignore: decorator
-@inline function gemmPackedBlocks4x8(C: usize, A: usize, Bp: usize, K: i32, N: i32, act: i32, Xa: usize, Ap: usize, r0: i32, r1: i32, p0: i32, p1: i32, interleaved: bool): void {
-  const rowA = <usize>K << 2;
-  const rowC = <usize>N << 2;
+@inline function gemmPackedBlocks4x8(C: usize, A: usize, Bp: usize, B: i32, K: i32, N: i32, act: i32, Xa: usize, Ap: usize, r0: i32, r1: i32, p0: i32, p1: i32): void {
   const PB = <i32>(PANEL_BLOCK_BYTES / (<usize>K << 5));
   for (let pb = p0; pb < p1; pb += PB) {
     const pe = min(p1, pb + PB);
-    let r = r0;
-    for (; r + 4 <= r1; r += 4) {
-      const ap = Ap + (<usize>(r - r0) * <usize>K << 2); // this tile's rows, interleaved (K, 4)
-      if (pb == p0 && !interleaved) interleave4(ap, A + <usize>r * rowA, rowA, K);
-      for (let p = pb; p < pe; p++) {
-        const cols = min(8, N - (p << 3));
-        const w = Bp + (<usize>p * <usize>K << 5);
-        let c00 = f32x4.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-        let xp = ap;
-        let wk = w;
-        const wEnd = w + (<usize>K << 5);
-        while (wk < wEnd) {
-          const w0 = v128.load(wk);
-          const w1 = v128.load(wk, 16);
-          let a = v128.load32_splat(xp);
-          c00 = madd(a, w0, c00); c01 = madd(a, w1, c01);
-          a = v128.load32_splat(xp, 4);
-          c10 = madd(a, w0, c10); c11 = madd(a, w1, c11);
-          a = v128.load32_splat(xp, 8);
-          c20 = madd(a, w0, c20); c21 = madd(a, w1, c21);
-          a = v128.load32_splat(xp, 12);
-          c30 = madd(a, w0, c30); c31 = madd(a, w1, c31);
-          xp += 16;
-          wk += 32;
-        }
-        const o = <usize>r * rowC + (<usize>p << 5);
-        const lo = min(cols, 4), hi = max(cols - 4, 0);
-        const g = Xa + o, c0 = C + o;
-        storePartial(c0, f32x4.mul(c00, actGradVec(loadPartial(g, lo), act)), lo);
-        storePartial(c0 + 16, f32x4.mul(c01, actGradVec(loadPartial(g + 16, hi), act)), hi);
-        storePartial(c0 + rowC, f32x4.mul(c10, actGradVec(loadPartial(g + rowC, lo), act)), lo);
-        storePartial(c0 + rowC + 16, f32x4.mul(c11, actGradVec(loadPartial(g + rowC + 16, hi), act)), hi);
-        storePartial(c0 + 2 * rowC, f32x4.mul(c20, actGradVec(loadPartial(g + 2 * rowC, lo), act)), lo);
-        storePartial(c0 + 2 * rowC + 16, f32x4.mul(c21, actGradVec(loadPartial(g + 2 * rowC + 16, hi), act)), hi);
-        storePartial(c0 + 3 * rowC, f32x4.mul(c30, actGradVec(loadPartial(g + 3 * rowC, lo), act)), lo);
-        storePartial(c0 + 3 * rowC + 16, f32x4.mul(c31, actGradVec(loadPartial(g + 3 * rowC + 16, hi), act)), hi);
-      }
-    }
-    // rows past the last tile: gemmPacked4x8's one-row loop, over the block's panels
-    if (r < r1) gemmPacked4x8(C, A, Bp, 0, K, N, EPI_ACT_GRAD, 0, act, Xa, Ap, r, r1, pb, pe, true);
+    for (let r = r0; r < r1; r += 4) gemmPacked4x8(C, A, Bp, B, K, N, EPI_ACT_GRAD, 0, act, Xa, Ap, r, min(r1, r + 4), pb, pe);
   }
 }
 
@@ -603,7 +562,7 @@ export function f32_dense_backward_input__scalar(dX: usize, dZ: usize, Wp: usize
 // panels share nothing they write.
 export function f32_dense_backward_input_4x8__simd(dX: usize, dZ: usize, Wp: usize, Xa: usize, WpT: usize, dZp: usize, B: i32, K: i32, N: i32, act: i32, q0: i32, q1: i32): void {
   f32_transpose_packed__simd(WpT, Wp, N, K, 0, (N + 7) >> 3, q0, q1);
-  if ((<usize>N << 5) < PANEL_BLOCK_BYTES) gemmPackedBlocks4x8(dX, dZ, WpT, N, K, act, Xa, dZp, 0, B, q0, q1, false);
+  if ((<usize>N << 5) < PANEL_BLOCK_BYTES) gemmPackedBlocks4x8(dX, dZ, WpT, B, N, K, act, Xa, dZp, 0, B, q0, q1);
   else gemmPacked4x8(dX, dZ, WpT, B, N, K, EPI_ACT_GRAD, 0, act, Xa, dZp, 0, B, q0, q1);
 }
 
@@ -613,7 +572,7 @@ export function f32_dense_backward_input_4x8__simd(dX: usize, dZ: usize, Wp: usi
 // step re-packs nothing. Below a narrow layer (a 10-class head), panels go by blocks
 // (gemmPackedBlocks4x8: 784-4096-10's rows phase 1.64 → 1.0 ms a step on one thread).
 export function f32_dense_backward_input_rows_4x8__simd(dX: usize, dZ: usize, WpT: usize, Xa: usize, dZp: usize, B: i32, K: i32, N: i32, act: i32, r0: i32, r1: i32): void {
-  if ((<usize>N << 5) < PANEL_BLOCK_BYTES) gemmPackedBlocks4x8(dX, dZ, WpT, N, K, act, Xa, dZp, r0, r1, 0, (K + 7) >> 3, false);
+  if ((<usize>N << 5) < PANEL_BLOCK_BYTES) gemmPackedBlocks4x8(dX, dZ, WpT, B, N, K, act, Xa, dZp, r0, r1, 0, (K + 7) >> 3);
   else gemmPacked4x8(dX, dZ, WpT, B, N, K, EPI_ACT_GRAD, 0, act, Xa, dZp, r0, r1, 0, (K + 7) >> 3);
 }
 
