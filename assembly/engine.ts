@@ -77,7 +77,7 @@ import {
 } from './dense';
 import { f32_pack_rows_by4, f32_pack_rows_by8 } from './pack';
 import {
-  f32_softmax_xent_forward__scalar, f32_softmax_xent_forward_4__simd, f32_softmax_xent_backward__scalar, f32_sigmoid_bce_forward__scalar,
+  f32_softmax_xent_forward__scalar, f32_softmax_xent_forward_4__simd, f32_softmax_xent_backward__scalar, f32_softmax_xent_backward_4__simd, f32_sigmoid_bce_forward__scalar,
   f32_sigmoid_bce_backward__scalar, f32_mse_forward__scalar, f32_mse_backward__scalar,
   i32_count_correct_argmax__scalar, i32_count_correct_binary__scalar,
 } from './loss';
@@ -446,15 +446,21 @@ function rowUnit(desc: usize, tid: i32, B: i32, r0: i32, r1: i32, backward: bool
   const T = ptr(desc, D_TARGETS), tw = w32(desc, D_TARGET_WIDTH);
   const loss = ptr(desc, D_ROW_LOSS), correct = ptr(desc, D_ROW_CORRECT);
   let bad = false;
-  // softmax: the rows four at a time (SIMD builds), each row's loss into its slot
+  // softmax: the rows four at a time (SIMD builds), each row's loss and correct count into its slots
   const rows4 = ASC_FEATURE_SIMD && head == HEAD_SOFTMAX;
-  if (ASC_FEATURE_SIMD && rows4) f32_softmax_xent_forward_4__simd(A + <usize>r0 * row, withLoss ? loss + (<usize>r0 << 3) : 0, A + <usize>r0 * row, withLoss ? T + (<usize>r0 * <usize>tw << 2) : 0, r1 - r0, N);
-  for (let r = r0; r < r1; r++) {
+  if (ASC_FEATURE_SIMD && rows4) {
+    f32_softmax_xent_forward_4__simd(A + <usize>r0 * row, withLoss ? loss + (<usize>r0 << 3) : 0, withLoss ? correct + (<usize>r0 << 2) : 0,
+      A + <usize>r0 * row, withLoss ? T + (<usize>r0 * <usize>tw << 2) : 0, r1 - r0, N);
+    for (let r = r0; withLoss && r < r1; r++) {
+      const sum = load<f64>(loss + (<usize>r << 3));
+      if (sum - sum != 0) bad = true;
+    }
+  }
+  for (let r = r0; !rows4 && r < r1; r++) {
     const a = A + <usize>r * row;
     const t = withLoss ? T + (<usize>r * <usize>tw << 2) : 0;
     let sum: f64;
-    if (rows4) sum = withLoss ? load<f64>(loss + (<usize>r << 3)) : 0;
-    else if (head == HEAD_SOFTMAX) sum = f32_softmax_xent_forward__scalar(a, a, t, 1, N);
+    if (head == HEAD_SOFTMAX) sum = f32_softmax_xent_forward__scalar(a, a, t, 1, N);
     else if (head == HEAD_SIGMOID) sum = f32_sigmoid_bce_forward__scalar(a, a, t, 1, N);
     else sum = f32_mse_forward__scalar(a, a, t, 1, N);
     if (withLoss) {
@@ -472,7 +478,8 @@ function rowUnit(desc: usize, tid: i32, B: i32, r0: i32, r1: i32, backward: bool
   // dZ of the output: the gradient of the batch-mean loss (1/B, or 1/(B·N) for element-wise losses)
   const n = r1 - r0;
   const dZ = lp(desc, top, L_DZ) + <usize>r0 * row, P = A + <usize>r0 * row, Tr = T + (<usize>r0 * <usize>tw << 2);
-  if (head == HEAD_SOFTMAX) f32_softmax_xent_backward__scalar(dZ, P, Tr, n, N, <f32>(1.0 / <f64>B));
+  if (ASC_FEATURE_SIMD && head == HEAD_SOFTMAX) f32_softmax_xent_backward_4__simd(dZ, P, Tr, n, N, <f32>(1.0 / <f64>B));
+  else if (head == HEAD_SOFTMAX) f32_softmax_xent_backward__scalar(dZ, P, Tr, n, N, <f32>(1.0 / <f64>B));
   else if (head == HEAD_SIGMOID) f32_sigmoid_bce_backward__scalar(dZ, P, Tr, n, N, <f32>(1.0 / (<f64>B * <f64>N)));
   else f32_mse_backward__scalar(dZ, P, Tr, n, N, <f32>(1.0 / (<f64>B * <f64>N)));
   if (ASC_FEATURE_SIMD) f32_pack_rows_by8(zqOf(desc, top), lp(desc, top, L_DZ), B, N, r0, r1);

@@ -9,7 +9,7 @@ import { f32_dense_forward__scalar, f32_dense_forward_4x8__simd, f32_dense_backw
   f32_dense_backward_weights_4x8__simd, f32_dense_backward_weights_sgd__scalar, f32_dense_backward_weights_sgd_4x8__simd,
   f32_dense_backward_input__scalar, f32_dense_backward_input_4x8__simd } from './dense';
 import { f32_act_forward__scalar, f32_act_forward__simd, f32_act_backward__scalar, f32_act_backward__simd } from './activation';
-import { f32_softmax_xent_forward__scalar, f32_softmax_xent_forward_4__simd, f32_softmax_xent_backward__scalar, f32_sigmoid_bce_forward__scalar,
+import { f32_softmax_xent_forward__scalar, f32_softmax_xent_forward_4__simd, f32_softmax_xent_backward__scalar, f32_softmax_xent_backward_4__simd, f32_sigmoid_bce_forward__scalar,
   f32_sigmoid_bce_backward__scalar, f32_mse_forward__scalar, f32_mse_backward__scalar,
   i32_count_correct_argmax__scalar, i32_count_correct_binary__scalar } from './loss';
 import { f32_sgd__scalar, f32_sgd__simd, f32_momentum__scalar, f32_momentum__simd, f32_adam__scalar, f32_adam__simd } from './optimizer';
@@ -129,12 +129,13 @@ export function activation_backward(dZ: usize, dA: usize, A: usize, n: i32, act:
 
 // P (B,N) = softmax(Z (B,N)); returns Σ_b -log P[b, labels[b]] (labels (B) i32, or 0: no loss)
 export function softmax_xent_forward(P: usize, Z: usize, labels: usize, B: i32, N: i32): f64 {
-  return ASC_FEATURE_SIMD ? f32_softmax_xent_forward_4__simd(P, 0, Z, labels, B, N) : f32_softmax_xent_forward__scalar(P, Z, labels, B, N);
+  return ASC_FEATURE_SIMD ? f32_softmax_xent_forward_4__simd(P, 0, 0, Z, labels, B, N) : f32_softmax_xent_forward__scalar(P, Z, labels, B, N);
 }
 
 // dZ (B,N) = (P - onehot(labels)) · scale
 export function softmax_xent_backward(dZ: usize, P: usize, labels: usize, B: i32, N: i32, scale: f32): void {
-  f32_softmax_xent_backward__scalar(dZ, P, labels, B, N, scale);
+  if (ASC_FEATURE_SIMD) f32_softmax_xent_backward_4__simd(dZ, P, labels, B, N, scale);
+  else f32_softmax_xent_backward__scalar(dZ, P, labels, B, N, scale);
 }
 
 // P (B,N) = sigmoid(Z); returns Σ binary cross-entropy against T (B,N) (or 0: no loss)

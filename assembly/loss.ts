@@ -41,8 +41,10 @@ export function f32_softmax_xent_forward__scalar(P: usize, Z: usize, labels: usi
 // 784-128-10 step (perf, one thread: 1 % of the step). Each lane takes a row's max, exponentials,
 // sum in column order, 1/sum and loss in the scalar kernel's operations; rows past the last group
 // of 4 go through the scalar kernel.
-// rowLoss (B) f64: each row's −log P[b,y_b] (or 0: not stored). Returns their sum in row order.
-export function f32_softmax_xent_forward_4__simd(P: usize, rowLoss: usize, Z: usize, labels: usize, B: i32, N: i32): f64 {
+// rowLoss (B) f64: each row's −log P[b,y_b]; rowCorrect (B) i32: 1 where the row's argmax of P (the
+// first largest, as i32_count_correct_argmax__scalar) is its label, else 0 (each 0: not stored;
+// both need labels). Returns the sum of the row losses in row order.
+export function f32_softmax_xent_forward_4__simd(P: usize, rowLoss: usize, rowCorrect: usize, Z: usize, labels: usize, B: i32, N: i32): f64 {
   let loss: f64 = 0;
   const row = <usize>N << 2;
   let r = 0;
@@ -71,6 +73,8 @@ export function f32_softmax_xent_forward_4__simd(P: usize, rowLoss: usize, Z: us
       s = f32x4.add(s, e);
     }
     const inv = f32x4.div(f32x4.splat(1), s);
+    // each lane's argmax as the scalar counter finds it: the first j whose P beats every one before
+    let best = i32x4.splat(0), bestP = f32x4.splat(0);
     for (let j = 0; j < N; j++) {
       const o = p + (<usize>j << 2);
       const q = f32x4.mul(f32x4(load<f32>(o), load<f32>(o + row), load<f32>(o + 2 * row), load<f32>(o + 3 * row)), inv);
@@ -78,6 +82,16 @@ export function f32_softmax_xent_forward_4__simd(P: usize, rowLoss: usize, Z: us
       store<f32>(o + row, f32x4.extract_lane(q, 1));
       store<f32>(o + 2 * row, f32x4.extract_lane(q, 2));
       store<f32>(o + 3 * row, f32x4.extract_lane(q, 3));
+      if (j == 0) bestP = q;
+      else {
+        const more = f32x4.gt(q, bestP);
+        bestP = v128.bitselect(q, bestP, more);
+        best = v128.bitselect(i32x4.splat(j), best, more);
+      }
+    }
+    if (rowCorrect != 0 && labels != 0) {
+      // 1 where the argmax is the label: the comparison's all-ones lane is −1
+      v128.store(rowCorrect + (<usize>r << 2), i32x4.neg(i32x4.eq(best, v128.load(labels + (<usize>r << 2)))));
     }
     if (labels != 0) {
       const l0 = <f64>(logf(f32x4.extract_lane(s, 0)) - (f32x4.extract_lane(zy, 0) - f32x4.extract_lane(m, 0)));
@@ -92,9 +106,11 @@ export function f32_softmax_xent_forward_4__simd(P: usize, rowLoss: usize, Z: us
     }
   }
   for (; r < B; r++) {
-    const l = f32_softmax_xent_forward__scalar(P + <usize>r * row, Z + <usize>r * row, labels != 0 ? labels + (<usize>r << 2) : 0, 1, N);
+    const y = labels != 0 ? labels + (<usize>r << 2) : 0;
+    const l = f32_softmax_xent_forward__scalar(P + <usize>r * row, Z + <usize>r * row, y, 1, N);
     loss += l;
     if (rowLoss != 0 && labels != 0) store<f64>(rowLoss + (<usize>r << 3), l);
+    if (rowCorrect != 0 && labels != 0) store<i32>(rowCorrect + (<usize>r << 2), i32_count_correct_argmax__scalar(P + <usize>r * row, y, 1, N));
   }
   return loss;
 }
@@ -109,6 +125,32 @@ export function f32_softmax_xent_backward__scalar(dZ: usize, P: usize, labels: u
       store<f32>(dZ + i, (load<f32>(P + i) - t) * scale);
     }
   }
+}
+
+// The same as f32_softmax_xent_backward__scalar, bit for bit, four rows at a time (SIMD builds):
+// four rows are 4·N contiguous floats, a whole number of vectors, each P·scale (P − 0 is P, bit for
+// bit), then the four labels' elements (P − 1)·scale from P read first (dZ may alias P). Rows past
+// the last group of 4 go through the scalar kernel.
+export function f32_softmax_xent_backward_4__simd(dZ: usize, P: usize, labels: usize, B: i32, N: i32, scale: f32): void {
+  const row = <usize>N << 2, vs = f32x4.splat(scale);
+  let r = 0;
+  for (; r + 4 <= B; r += 4) {
+    const y = labels + (<usize>r << 2);
+    const at = <usize>r * row;
+    const o0 = at + (<usize>load<i32>(y) << 2), o1 = at + row + (<usize>load<i32>(y, 4) << 2);
+    const o2 = at + (row << 1) + (<usize>load<i32>(y, 8) << 2), o3 = at + row * 3 + (<usize>load<i32>(y, 12) << 2);
+    const p0 = load<f32>(P + o0), p1 = load<f32>(P + o1), p2 = load<f32>(P + o2), p3 = load<f32>(P + o3);
+    const src = P + at, dst = dZ + at;
+    for (let j = 0; j < N; j++) {
+      const o = <usize>j << 4;
+      v128.store(dst + o, f32x4.mul(v128.load(src + o), vs));
+    }
+    store<f32>(dZ + o0, (p0 - 1) * scale);
+    store<f32>(dZ + o1, (p1 - 1) * scale);
+    store<f32>(dZ + o2, (p2 - 1) * scale);
+    store<f32>(dZ + o3, (p3 - 1) * scale);
+  }
+  f32_softmax_xent_backward__scalar(dZ + <usize>r * row, P + <usize>r * row, labels + (<usize>r << 2), B - r, N, scale);
 }
 
 // P is (B,N) sigmoid(Z), Z is (B,N) logits (P may alias Z), T is (B,N) targets in [0,1] or 0 for none.

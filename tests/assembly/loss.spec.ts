@@ -14,7 +14,7 @@
 //     the subnormal range (σ(−100) ≈ 4e-44), where f32 keeps only a few significant bits.
 
 import {
-  f32_softmax_xent_forward__scalar, f32_softmax_xent_forward_4__simd, f32_softmax_xent_backward__scalar,
+  f32_softmax_xent_forward__scalar, f32_softmax_xent_forward_4__simd, f32_softmax_xent_backward__scalar, f32_softmax_xent_backward_4__simd,
   f32_sigmoid_bce_forward__scalar, f32_sigmoid_bce_backward__scalar,
   f32_mse_forward__scalar, f32_mse_backward__scalar,
   i32_count_correct_argmax__scalar, i32_count_correct_binary__scalar,
@@ -191,13 +191,13 @@ function sameF32(a: f32, b: f32): bool { return reinterpret<u32>(a) == reinterpr
 function sameF64(a: f64, b: f64): bool { return reinterpret<u64>(a) == reinterpret<u64>(b) || (isNaN(a) && isNaN(b)); }
 
 /** Runs both kernels on Z (out of place, or in place on copies) and compares P, every row's loss
- * (the scalar kernel one row at a time) and the returned sum. */
+ * and correct flag (the scalar kernels one row at a time) and the returned sum. */
 function softmax4Against(Z: usize, L: usize, B: i32, N: i32, inPlace: bool): void {
   const want = inPlace ? copyOf(Z, B * N) : buf(B * N);
   const wantSum = f32_softmax_xent_forward__scalar(want, inPlace ? want : Z, L, B, N);
   const got = inPlace ? copyOf(Z, B * N) : buf(B * N);
-  const rowLoss = buf(2 * B);
-  const gotSum = f32_softmax_xent_forward_4__simd(got, L != 0 ? rowLoss : 0, inPlace ? got : Z, L, B, N);
+  const rowLoss = buf(2 * B), rowCorrect = buf(B);
+  const gotSum = f32_softmax_xent_forward_4__simd(got, L != 0 ? rowLoss : 0, L != 0 ? rowCorrect : 0, inPlace ? got : Z, L, B, N);
   let diff = 0, first = -1;
   for (let i = 0; i < B * N; i++) if (!sameF32(at(got, i), at(want, i))) { if (first < 0) first = i; diff++; }
   expect<i32>(diff).toBe(0, "P differs from the scalar kernel's, first at element " + first.toString());
@@ -207,11 +207,15 @@ function softmax4Against(Z: usize, L: usize, B: i32, N: i32, inPlace: bool): voi
       const one = buf(N);
       const l = f32_softmax_xent_forward__scalar(one, Z + (<usize>(r * N) << 2), L + (<usize>r << 2), 1, N);
       expect<bool>(sameF64(load<f64>(rowLoss + (<usize>r << 3)), l)).toBe(true, "row " + r.toString() + "'s loss");
+      const c = i32_count_correct_argmax__scalar(want + (<usize>(r * N) << 2), L + (<usize>r << 2), 1, N);
+      expect<i32>(load<i32>(rowCorrect + (<usize>r << 2))).toBe(c, "row " + r.toString() + "'s correct flag");
     }
     expectGuard(rowLoss, 2 * B, "rowLoss");
+    expectGuard(rowCorrect, B, "rowCorrect");
   } else {
     expect<f64>(gotSum).toBe(0, "no labels: no loss");
     expect<u32>(load<u32>(rowLoss)).toBe(POISON, "no labels: rowLoss untouched");
+    expect<u32>(load<u32>(rowCorrect)).toBe(POISON, "no labels: rowCorrect untouched");
   }
   expectGuard(got, B * N, "P");
 }
@@ -248,6 +252,36 @@ describe("softmax cross-entropy, four rows at a time", () => {
     const B = cases[cursor].B, N = cases[cursor].N;
     const Z = logits(B, N, 13), L = labelsFor(B, N);
     set(Z, 0, 5e9); set(Z, label(L, 0), -5e9);
+    softmax4Against(Z, L, B, N, false);
+  });
+  for (let i = 0; i < Bs.length; i++) {
+    for (let j = 0; j < Ns.length; j++) {
+      const where = shape(Bs[i], Ns[j]);
+      add("softmax 4-row backward has the scalar kernel's bits, out of place and in place (dZ == P)" + where, Bs[i], Ns[j], () => {
+        const B = cases[cursor].B, N = cases[cursor].N;
+        const P = buf(B * N), L = labelsFor(B, N);
+        f32_softmax_xent_forward__scalar(P, logits(B, N, <u32>(B * 163 + N)), L, B, N);
+        const scale: f32 = 1 / <f32>B;
+        const want = buf(B * N), got = buf(B * N);
+        f32_softmax_xent_backward__scalar(want, P, L, B, N, scale);
+        f32_softmax_xent_backward_4__simd(got, P, L, B, N, scale);
+        expectSameBits(got, want, B * N, "dZ");
+        expectGuard(got, B * N, "dZ");
+        const Q = copyOf(P, B * N);
+        f32_softmax_xent_backward_4__simd(Q, Q, L, B, N, scale);
+        expectSameBits(Q, want, B * N, "dZ in place");
+      });
+    }
+  }
+  add("softmax 4-row forward counts a tie for the first of the largest, as the scalar counter", 8, 4, () => {
+    const B = 8, N = 4;
+    const Z = buf(B * N);
+    // rows of two equal maxima at columns (0,1), (1,3), (2,3), (0,3); all equal; one max; a NaN first; a NaN later
+    const rows: f32[] = [5, 5, 0, 0,  0, 5, 0, 5,  0, 0, 5, 5,  5, 0, 0, 5,  1, 1, 1, 1,  0, 0, 7, 0,  NaN, 1, 2, 3,  1, NaN, 2, 3];
+    for (let i = 0; i < B * N; i++) set(Z, i, rows[i]);
+    const L = buf(B);
+    const ys: i32[] = [1, 1, 2, 0, 0, 2, 0, 3];
+    for (let r = 0; r < B; r++) store<i32>(L + (<usize>r << 2), ys[r]);
     softmax4Against(Z, L, B, N, false);
   });
   add("softmax 4-row forward without labels writes the scalar kernel's P, returns 0 and stores no loss", 7, 10, () => {
