@@ -37,7 +37,7 @@ export function f32_softmax_xent_forward__scalar(P: usize, Z: usize, labels: usi
 }
 
 // The same as f32_softmax_xent_forward__scalar, bit for bit, four rows at a time (one a lane; SIMD
-// builds): one exponential after another, the scalar kernel was a quarter of the rows phase of a
+// builds): the scalar kernel, one exponential at a time, was a quarter of the rows phase of a
 // 784-128-10 step (perf, one thread: 1 % of the step). Each lane takes a row's max, exponentials,
 // sum in column order, 1/sum and loss in the scalar kernel's operations; rows past the last group
 // of 4 go through the scalar kernel.
