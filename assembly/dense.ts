@@ -86,11 +86,11 @@ export function f32_dense_forward_4x8__simd(A: usize, X: usize, Wp: usize, bias:
   }
 }
 
-/** Bytes of packed panels (K·32 each) that gemmPacked4x8 takes together over its rows. A product
- * with a short reduction (an input gradient below a 10-class head: K = 10, 320 bytes a panel) walked
- * panel by panel would touch 32 of the 64 bytes of each row's line, a row apart, for every panel: at
- * 4096 outputs the rows are 16 KB apart, all in one L1 set. Blocks of panels walk each row's
- * outputs in runs instead; a long reduction keeps one panel at a time in L1. */
+/** Bytes of packed panels (K·32 each) that the input gradient takes together over its rows when
+ * its reduction is short (gemmPackedBlocks4x8; below a 10-class head K = 10, 320 bytes a panel).
+ * Walked panel by panel, such a product touches 32 of the 64 bytes of each row's line, a row apart,
+ * for every panel: at 4096 outputs the rows are 16 KB apart, all in one L1 set. Blocks of panels
+ * walk each row's outputs in runs instead; a long reduction keeps one panel at a time in L1. */
 const PANEL_BLOCK_BYTES: usize = 16384;
 
 const EPI_BIAS_ACT = 0; // C = act(acc + bias)
@@ -216,6 +216,15 @@ const EPI_ACT_GRAD = 1; // C = acc · act'(Xa)
   }
 }
 
+/** The input gradient's product over rows [r0,r1) × input panels [q0,q1) (dX = (dZ · W) ⊙ act'(Xa),
+ * W re-packed by inputs in WpT): by blocks of panels when a panel of WpT (N·32 bytes) is under
+ * PANEL_BLOCK_BYTES, else panel by panel over every row. */
+// @ts-ignore: decorator
+@inline function inputGradPacked4x8(dX: usize, dZ: usize, WpT: usize, Xa: usize, dZp: usize, B: i32, K: i32, N: i32, act: i32, r0: i32, r1: i32, q0: i32, q1: i32): void {
+  if ((<usize>N << 5) < PANEL_BLOCK_BYTES) gemmPackedBlocks4x8(dX, dZ, WpT, B, N, K, act, Xa, dZp, r0, r1, q0, q1);
+  else gemmPacked4x8(dX, dZ, WpT, B, N, K, EPI_ACT_GRAD, 0, act, Xa, dZp, r0, r1, q0, q1);
+}
+
 // ---------------------------------------------------------------------------------------------
 // weight gradient: dW = dZᵀ · X (written packed), db = Σ_rows dZ. Overwrites, does not accumulate.
 // The 1/m of the mean loss is already in dZ.
@@ -286,8 +295,8 @@ export function f32_dense_backward_weights_sgd__scalar(Wp: usize, bias: usize, d
 // the partial sums over the rows before r0 that a MODE_STORE call over them left at acc (a panel
 // (K,8)) and accB (its 8 biases): each element is then summed over the rows in the same order, so
 // a batch summed in row chunks gives the same bits as in one pass. The row-major operands are
-// (zRow, xTile, xRow) = (4N, 16, 4K); the packed ones (panelled dZ, X by groups of 4 inputs) are (32, 16B, 16), which
-// every tile reads as one contiguous stream. A row-major dZ whose rows are 4 KiB apart (N = 1024,
+// (zRow, xTile, xRow) = (4N, 16, 4K); the packed ones (panelled dZ, X by groups of 4 inputs) are
+// (32, 16B, 16), which every tile reads as one contiguous stream. A row-major dZ whose rows are 4 KiB apart (N = 1024,
 // 2048 …) puts all B rows of a column tile in one L1 set, and X with K = 1024 the same: each tile
 // then missed L1 on every row (784-1024-10 spent 40% more time here than with packed operands).
 // Both forms run the same instructions in the same order, so their results are the same bits.
@@ -562,8 +571,7 @@ export function f32_dense_backward_input__scalar(dX: usize, dZ: usize, Wp: usize
 // panels share nothing they write.
 export function f32_dense_backward_input_4x8__simd(dX: usize, dZ: usize, Wp: usize, Xa: usize, WpT: usize, dZp: usize, B: i32, K: i32, N: i32, act: i32, q0: i32, q1: i32): void {
   f32_transpose_packed__simd(WpT, Wp, N, K, 0, (N + 7) >> 3, q0, q1);
-  if ((<usize>N << 5) < PANEL_BLOCK_BYTES) gemmPackedBlocks4x8(dX, dZ, WpT, B, N, K, act, Xa, dZp, 0, B, q0, q1);
-  else gemmPacked4x8(dX, dZ, WpT, B, N, K, EPI_ACT_GRAD, 0, act, Xa, dZp, 0, B, q0, q1);
+  inputGradPacked4x8(dX, dZ, WpT, Xa, dZp, B, K, N, act, 0, B, q0, q1);
 }
 
 // The product alone, over rows [r0,r1) and every input, with W already re-packed by inputs:
@@ -572,8 +580,7 @@ export function f32_dense_backward_input_4x8__simd(dX: usize, dZ: usize, Wp: usi
 // step re-packs nothing. Below a narrow layer (a 10-class head), panels go by blocks
 // (gemmPackedBlocks4x8: 784-4096-10's rows phase 1.64 → 1.0 ms a step on one thread).
 export function f32_dense_backward_input_rows_4x8__simd(dX: usize, dZ: usize, WpT: usize, Xa: usize, dZp: usize, B: i32, K: i32, N: i32, act: i32, r0: i32, r1: i32): void {
-  if ((<usize>N << 5) < PANEL_BLOCK_BYTES) gemmPackedBlocks4x8(dX, dZ, WpT, B, N, K, act, Xa, dZp, r0, r1, 0, (K + 7) >> 3);
-  else gemmPacked4x8(dX, dZ, WpT, B, N, K, EPI_ACT_GRAD, 0, act, Xa, dZp, r0, r1, 0, (K + 7) >> 3);
+  inputGradPacked4x8(dX, dZ, WpT, Xa, dZp, B, K, N, act, r0, r1, 0, (K + 7) >> 3);
 }
 
 // The same product over rows [r0,r1) and input panels [q0,q1) only: the engine's wide hidden layers
