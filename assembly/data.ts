@@ -3,7 +3,7 @@
 
 // dst is (count, cols) f32, src is (n, cols) f32, idx is (count) i32 row numbers into src
 export function f32_gather_rows(dst: usize, src: usize, idx: usize, count: i32, cols: i32): void {
-  if (ASC_FEATURE_SIMD) f32_gather_rows_4__simd(dst, src, idx, count, cols);
+  if (ASC_FEATURE_SIMD) f32_gather_rows_8__simd(dst, src, idx, count, cols);
   else f32_gather_rows__scalar(dst, src, idx, count, cols);
 }
 
@@ -46,6 +46,43 @@ export function f32_gather_rows_4__simd(dst: usize, src: usize, idx: usize, coun
     }
   }
   f32_gather_rows__scalar(dst + <usize>i * row, src, idx + (<usize>i << 2), count - i, cols);
+}
+
+/** Eight rows at once, 32 bytes of each per round (each row's loads next to its stores: sixteen
+ * vectors held at once would spill), so eight misses are in flight instead of four. One thread,
+ * 784-32-10 at batch 64 on Fashion-MNIST floats (rows of 3 KB out of 188 MB): the gather took
+ * 22.6–23.2 µs a step against 26.5–28.8 with four rows. Then the rows' last bytes, and the last
+ * rows four at a time (f32_gather_rows_4__simd) and one at a time. */
+export function f32_gather_rows_8__simd(dst: usize, src: usize, idx: usize, count: i32, cols: i32): void {
+  const row = <usize>cols << 2, body = row & ~(<usize>31);
+  let i = 0;
+  for (; i + 8 <= count; i += 8) {
+    const ip = idx + (<usize>i << 2);
+    const s0 = src + <usize>load<i32>(ip) * row, s1 = src + <usize>load<i32>(ip, 4) * row;
+    const s2 = src + <usize>load<i32>(ip, 8) * row, s3 = src + <usize>load<i32>(ip, 12) * row;
+    const s4 = src + <usize>load<i32>(ip, 16) * row, s5 = src + <usize>load<i32>(ip, 20) * row;
+    const s6 = src + <usize>load<i32>(ip, 24) * row, s7 = src + <usize>load<i32>(ip, 28) * row;
+    const d0 = dst + <usize>i * row;
+    for (let c: usize = 0; c < body; c += 32) {
+      const d = d0 + c;
+      v128.store(d, v128.load(s0 + c)); v128.store(d, v128.load(s0 + c, 16), 16);
+      v128.store(d + row, v128.load(s1 + c)); v128.store(d + row, v128.load(s1 + c, 16), 16);
+      v128.store(d + 2 * row, v128.load(s2 + c)); v128.store(d + 2 * row, v128.load(s2 + c, 16), 16);
+      v128.store(d + 3 * row, v128.load(s3 + c)); v128.store(d + 3 * row, v128.load(s3 + c, 16), 16);
+      v128.store(d + 4 * row, v128.load(s4 + c)); v128.store(d + 4 * row, v128.load(s4 + c, 16), 16);
+      v128.store(d + 5 * row, v128.load(s5 + c)); v128.store(d + 5 * row, v128.load(s5 + c, 16), 16);
+      v128.store(d + 6 * row, v128.load(s6 + c)); v128.store(d + 6 * row, v128.load(s6 + c, 16), 16);
+      v128.store(d + 7 * row, v128.load(s7 + c)); v128.store(d + 7 * row, v128.load(s7 + c, 16), 16);
+    }
+    if (body < row) {
+      const t = row - body, d = d0 + body;
+      memory.copy(d, s0 + body, t); memory.copy(d + row, s1 + body, t);
+      memory.copy(d + 2 * row, s2 + body, t); memory.copy(d + 3 * row, s3 + body, t);
+      memory.copy(d + 4 * row, s4 + body, t); memory.copy(d + 5 * row, s5 + body, t);
+      memory.copy(d + 6 * row, s6 + body, t); memory.copy(d + 7 * row, s7 + body, t);
+    }
+  }
+  f32_gather_rows_4__simd(dst + <usize>i * row, src, idx + (<usize>i << 2), count - i, cols);
 }
 
 // x is (n) f32: the index of its first element that is NaN or ±Infinity, or −1 when every one is

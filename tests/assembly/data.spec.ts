@@ -1,7 +1,7 @@
 // Batch assembly (assembly/data.ts): f32_gather_rows copies rows of a resident dataset in the
 // order of an index, i32_gather does the same for labels. Copies are exact: compared bitwise.
 
-import { f32_gather_rows, f32_gather_rows__scalar, f32_gather_rows_4__simd, i32_gather, u8_gather_rows, u8_gather_rows__scalar, u8_gather_rows__simd, u8_gather_rows_4x16__simd, u8_gather_rows_255_8x16__simd, u8_widen_reciprocal, f32_first_nonfinite, f32_first_nonfinite__scalar, f32_first_nonfinite_64__simd } from "../../assembly/data";
+import { f32_gather_rows, f32_gather_rows__scalar, f32_gather_rows_4__simd, f32_gather_rows_8__simd, i32_gather, u8_gather_rows, u8_gather_rows__scalar, u8_gather_rows__simd, u8_gather_rows_4x16__simd, u8_gather_rows_255_8x16__simd, u8_widen_reciprocal, f32_first_nonfinite, f32_first_nonfinite__scalar, f32_first_nonfinite_64__simd } from "../../assembly/data";
 import { reseed, rnd, buf, rand, at, copyOf, expectGuard, expectSameBits, cursor, register } from "./harness";
 
 // ---------------------------------------------------------------------------------------------
@@ -35,7 +35,8 @@ function gatherRows(): void {
   const v = cases[cursor].variant;
   if (v == 0) f32_gather_rows(dst, src, idx, count, cols);
   else if (v == 1) f32_gather_rows__scalar(dst, src, idx, count, cols);
-  else f32_gather_rows_4__simd(dst, src, idx, count, cols);
+  else if (v == 2) f32_gather_rows_4__simd(dst, src, idx, count, cols);
+  else f32_gather_rows_8__simd(dst, src, idx, count, cols);
   let wrong = 0, first = -1;
   for (let i = 0; i < count; i++) {
     const r = load<i32>(idx + (<usize>i << 2));
@@ -180,10 +181,11 @@ describe("gather bytes", () => {
 });
 
 describe("gather", () => {
-  const counts: i32[] = [0, 1, 5, 13, 20];
-  // 8 floats are one round of the 4-row copy: widths around it and 784 (+1) leave tails of every size
+  // counts around the 8-row and 4-row groups: none, one row, groups of 8 then of 4 then single rows
+  const counts: i32[] = [0, 1, 5, 7, 8, 9, 13, 16, 17, 20, 23];
+  // 8 floats are one round of the 4- and 8-row copies: widths around it and 784 (+1) leave tails of every size
   const cols: i32[] = [1, 3, 4, 5, 7, 8, 9, 16, 17, 784, 785];
-  const variants: string[] = ["gather_rows", "gather_rows__scalar", "gather_rows_4__simd"];
+  const variants: string[] = ["gather_rows", "gather_rows__scalar", "gather_rows_4__simd", "gather_rows_8__simd"];
   for (let i = 0; i < counts.length; i++) {
     for (let j = 0; j < cols.length; j++) {
       for (let v = 0; v < variants.length; v++) {
