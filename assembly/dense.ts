@@ -478,6 +478,12 @@ const WEIGHT_CHUNK_ROWS = 64;
 // @ts-ignore: decorator
 @inline function onePass(xq: i32, B: i32): bool { return xq != 0 || B <= 2 * WEIGHT_CHUNK_ROWS; }
 
+/** Whether the weight gradient of a B-row batch sums it in chunks (onePass says no): a caller then
+ * gives it a block of inputs over several panels at once, so that each chunk of X is read once for
+ * all of them (the engine's weight queue, assembly/engine.ts weightsPhase). */
+// @ts-ignore: decorator
+@inline export function sumsInChunks(xq: bool, B: i32): bool { return !onePass(xq ? 1 : 0, B); }
+
 // The packed kernels' driver (`mode` a constant at every call site): output panels [p0,p1) × inputs
 // [k0,k1) of out (NP,K,8) and outB (N), in one pass, or, when `part` is not 0 and onePass says no,
 // in chunks of WEIGHT_CHUNK_ROWS rows whose sums wait at part (NP,K,8) and partB (N) until the last

@@ -260,6 +260,28 @@ test('a first layer of more than 2 MB of weights (784-700-10) takes its weight u
   }
 });
 
+test('a batch summed in chunks (over 128 rows of inputs not a multiple of 64) takes a block of inputs over all its panels in one call on one thread: the bits of 2 and 3 threads (every optimizer, the value and norm clips, the gradients)', async () => {
+  // 450 rows in batches of 200 (chunked) and a last one of 50 (one pass); no width a multiple of 64
+  const layers = [100, 40, 24, 5];
+  const data = blobs(450, 100, 5, 17);
+  const recipes = [{}, { clipValue: 0.01 }, { clipNorm: 0.5 }];
+  for (const [i, opt] of OPTIMIZERS.entries()) {
+    const runs = [];
+    for (const T of [1, 2, 3]) {
+      const net = await splitEverywhere('relaxed', T, layers, opt);
+      await net.fit(data.x, data.y, { epochs: 2, batchSize: 200, ...recipes[i] });
+      runs.push({ params: net.getParameters(), grads: net.lossAndGradients(data.x.subarray(0, 200 * 100), data.y.subarray(0, 200)) });
+      await net.dispose();
+    }
+    for (let t = 1; t < runs.length; t++) {
+      const what = `${layers.join('-')} ${opt.name} ${JSON.stringify(recipes[i])}, ${t + 1} threads vs 1`;
+      assertSameBits(runs[t].params, runs[0].params, what);
+      assert.equal(runs[t].grads.loss, runs[0].grads.loss, `${what}: lossAndGradients loss`);
+      assertSameBits(runs[t].grads.gradients, runs[0].grads.gradients, `${what}: gradients`);
+    }
+  }
+});
+
 test('a thread that takes none of its own panel units: the others take every one of them (counted), and the bits are those of one thread (2 and 3 threads, each thread in turn, with copies of the input and sharing it, every optimizer, dropout and the norm clip)', async () => {
   const cases = [
     { layers: LAYERS, n: 60, bs: 13 },
