@@ -585,8 +585,8 @@ function weightsPhase(desc: usize, tid: i32, T: i32, B: i32, mode: i32, lr: f32,
       const p = panelMajor ? i / KB : i % NP, k0 = (panelMajor ? i % KB : i / NP) * KC;
       // a batch summed in chunks (dense.ts WEIGHT_CHUNK_ROWS): the run's next units of the same
       // block of inputs in one call, which reads each chunk of the input once for all of their
-      // panels instead of once a panel (one thread, 784-128-10: 1.0–1.3 % faster at batch 256,
-      // 0.6 % at 1024). Smaller batches keep a call a unit: each panel's re-pack by inputs (l ≥ 1)
+      // panels instead of once a panel (one thread, 784-128-10: 1.0–1.7 % faster at batch 256,
+      // 0.6–1.7 % at 1024). Smaller batches keep a call a unit: each panel's re-pack by inputs (l ≥ 1)
       // then follows its update while the block is in L1.
       const p1 = panelMajor || !sumsInChunks(regroupsInput(K), B) ? p + 1 : min(NP, p + (skip + q1 - u));
       refused += weightBlock(desc, l, B, mode, lr, bc1, bc2, scale, p, p1, k0, min(K, k0 + KC));
