@@ -238,39 +238,16 @@ test('deep and wide nets, sigmoid and linear heads, a batch that does not divide
   }
 });
 
-test('a first layer of more than 2 MB of weights (784-700-10) takes its weight units panel by panel on one thread: the bits of 2 and 3 threads (every optimizer, the norm clip, the gradients)', async () => {
-  const layers = [784, 700, 10];
-  assert.ok(Math.ceil(700 / 8) * 784 * 32 > 2 ** 21, 'the first layer is past the engine\'s PANEL_MAJOR_BYTES');
-  const data = blobs(21, 784, 10, 9);
-  for (const [i, opt] of OPTIMIZERS.entries()) {
-    const recipe = i === 2 ? { clipNorm: 0.5 } : {};
-    const runs = [];
-    for (const T of [1, 2, 3]) {
-      const net = await splitEverywhere('relaxed', T, layers, opt);
-      await net.fit(data.x, data.y, { epochs: 2, batchSize: 8, ...recipe });
-      runs.push({ params: net.getParameters(), grads: net.lossAndGradients(data.x, data.y) });
-      await net.dispose();
-    }
-    for (let t = 1; t < runs.length; t++) {
-      const what = `${layers.join('-')} ${opt.name}${i === 2 ? ' with the norm clip' : ''}, ${t + 1} threads vs 1`;
-      assertSameBits(runs[t].params, runs[0].params, what);
-      assert.equal(runs[t].grads.loss, runs[0].grads.loss, `${what}: lossAndGradients loss`);
-      assertSameBits(runs[t].grads.gradients, runs[0].grads.gradients, `${what}: gradients`);
-    }
-  }
-});
-
-test('a batch summed in chunks (over 128 rows of inputs not a multiple of 64) takes a block of inputs over all its panels in one call on one thread: the bits of 2 and 3 threads (every optimizer, the value and norm clips, the gradients)', async () => {
-  // 450 rows in batches of 200 (chunked) and a last one of 50 (one pass); no width a multiple of 64
-  const layers = [100, 40, 24, 5];
-  const data = blobs(450, 100, 5, 17);
-  const recipes = [{}, { clipValue: 0.01 }, { clipNorm: 0.5 }];
+/** Trains `layers` on `data` at `batchSize` on 1, 2 and 3 threads with each optimizer and its
+ * recipe (recipes[i] for OPTIMIZERS[i]), then takes lossAndGradients over `grads`: the parameters,
+ * the loss and the gradients of 2 and 3 threads are those of 1, bit for bit. */
+async function sameBitsOnThreads(layers, data, batchSize, recipes, grads = data) {
   for (const [i, opt] of OPTIMIZERS.entries()) {
     const runs = [];
     for (const T of [1, 2, 3]) {
       const net = await splitEverywhere('relaxed', T, layers, opt);
-      await net.fit(data.x, data.y, { epochs: 2, batchSize: 200, ...recipes[i] });
-      runs.push({ params: net.getParameters(), grads: net.lossAndGradients(data.x.subarray(0, 200 * 100), data.y.subarray(0, 200)) });
+      await net.fit(data.x, data.y, { epochs: 2, batchSize, ...recipes[i] });
+      runs.push({ params: net.getParameters(), grads: net.lossAndGradients(grads.x, grads.y) });
       await net.dispose();
     }
     for (let t = 1; t < runs.length; t++) {
@@ -280,6 +257,18 @@ test('a batch summed in chunks (over 128 rows of inputs not a multiple of 64) ta
       assertSameBits(runs[t].grads.gradients, runs[0].grads.gradients, `${what}: gradients`);
     }
   }
+}
+
+test('a first layer of more than 2 MB of weights (784-700-10) takes its weight units panel by panel on one thread: the bits of 2 and 3 threads (every optimizer, the norm clip, the gradients)', async () => {
+  const layers = [784, 700, 10];
+  assert.ok(Math.ceil(700 / 8) * 784 * 32 > 2 ** 21, 'the first layer is past the engine\'s PANEL_MAJOR_BYTES');
+  await sameBitsOnThreads(layers, blobs(21, 784, 10, 9), 8, [{}, {}, { clipNorm: 0.5 }]);
+});
+
+test('a batch summed in chunks (over 128 rows of inputs not a multiple of 64) takes a block of inputs over all its panels in one call on one thread: the bits of 2 and 3 threads (every optimizer, the value and norm clips, the gradients)', async () => {
+  // 450 rows in batches of 200 (chunked) and a last one of 50 (one pass); no width a multiple of 64
+  const data = blobs(450, 100, 5, 17);
+  await sameBitsOnThreads([100, 40, 24, 5], data, 200, [{}, { clipValue: 0.01 }, { clipNorm: 0.5 }], { x: data.x.subarray(0, 200 * 100), y: data.y.subarray(0, 200) });
 });
 
 test('a thread that takes none of its own panel units: the others take every one of them (counted), and the bits are those of one thread (2 and 3 threads, each thread in turn, with copies of the input and sharing it, every optimizer, dropout and the norm clip)', async () => {
